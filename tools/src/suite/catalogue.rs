@@ -1,0 +1,265 @@
+//! Reading the catalogue files `tests/catalogue/*.toml`. Each file holds one test directory:
+//!
+//! ```toml
+//! dir = "vm"                  # the classic test directory
+//! language = "rust"           # the programs' language: "rust" (default) or "c"
+//! user_programs = true        # false for in-kernel tests: nothing is put on disk
+//!
+//! [[test]]
+//! name = "mmap-read"          # also the program's name on disk and in `run`
+//! program = "mmap-read"       # the built binary, if not named like the test
+//! putfiles = ["user/data/vm/sample.txt", "child-simple", { name = "child-args", program = "args" }]
+//! run_args = "15"             # run 'NAME 15'
+//! kernel_args = ["-q", "ktest", "panic"]    # instead of -q -f run '...'
+//! runner_args = ["--blank-disk=1"]
+//! timeout = 300               # seconds; 60 if absent
+//! rubric = "Rubric.functionality"           # the classic rubric file in this directory ...
+//! points = 2                  # ... and the test's points in it
+//! check = "expected"          # or process-death, halt, kernel-test, kernel-panic
+//! ignore_exit_codes = true    # the classic IGNORE_EXIT_CODES
+//! ignore_user_faults = true   # the classic IGNORE_USER_FAULTS
+//! expect = """…"""            # the expected core output, or a list of acceptable ones
+//! twin = "userprog/exec-once" # same test in another language: everything but the name comes from it
+//! ```
+//!
+//! A putfile naming a path (with a `/`) is a data file, put on disk under its file name; any
+//! other is a program of the file's language. Expected outputs may use the compact forms of
+//! [`super::expect`].
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail, ensure};
+use serde::Deserialize;
+
+use super::{Catalogue, Checker, Filters, Language, Program, PutFile, PutSource, RubricPoints, TestCase, expect};
+
+const DEFAULT_TIMEOUT_SECS: u64 = 60;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueFile {
+    dir: String,
+    #[serde(default)]
+    language: LanguageName,
+    #[serde(default = "user_programs_by_default")]
+    user_programs: bool,
+    #[serde(rename = "test")]
+    tests: Vec<TestEntry>,
+}
+
+fn user_programs_by_default() -> bool {
+    true
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum LanguageName {
+    #[default]
+    Rust,
+    C,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestEntry {
+    name: String,
+    twin: Option<String>,
+    program: Option<String>,
+    #[serde(default)]
+    putfiles: Vec<PutFileEntry>,
+    run_args: Option<String>,
+    kernel_args: Option<Vec<String>>,
+    #[serde(default)]
+    runner_args: Vec<String>,
+    timeout: Option<u64>,
+    rubric: Option<String>,
+    points: Option<u32>,
+    check: Option<CheckKind>,
+    expect: Option<Expectation>,
+    #[serde(default)]
+    ignore_exit_codes: bool,
+    #[serde(default)]
+    ignore_user_faults: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PutFileEntry {
+    /// A helper program named like its binary, or a data file's path.
+    Plain(String),
+    /// A program put on disk under another name than its binary's.
+    Renamed { name: String, program: String },
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum CheckKind {
+    Expected,
+    ProcessDeath,
+    Halt,
+    KernelTest,
+    KernelPanic,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Expectation {
+    One(String),
+    AnyOf(Vec<String>),
+}
+
+/// Loads every `*.toml` of `dir`, in file-name order, and resolves the twins.
+pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the catalogue directory {}", dir.display()))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()?;
+    paths.retain(|path| path.extension().is_some_and(|extension| extension == "toml"));
+    paths.sort();
+
+    let mut entries = Vec::new();
+    for path in &paths {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let file: CatalogueFile = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let language = match file.language {
+            LanguageName::Rust => Language::Rust,
+            LanguageName::C => Language::C,
+        };
+        for test in file.tests {
+            entries.push((file.dir.clone(), language, file.user_programs, test));
+        }
+    }
+
+    // Twins refer to cases of any file, so every other case is built first.
+    let mut built: HashMap<String, TestCase> = HashMap::new();
+    for (dir, language, user_programs, test) in &entries {
+        if test.twin.is_none() {
+            let case = build(dir, *language, *user_programs, test).with_context(|| format!("in test {dir}/{}", test.name))?;
+            ensure!(built.insert(case.id(), case).is_none(), "test {dir}/{} is listed twice", test.name);
+        }
+    }
+    let mut cases = Vec::with_capacity(entries.len());
+    let mut ids = HashSet::new();
+    for (dir, language, _, test) in &entries {
+        let id = format!("{dir}/{}", test.name);
+        ensure!(ids.insert(id.clone()), "test {id} is listed twice");
+        let case = match &test.twin {
+            None => built[&id].clone(),
+            Some(twin) => {
+                let original = built.get(twin).with_context(|| format!("test {id}: no twin {twin}"))?;
+                twin_case(dir, *language, test, original).with_context(|| format!("in test {id}"))?
+            }
+        };
+        cases.push(case);
+    }
+    Ok(Catalogue { cases })
+}
+
+fn build(dir: &str, language: Language, user_programs: bool, test: &TestEntry) -> anyhow::Result<TestCase> {
+    ensure!(!test.name.is_empty() && !test.name.contains(char::is_whitespace), "bad test name `{}`", test.name);
+    let program_named = |binary: &str| Program { language, binary: binary.to_string() };
+    let program = if user_programs {
+        Some(program_named(test.program.as_deref().unwrap_or(&test.name)))
+    } else {
+        ensure!(test.program.is_none() && test.putfiles.is_empty(), "a file without user programs puts none on disk");
+        ensure!(test.kernel_args.is_some(), "a test without a user program needs kernel_args");
+        None
+    };
+    let putfiles = test
+        .putfiles
+        .iter()
+        .map(|entry| match entry {
+            PutFileEntry::Plain(path) if path.contains('/') => {
+                let guest_name = Path::new(path).file_name().context("a data file path must name a file")?;
+                Ok(PutFile { guest_name: guest_name.to_string_lossy().into_owned(), source: PutSource::Data(path.into()) })
+            }
+            PutFileEntry::Plain(binary) => Ok(PutFile { guest_name: binary.clone(), source: PutSource::Program(program_named(binary)) }),
+            PutFileEntry::Renamed { name, program } => {
+                Ok(PutFile { guest_name: name.clone(), source: PutSource::Program(program_named(program)) })
+            }
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let rubric = match (&test.rubric, test.points) {
+        (Some(rubric), Some(points)) => Some(RubricPoints { rubric: format!("tests/{dir}/{rubric}"), points }),
+        (None, None) => None,
+        _ => bail!("`rubric` and `points` go together"),
+    };
+    Ok(TestCase {
+        dir: dir.to_string(),
+        name: test.name.clone(),
+        program,
+        putfiles,
+        run_args: test.run_args.clone(),
+        kernel_args: test.kernel_args.clone(),
+        runner_args: test.runner_args.clone(),
+        timeout_secs: test.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
+        checker: checker(test)?,
+        rubric,
+    })
+}
+
+fn checker(test: &TestEntry) -> anyhow::Result<Checker> {
+    let kind = test.check.unwrap_or(CheckKind::Expected);
+    let filtered = test.ignore_exit_codes || test.ignore_user_faults;
+    ensure!(kind == CheckKind::Expected || (test.expect.is_none() && !filtered), "only check = \"expected\" takes `expect` and filters");
+    Ok(match kind {
+        CheckKind::Expected => {
+            let templates = match &test.expect {
+                Some(Expectation::One(template)) => std::slice::from_ref(template),
+                Some(Expectation::AnyOf(templates)) if !templates.is_empty() => templates.as_slice(),
+                _ => bail!("`expect` must give at least one acceptable output"),
+            };
+            let alternatives = templates.iter().map(|template| expect::expand(template)).collect::<Result<_, _>>();
+            Checker::Expected {
+                alternatives: alternatives.map_err(anyhow::Error::msg).context("in `expect`")?,
+                filters: Filters { ignore_exit_codes: test.ignore_exit_codes, ignore_user_faults: test.ignore_user_faults },
+            }
+        }
+        CheckKind::ProcessDeath => Checker::ProcessDeath,
+        CheckKind::Halt => Checker::Halt,
+        CheckKind::KernelTest => Checker::KernelTest,
+        CheckKind::KernelPanic => Checker::KernelPanic,
+    })
+}
+
+/// The same test as `original`, built from the other language's programs. It is in no rubric.
+fn twin_case(dir: &str, language: Language, test: &TestEntry, original: &TestCase) -> anyhow::Result<TestCase> {
+    ensure!(gives_only_name_and_twin(test), "a twin gives only `name` and `twin`");
+    // The programs print their own name, so the expected output only fits the same name.
+    ensure!(test.name == original.name, "a twin must have its original's name `{}`", original.name);
+    let in_language = |program: &Program| Program { language, binary: program.binary.clone() };
+    let putfiles = original
+        .putfiles
+        .iter()
+        .map(|file| PutFile {
+            guest_name: file.guest_name.clone(),
+            source: match &file.source {
+                PutSource::Program(program) => PutSource::Program(in_language(program)),
+                data => data.clone(),
+            },
+        })
+        .collect();
+    Ok(TestCase {
+        dir: dir.to_string(),
+        program: original.program.as_ref().map(in_language),
+        putfiles,
+        rubric: None,
+        ..original.clone()
+    })
+}
+
+fn gives_only_name_and_twin(test: &TestEntry) -> bool {
+    test.program.is_none()
+        && test.putfiles.is_empty()
+        && test.run_args.is_none()
+        && test.kernel_args.is_none()
+        && test.runner_args.is_empty()
+        && test.timeout.is_none()
+        && test.rubric.is_none()
+        && test.points.is_none()
+        && test.check.is_none()
+        && test.expect.is_none()
+        && !test.ignore_exit_codes
+        && !test.ignore_user_faults
+}
