@@ -95,3 +95,5 @@ pub fn append(
     })?;
     Ok(())
 }
+
+impl core::error::Error for ArchiveError {}

@@ -20,6 +20,17 @@ pub enum IoError {
     Device,
 }
 
+impl core::fmt::Display for IoError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            IoError::OutOfRange { sector } => write!(f, "sector {sector} is past the end of the device"),
+            IoError::Device => f.write_str("device error"),
+        }
+    }
+}
+
+impl core::error::Error for IoError {}
+
 /// A device made of numbered 512-byte sectors.
 ///
 /// Methods take `&self` so that a device can be shared: an implementation that needs

@@ -70,17 +70,6 @@ impl From<IoError> for FsError {
     }
 }
 
-impl fmt::Display for IoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IoError::OutOfRange { sector } => {
-                write!(f, "sector {sector} is past the end of the device")
-            }
-            IoError::Device => f.write_str("device error"),
-        }
-    }
-}
-
 impl fmt::Display for FsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -96,6 +85,8 @@ impl fmt::Display for FsError {
         }
     }
 }
+
+impl core::error::Error for FsError {}
 
 /// A file's identity and extent: everything needed to read and write its data.
 ///

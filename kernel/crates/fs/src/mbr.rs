@@ -70,6 +70,20 @@ impl From<IoError> for MbrError {
     }
 }
 
+impl core::fmt::Display for MbrError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            MbrError::NoSignature => f.write_str("no partition table (missing 0x55AA signature)"),
+            MbrError::BadBootFlag { index } => write!(f, "partition {} has a bad boot flag", index + 1),
+            MbrError::OutOfRange { index } => write!(f, "partition {} lies outside the disk", index + 1),
+            MbrError::Overlap { first, second } => write!(f, "partitions {} and {} overlap", first + 1, second + 1),
+            MbrError::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl core::error::Error for MbrError {}
+
 /// The four slots of an MBR partition table (`None` = unused, type byte 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PartitionTable {

@@ -80,6 +80,8 @@ impl fmt::Display for UstarError {
     }
 }
 
+impl core::error::Error for UstarError {}
+
 /// A parsed header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Header<'a> {
