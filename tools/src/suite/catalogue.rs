@@ -32,7 +32,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail, ensure};
 use serde::Deserialize;
 
-use super::{Catalogue, Checker, Filters, Language, Program, PutFile, PutSource, RubricPoints, TestCase, expect};
+use super::{
+    Catalogue, Checker, Filters, Language, Program, PutFile, PutSource, RubricPoints, TestCase,
+    expect,
+};
 
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
 
@@ -115,13 +118,18 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
         .with_context(|| format!("reading the catalogue directory {}", dir.display()))?
         .map(|entry| entry.map(|entry| entry.path()))
         .collect::<Result<_, _>>()?;
-    paths.retain(|path| path.extension().is_some_and(|extension| extension == "toml"));
+    paths.retain(|path| {
+        path.extension()
+            .is_some_and(|extension| extension == "toml")
+    });
     paths.sort();
 
     let mut entries = Vec::new();
     for path in &paths {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let file: CatalogueFile = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let file: CatalogueFile =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         let language = match file.language {
             LanguageName::Rust => Language::Rust,
             LanguageName::C => Language::C,
@@ -135,8 +143,13 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
     let mut built: HashMap<String, TestCase> = HashMap::new();
     for (dir, language, user_programs, test) in &entries {
         if test.twin.is_none() {
-            let case = build(dir, *language, *user_programs, test).with_context(|| format!("in test {dir}/{}", test.name))?;
-            ensure!(built.insert(case.id(), case).is_none(), "test {dir}/{} is listed twice", test.name);
+            let case = build(dir, *language, *user_programs, test)
+                .with_context(|| format!("in test {dir}/{}", test.name))?;
+            ensure!(
+                built.insert(case.id(), case).is_none(),
+                "test {dir}/{} is listed twice",
+                test.name
+            );
         }
     }
     let mut cases = Vec::with_capacity(entries.len());
@@ -147,8 +160,11 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
         let case = match &test.twin {
             None => built[&id].clone(),
             Some(twin) => {
-                let original = built.get(twin).with_context(|| format!("test {id}: no twin {twin}"))?;
-                twin_case(dir, *language, test, original).with_context(|| format!("in test {id}"))?
+                let original = built
+                    .get(twin)
+                    .with_context(|| format!("test {id}: no twin {twin}"))?;
+                twin_case(dir, *language, test, original)
+                    .with_context(|| format!("in test {id}"))?
             }
         };
         cases.push(case);
@@ -156,14 +172,32 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
     Ok(Catalogue { cases })
 }
 
-fn build(dir: &str, language: Language, user_programs: bool, test: &TestEntry) -> anyhow::Result<TestCase> {
-    ensure!(!test.name.is_empty() && !test.name.contains(char::is_whitespace), "bad test name `{}`", test.name);
-    let program_named = |binary: &str| Program { language, binary: binary.to_string() };
+fn build(
+    dir: &str,
+    language: Language,
+    user_programs: bool,
+    test: &TestEntry,
+) -> anyhow::Result<TestCase> {
+    ensure!(
+        !test.name.is_empty() && !test.name.contains(char::is_whitespace),
+        "bad test name `{}`",
+        test.name
+    );
+    let program_named = |binary: &str| Program {
+        language,
+        binary: binary.to_string(),
+    };
     let program = if user_programs {
         Some(program_named(test.program.as_deref().unwrap_or(&test.name)))
     } else {
-        ensure!(test.program.is_none() && test.putfiles.is_empty(), "a file without user programs puts none on disk");
-        ensure!(test.kernel_args.is_some(), "a test without a user program needs kernel_args");
+        ensure!(
+            test.program.is_none() && test.putfiles.is_empty(),
+            "a file without user programs puts none on disk"
+        );
+        ensure!(
+            test.kernel_args.is_some(),
+            "a test without a user program needs kernel_args"
+        );
         None
     };
     let putfiles = test
@@ -171,17 +205,29 @@ fn build(dir: &str, language: Language, user_programs: bool, test: &TestEntry) -
         .iter()
         .map(|entry| match entry {
             PutFileEntry::Plain(path) if path.contains('/') => {
-                let guest_name = Path::new(path).file_name().context("a data file path must name a file")?;
-                Ok(PutFile { guest_name: guest_name.to_string_lossy().into_owned(), source: PutSource::Data(path.into()) })
+                let guest_name = Path::new(path)
+                    .file_name()
+                    .context("a data file path must name a file")?;
+                Ok(PutFile {
+                    guest_name: guest_name.to_string_lossy().into_owned(),
+                    source: PutSource::Data(path.into()),
+                })
             }
-            PutFileEntry::Plain(binary) => Ok(PutFile { guest_name: binary.clone(), source: PutSource::Program(program_named(binary)) }),
-            PutFileEntry::Renamed { name, program } => {
-                Ok(PutFile { guest_name: name.clone(), source: PutSource::Program(program_named(program)) })
-            }
+            PutFileEntry::Plain(binary) => Ok(PutFile {
+                guest_name: binary.clone(),
+                source: PutSource::Program(program_named(binary)),
+            }),
+            PutFileEntry::Renamed { name, program } => Ok(PutFile {
+                guest_name: name.clone(),
+                source: PutSource::Program(program_named(program)),
+            }),
         })
         .collect::<anyhow::Result<_>>()?;
     let rubric = match (&test.rubric, test.points) {
-        (Some(rubric), Some(points)) => Some(RubricPoints { rubric: format!("tests/{dir}/{rubric}"), points }),
+        (Some(rubric), Some(points)) => Some(RubricPoints {
+            rubric: format!("tests/{dir}/{rubric}"),
+            points,
+        }),
         (None, None) => None,
         _ => bail!("`rubric` and `points` go together"),
     };
@@ -202,18 +248,31 @@ fn build(dir: &str, language: Language, user_programs: bool, test: &TestEntry) -
 fn checker(test: &TestEntry) -> anyhow::Result<Checker> {
     let kind = test.check.unwrap_or(CheckKind::Expected);
     let filtered = test.ignore_exit_codes || test.ignore_user_faults;
-    ensure!(kind == CheckKind::Expected || (test.expect.is_none() && !filtered), "only check = \"expected\" takes `expect` and filters");
+    ensure!(
+        kind == CheckKind::Expected || (test.expect.is_none() && !filtered),
+        "only check = \"expected\" takes `expect` and filters"
+    );
     Ok(match kind {
         CheckKind::Expected => {
             let templates = match &test.expect {
                 Some(Expectation::One(template)) => std::slice::from_ref(template),
-                Some(Expectation::AnyOf(templates)) if !templates.is_empty() => templates.as_slice(),
+                Some(Expectation::AnyOf(templates)) if !templates.is_empty() => {
+                    templates.as_slice()
+                }
                 _ => bail!("`expect` must give at least one acceptable output"),
             };
-            let alternatives = templates.iter().map(|template| expect::expand(template)).collect::<Result<_, _>>();
+            let alternatives = templates
+                .iter()
+                .map(|template| expect::expand(template))
+                .collect::<Result<_, _>>();
             Checker::Expected {
-                alternatives: alternatives.map_err(anyhow::Error::msg).context("in `expect`")?,
-                filters: Filters { ignore_exit_codes: test.ignore_exit_codes, ignore_user_faults: test.ignore_user_faults },
+                alternatives: alternatives
+                    .map_err(anyhow::Error::msg)
+                    .context("in `expect`")?,
+                filters: Filters {
+                    ignore_exit_codes: test.ignore_exit_codes,
+                    ignore_user_faults: test.ignore_user_faults,
+                },
             }
         }
         CheckKind::ProcessDeath => Checker::ProcessDeath,
@@ -224,11 +283,26 @@ fn checker(test: &TestEntry) -> anyhow::Result<Checker> {
 }
 
 /// The same test as `original`, built from the other language's programs. It is in no rubric.
-fn twin_case(dir: &str, language: Language, test: &TestEntry, original: &TestCase) -> anyhow::Result<TestCase> {
-    ensure!(gives_only_name_and_twin(test), "a twin gives only `name` and `twin`");
+fn twin_case(
+    dir: &str,
+    language: Language,
+    test: &TestEntry,
+    original: &TestCase,
+) -> anyhow::Result<TestCase> {
+    ensure!(
+        gives_only_name_and_twin(test),
+        "a twin gives only `name` and `twin`"
+    );
     // The programs print their own name, so the expected output only fits the same name.
-    ensure!(test.name == original.name, "a twin must have its original's name `{}`", original.name);
-    let in_language = |program: &Program| Program { language, binary: program.binary.clone() };
+    ensure!(
+        test.name == original.name,
+        "a twin must have its original's name `{}`",
+        original.name
+    );
+    let in_language = |program: &Program| Program {
+        language,
+        binary: program.binary.clone(),
+    };
     let putfiles = original
         .putfiles
         .iter()
@@ -236,7 +310,7 @@ fn twin_case(dir: &str, language: Language, test: &TestEntry, original: &TestCas
             guest_name: file.guest_name.clone(),
             source: match &file.source {
                 PutSource::Program(program) => PutSource::Program(in_language(program)),
-                data => data.clone(),
+                data @ PutSource::Data(_) => data.clone(),
             },
         })
         .collect();

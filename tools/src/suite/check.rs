@@ -29,7 +29,10 @@ pub fn check(case: &TestCase, output: &str, clean_exit: bool) -> Verdict {
     let mut diff = None;
     let mut run_returned = true;
     match &case.checker {
-        Checker::Expected { alternatives, filters } => {
+        Checker::Expected {
+            alternatives,
+            filters,
+        } => {
             reasons.extend(common_checks(&lines));
             match core_output(&lines) {
                 Ok(core) => {
@@ -75,12 +78,18 @@ pub fn check(case: &TestCase, output: &str, clean_exit: bool) -> Verdict {
         }
     }
     if !clean_exit && case.checker != Checker::KernelPanic {
-        reasons.push("The runner reported an abnormal end: the machine did not power off cleanly".into());
+        reasons.push(
+            "The runner reported an abnormal end: the machine did not power off cleanly".into(),
+        );
     }
     if run_returned {
         reasons.extend(resource_leaks(&lines));
     }
-    Verdict { passed: reasons.is_empty(), reasons, diff }
+    Verdict {
+        passed: reasons.is_empty(),
+        reasons,
+        diff,
+    }
 }
 
 fn regex(pattern: &str) -> Regex {
@@ -90,7 +99,8 @@ fn regex(pattern: &str) -> Regex {
 static BOOTING: LazyLock<Regex> = LazyLock::new(|| regex(r"Pintos booting with.*kB RAM\.\.\."));
 static TIMER: LazyLock<Regex> = LazyLock::new(|| regex(r"Timer: [0-9]+ ticks"));
 static EXECUTING: LazyLock<Regex> = LazyLock::new(|| regex(r"^Executing '(\S+).*':$"));
-static EXECUTION_COMPLETE: LazyLock<Regex> = LazyLock::new(|| regex(r"^Execution of '.*' complete.$"));
+static EXECUTION_COMPLETE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^Execution of '.*' complete.$"));
 static EXIT_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-zA-Z0-9_-]+: exit\(-?[0-9]+\)$"));
 /// The kernel's report of a page fault in user context, line by line. A fault "in kernel
 /// context" is a kernel bug and is deliberately not among them.
@@ -105,7 +115,8 @@ static USER_FAULT_LINES: LazyLock<[Regex; 7]> = LazyLock::new(|| {
         regex(r"^ cs=.* ds=.* es=.* ss=.*"),
     ]
 });
-static SYMBOLIZED_FRAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s+0x[0-9a-fA-F]+ in .*ktests::panic"));
+static SYMBOLIZED_FRAME: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^\s+0x[0-9a-fA-F]+ in .*ktests::panic"));
 
 /// The checks every classic checker starts with, on the whole output (`common_checks`).
 fn common_checks(lines: &[&str]) -> Vec<String> {
@@ -113,11 +124,17 @@ fn common_checks(lines: &[&str]) -> Vec<String> {
         return vec!["Run produced no output at all".into()];
     }
     let mut reasons = Vec::new();
-    if let Some(panic) = lines.iter().find_map(|line| line.find("PANIC").map(|at| &line[at..])) {
+    if let Some(panic) = lines
+        .iter()
+        .find_map(|line| line.find("PANIC").map(|at| &line[at..]))
+    {
         reasons.push(format!("Kernel panic in run: {panic}"));
     }
     reasons.extend(keyword_line("FAIL", lines));
-    let boots = lines.iter().filter(|line| line.contains("Pintos booting")).count();
+    let boots = lines
+        .iter()
+        .filter(|line| line.contains("Pintos booting"))
+        .count();
     if boots > 1 {
         reasons.push(format!(
             "Run spontaneously rebooted {} times (most often caused by an unhandled fault in the kernel)",
@@ -126,12 +143,29 @@ fn common_checks(lines: &[&str]) -> Vec<String> {
     }
     reasons.extend(keyword_line("TIMEOUT", lines));
     let required = [
-        (lines.iter().any(|line| BOOTING.is_match(line)), "Run didn't start up properly: no \"Pintos booting\" message"),
-        (lines.iter().any(|line| line.contains("Boot complete")), "Run didn't start up properly: no \"Boot complete\" message"),
-        (lines.iter().any(|line| TIMER.is_match(line)), "Run didn't shut down properly: no \"Timer: # ticks\" message"),
-        (lines.iter().any(|line| line.contains("Powering off")), "Run didn't shut down properly: no \"Powering off\" message"),
+        (
+            lines.iter().any(|line| BOOTING.is_match(line)),
+            "Run didn't start up properly: no \"Pintos booting\" message",
+        ),
+        (
+            lines.iter().any(|line| line.contains("Boot complete")),
+            "Run didn't start up properly: no \"Boot complete\" message",
+        ),
+        (
+            lines.iter().any(|line| TIMER.is_match(line)),
+            "Run didn't shut down properly: no \"Timer: # ticks\" message",
+        ),
+        (
+            lines.iter().any(|line| line.contains("Powering off")),
+            "Run didn't shut down properly: no \"Powering off\" message",
+        ),
     ];
-    reasons.extend(required.iter().filter(|(present, _)| !present).map(|(_, message)| message.to_string()));
+    reasons.extend(
+        required
+            .iter()
+            .filter(|(present, _)| !present)
+            .map(|(_, message)| message.to_string()),
+    );
     reasons
 }
 
@@ -148,7 +182,11 @@ fn core_output<'a>(lines: &'a [&'a str]) -> Result<&'a [&'a str], String> {
     let (start, process) = lines
         .iter()
         .enumerate()
-        .find_map(|(index, line)| EXECUTING.captures(line).map(|captures| (index + 1, captures[1].to_string())))
+        .find_map(|(index, line)| {
+            EXECUTING
+                .captures(line)
+                .map(|captures| (index + 1, captures[1].to_string()))
+        })
         .ok_or("Run didn't start a thread or process")?;
     let length = lines[start..]
         .iter()
@@ -164,17 +202,32 @@ struct Mismatch {
 
 /// `compare_output`: the core output, less the lines the filters drop, must equal one of the
 /// acceptable outputs exactly.
-fn compare_output(core: &[&str], filters: Filters, alternatives: &[Vec<String>]) -> Result<(), Mismatch> {
+fn compare_output(
+    core: &[&str],
+    filters: Filters,
+    alternatives: &[Vec<String>],
+) -> Result<(), Mismatch> {
     if core.is_empty() {
-        return Err(Mismatch { reasons: vec!["Run didn't produce any output".into()], diff: None });
+        return Err(Mismatch {
+            reasons: vec!["Run didn't produce any output".into()],
+            diff: None,
+        });
     }
     let actual: Vec<&str> = core
         .iter()
         .copied()
         .filter(|line| !(filters.ignore_exit_codes && EXIT_LINE.is_match(line)))
-        .filter(|line| !(filters.ignore_user_faults && USER_FAULT_LINES.iter().any(|fault| fault.is_match(line))))
+        .filter(|line| {
+            !(filters.ignore_user_faults
+                && USER_FAULT_LINES.iter().any(|fault| fault.is_match(line)))
+        })
         .collect();
-    if alternatives.iter().any(|expected| expected.iter().map(String::as_str).eq(actual.iter().copied())) {
+    if alternatives.iter().any(|expected| {
+        expected
+            .iter()
+            .map(String::as_str)
+            .eq(actual.iter().copied())
+    }) {
         return Ok(());
     }
     let mut reasons = vec!["Test output failed to match any acceptable form.".to_string()];
@@ -184,14 +237,20 @@ fn compare_output(core: &[&str], filters: Filters, alternatives: &[Vec<String>])
     if filters.ignore_user_faults {
         reasons.push("(User fault messages are excluded for matching purposes.)".into());
     }
-    Err(Mismatch { reasons, diff: closest_diff(&actual, alternatives) })
+    Err(Mismatch {
+        reasons,
+        diff: closest_diff(&actual, alternatives),
+    })
 }
 
 /// A unified diff from the acceptable output most similar to `actual`, with the whole output as
 /// context, as the classic checker prints it.
 fn closest_diff(actual: &[&str], alternatives: &[Vec<String>]) -> Option<String> {
     let actual_text = as_text(actual.iter().copied());
-    let expected_texts: Vec<String> = alternatives.iter().map(|lines| as_text(lines.iter().map(String::as_str))).collect();
+    let expected_texts: Vec<String> = alternatives
+        .iter()
+        .map(|lines| as_text(lines.iter().map(String::as_str)))
+        .collect();
     let similarity = |expected: &String| TextDiff::from_lines(expected, &actual_text).ratio();
     let (index, closest) = expected_texts
         .iter()
@@ -199,11 +258,19 @@ fn closest_diff(actual: &[&str], alternatives: &[Vec<String>]) -> Option<String>
         .max_by(|(_, left), (_, right)| similarity(left).total_cmp(&similarity(right)))?;
     let expected_name = match alternatives.len() {
         1 => "expected".to_string(),
-        count => format!("expected (acceptable output {} of {count}, the closest)", index + 1),
+        count => format!(
+            "expected (acceptable output {} of {count}, the closest)",
+            index + 1
+        ),
     };
     let diff = TextDiff::from_lines(closest, &actual_text);
     let context = alternatives[index].len().max(actual.len());
-    Some(diff.unified_diff().context_radius(context).header(&expected_name, "actual").to_string())
+    Some(
+        diff.unified_diff()
+            .context_radius(context)
+            .header(&expected_name, "actual")
+            .to_string(),
+    )
 }
 
 fn as_text<'a>(lines: impl Iterator<Item = &'a str>) -> String {
@@ -260,9 +327,15 @@ fn kernel_panic(lines: &[&str], clean_exit: bool) -> Vec<String> {
     const MESSAGE: &str = "ktest panic: deliberate";
     let mut reasons = Vec::new();
     if clean_exit {
-        reasons.push("The machine powered off cleanly, but this test must end in a kernel panic".into());
+        reasons.push(
+            "The machine powered off cleanly, but this test must end in a kernel panic".into(),
+        );
     }
-    if lines.iter().filter(|line| line.contains("Pintos booting")).count() != 1
+    if lines
+        .iter()
+        .filter(|line| line.contains("Pintos booting"))
+        .count()
+        != 1
         || !lines.iter().any(|line| BOOTING.is_match(line))
         || !lines.iter().any(|line| line.contains("Boot complete"))
     {
@@ -272,7 +345,10 @@ fn kernel_panic(lines: &[&str], clean_exit: bool) -> Vec<String> {
     if !lines.iter().any(|line| EXECUTING.is_match(line)) {
         reasons.push("Run didn't start a thread or process".into());
     }
-    if !lines.iter().any(|line| line.contains("Kernel PANIC at") && line.contains(MESSAGE)) {
+    if !lines
+        .iter()
+        .any(|line| line.contains("Kernel PANIC at") && line.contains(MESSAGE))
+    {
         reasons.push(format!("No `Kernel PANIC at …: {MESSAGE}' line"));
     }
     if !lines.iter().any(|line| SYMBOLIZED_FRAME.is_match(line)) {
@@ -289,26 +365,47 @@ fn resource_leaks(lines: &[&str]) -> Vec<String> {
             .find_map(|line| line.strip_prefix(prefix))
             .ok_or_else(|| format!("No `{prefix}' line after the run"))?;
         line.split_whitespace()
-            .map(|entry| entry.split_once('=').ok_or_else(|| format!("Malformed `{entry}' in `{prefix}' line")))
+            .map(|entry| {
+                entry
+                    .split_once('=')
+                    .ok_or_else(|| format!("Malformed `{entry}' in `{prefix}' line"))
+            })
             .collect()
     };
-    let (start, end) = match (resources("Resources at start:"), resources("Resources at end:")) {
+    let (start, end) = match (
+        resources("Resources at start:"),
+        resources("Resources at end:"),
+    ) {
         (Ok(start), Ok(end)) => (start, end),
         (start, end) => return [start.err(), end.err()].into_iter().flatten().collect(),
     };
-    let keys = |entries: &[(&str, &str)]| entries.iter().map(|(key, _)| *key).collect::<Vec<_>>().join(" ");
+    let keys = |entries: &[(&str, &str)]| {
+        entries
+            .iter()
+            .map(|(key, _)| *key)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let mut start_keys: Vec<&str> = start.iter().map(|(key, _)| *key).collect();
     let mut end_keys: Vec<&str> = end.iter().map(|(key, _)| *key).collect();
     start_keys.sort_unstable();
     end_keys.sort_unstable();
     if start_keys != end_keys {
-        return vec![format!("Resource lines have different keys: start has `{}', end has `{}'", keys(&start), keys(&end))];
+        return vec![format!(
+            "Resource lines have different keys: start has `{}', end has `{}'",
+            keys(&start),
+            keys(&end)
+        )];
     }
     start
         .iter()
         .filter_map(|(key, at_start)| {
-            let at_end = end.iter().find(|(end_key, _)| end_key == key).map(|(_, value)| *value)?;
-            (at_start != &at_end).then(|| format!("Resource leak: {key} was {at_start} at start, {at_end} at end"))
+            let at_end = end
+                .iter()
+                .find(|(end_key, _)| end_key == key)
+                .map(|(_, value)| *value)?;
+            (at_start != &at_end)
+                .then(|| format!("Resource leak: {key} was {at_start} at start, {at_end} at end"))
         })
         .collect()
 }

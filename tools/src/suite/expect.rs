@@ -10,13 +10,16 @@
 //!
 //! Any other text, braces included, is literal.
 
+use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-static RANGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\{(-?[0-9]+|[A-Za-z])\.\.(-?[0-9]+|[A-Za-z])\}").expect("valid regex"));
-static REPEAT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\{repeat(?: ([0-9]+))?\}$").expect("valid regex"));
+static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{(-?[0-9]+|[A-Za-z])\.\.(-?[0-9]+|[A-Za-z])\}").expect("valid regex")
+});
+static REPEAT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\{repeat(?: ([0-9]+))?\}$").expect("valid regex"));
 const END: &str = "{end}";
 
 /// Expands a template into the exact lines it stands for.
@@ -25,13 +28,18 @@ pub fn expand(template: &str) -> Result<Vec<String>, String> {
     let mut lines = template.split_terminator('\n');
     while let Some(line) = lines.next() {
         if let Some(repeat) = REPEAT.captures(line) {
-            let rounds = repeat.get(1).map(|count| count.as_str().parse::<usize>()).transpose();
+            let rounds = repeat
+                .get(1)
+                .map(|count| count.as_str().parse::<usize>())
+                .transpose();
             let rounds = rounds.map_err(|error| format!("bad count in `{line}`: {error}"))?;
             let mut group = Vec::new();
             loop {
                 match lines.next() {
                     Some(END) => break,
-                    Some(inner) if REPEAT.is_match(inner) => return Err(format!("`{inner}` inside a group")),
+                    Some(inner) if REPEAT.is_match(inner) => {
+                        return Err(format!("`{inner}` inside a group"));
+                    }
                     Some(inner) => group.push(inner),
                     None => return Err(format!("`{line}` without `{END}`")),
                 }
@@ -61,7 +69,10 @@ enum Repeat {
 /// Expands lines that repeat together: as often as a group's count says, else as often as their
 /// ranges have values (once for a line without ranges).
 fn expand_group(lines: &[&str], repeat: Repeat) -> Result<Vec<String>, String> {
-    let parsed: Vec<Vec<Piece>> = lines.iter().map(|line| parse_line(line)).collect::<Result<_, _>>()?;
+    let parsed: Vec<Vec<Piece>> = lines
+        .iter()
+        .map(|line| parse_line(line))
+        .collect::<Result<_, _>>()?;
     let mut range_lengths = parsed.iter().flatten().filter_map(|piece| match piece {
         Piece::Range(values) => Some(values.len()),
         Piece::Text(_) => None,
@@ -70,10 +81,20 @@ fn expand_group(lines: &[&str], repeat: Repeat) -> Result<Vec<String>, String> {
         (Repeat::Group(Some(count)), _) => count,
         (_, Some(length)) => length,
         (Repeat::Line, None) => 1,
-        (Repeat::Group(None), None) => return Err(format!("`{{repeat}}` group without a range or a count: {lines:?}")),
+        (Repeat::Group(None), None) => {
+            return Err(format!(
+                "`{{repeat}}` group without a range or a count: {lines:?}"
+            ));
+        }
     };
-    if parsed.iter().flatten().any(|piece| matches!(piece, Piece::Range(values) if values.len() != rounds)) {
-        return Err(format!("ranges of different lengths (or not {rounds} long) in {lines:?}"));
+    if parsed
+        .iter()
+        .flatten()
+        .any(|piece| matches!(piece, Piece::Range(values) if values.len() != rounds))
+    {
+        return Err(format!(
+            "ranges of different lengths (or not {rounds} long) in {lines:?}"
+        ));
     }
     let render = |pieces: &[Piece], round: usize| -> String {
         pieces
@@ -84,7 +105,9 @@ fn expand_group(lines: &[&str], repeat: Repeat) -> Result<Vec<String>, String> {
             })
             .collect()
     };
-    Ok((0..rounds).flat_map(|round| parsed.iter().map(move |pieces| render(pieces, round))).collect())
+    Ok((0..rounds)
+        .flat_map(|round| parsed.iter().map(move |pieces| render(pieces, round)))
+        .collect())
 }
 
 fn parse_line(line: &str) -> Result<Vec<Piece<'_>>, String> {
@@ -93,7 +116,9 @@ fn parse_line(line: &str) -> Result<Vec<Piece<'_>>, String> {
     for range in RANGE.captures_iter(line) {
         let whole = range.get(0).expect("group 0 always matches");
         pieces.push(Piece::Text(&line[text_start..whole.start()]));
-        pieces.push(Piece::Range(range_values(&range[1], &range[2]).map_err(|error| format!("{error} in `{line}`"))?));
+        pieces.push(Piece::Range(
+            range_values(&range[1], &range[2]).map_err(|error| format!("{error} in `{line}`"))?,
+        ));
         text_start = whole.end();
     }
     pieces.push(Piece::Text(&line[text_start..]));
@@ -101,20 +126,34 @@ fn parse_line(line: &str) -> Result<Vec<Piece<'_>>, String> {
 }
 
 fn range_values(from: &str, to: &str) -> Result<Vec<String>, String> {
-    let counting = |from: i64, to: i64| -> Vec<i64> {
-        if from <= to { (from..=to).collect() } else { (to..=from).rev().collect() }
-    };
     match (from.parse::<i64>(), to.parse::<i64>()) {
         (Ok(from), Ok(to)) => Ok(counting(from, to).iter().map(i64::to_string).collect()),
         (Err(_), Err(_)) => {
             let (from, to) = (from.as_bytes()[0], to.as_bytes()[0]);
             if from.is_ascii_lowercase() != to.is_ascii_lowercase() {
-                return Err(format!("range mixes cases: {}..{}", from as char, to as char));
+                return Err(format!(
+                    "range mixes cases: {}..{}",
+                    from as char, to as char
+                ));
             }
-            let letters = counting(from.into(), to.into()).into_iter();
-            Ok(letters.map(|letter| char::from(letter as u8).to_string()).collect())
+            Ok(counting(from, to)
+                .into_iter()
+                .map(|letter| char::from(letter).to_string())
+                .collect())
         }
         _ => Err(format!("range mixes a number and a letter: {from}..{to}")),
+    }
+}
+
+/// The values from `from` to `to` inclusive, counting down if `to` is the smaller.
+fn counting<T: Copy + PartialOrd>(from: T, to: T) -> Vec<T>
+where
+    RangeInclusive<T>: DoubleEndedIterator<Item = T>,
+{
+    if from <= to {
+        (from..=to).collect()
+    } else {
+        (to..=from).rev().collect()
     }
 }
 
@@ -128,21 +167,30 @@ mod tests {
 
     #[test]
     fn plain_text_is_taken_line_by_line() {
-        assert_eq!(expand("(t) begin\n(t) {weird} text\n\n(t) end\n").unwrap(), lines("(t) begin\n(t) {weird} text\n\n(t) end"));
+        assert_eq!(
+            expand("(t) begin\n(t) {weird} text\n\n(t) end\n").unwrap(),
+            lines("(t) begin\n(t) {weird} text\n\n(t) end")
+        );
     }
 
     #[test]
     fn a_range_repeats_its_line_and_ranges_advance_together() {
         assert_eq!(
             expand("(p) exec child {1..3} of 3: \"c {0..2}\"\n(p) x {c..a}\n").unwrap(),
-            lines("(p) exec child 1 of 3: \"c 0\"\n(p) exec child 2 of 3: \"c 1\"\n(p) exec child 3 of 3: \"c 2\"\n(p) x c\n(p) x b\n(p) x a")
+            lines(
+                "(p) exec child 1 of 3: \"c 0\"\n(p) exec child 2 of 3: \"c 1\"\n(p) exec child 3 of 3: \"c 2\"\n(p) x c\n(p) x b\n(p) x a"
+            )
         );
     }
 
     #[test]
     fn groups_repeat_with_ranges_or_a_count() {
-        let template = "{repeat}\nbegin {2..1}\nexec {1..0}\n{end}\nmiddle\n{repeat 2}\nsame\n{end}\n";
-        assert_eq!(expand(template).unwrap(), lines("begin 2\nexec 1\nbegin 1\nexec 0\nmiddle\nsame\nsame"));
+        let template =
+            "{repeat}\nbegin {2..1}\nexec {1..0}\n{end}\nmiddle\n{repeat 2}\nsame\n{end}\n";
+        assert_eq!(
+            expand(template).unwrap(),
+            lines("begin 2\nexec 1\nbegin 1\nexec 0\nmiddle\nsame\nsame")
+        );
     }
 
     #[test]

@@ -76,7 +76,10 @@ pub enum PutSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Checker {
     /// `check_expected`: the filtered core output must equal one of `alternatives` line by line.
-    Expected { alternatives: Vec<Vec<String>>, filters: Filters },
+    Expected {
+        alternatives: Vec<Vec<String>>,
+        filters: Filters,
+    },
     /// `check_process_death` (tests/vm/process_death.pm): the process must start and be killed.
     ProcessDeath,
     /// halt.ck: the program must start and power the machine off.
@@ -128,12 +131,26 @@ impl TestCase {
     /// `make check` in the VM build, the files to put on disk (`resolve` locates a built
     /// program), then `--` and the kernel arguments. The run argument stays one element; the
     /// runner quotes it.
-    pub fn runner_command(&self, resolve: &dyn Fn(&Program) -> PathBuf, repo_root: &Path) -> Vec<String> {
+    pub fn runner_command(
+        &self,
+        resolve: &dyn Fn(&Program) -> PathBuf,
+        repo_root: &Path,
+    ) -> Vec<String> {
         let timeout = self.timeout_secs.to_string();
-        let classic_options = ["-v", "-k", "-T", &timeout, "--filesys-size=2", "--swap-size=4"];
+        let classic_options = [
+            "-v",
+            "-k",
+            "-T",
+            &timeout,
+            "--filesys-size=2",
+            "--swap-size=4",
+        ];
         let mut command: Vec<String> = classic_options.map(String::from).to_vec();
         command.extend(self.runner_args.iter().cloned());
-        let own_program = self.program.iter().map(|program| (self.name.as_str(), resolve(program)));
+        let own_program = self
+            .program
+            .iter()
+            .map(|program| (self.name.as_str(), resolve(program)));
         let putfiles = self.putfiles.iter().map(|file| {
             let host_path = match &file.source {
                 PutSource::Program(program) => resolve(program),
@@ -142,7 +159,12 @@ impl TestCase {
             (file.guest_name.as_str(), host_path)
         });
         for (guest_name, host_path) in own_program.chain(putfiles) {
-            command.extend(["-p".into(), host_path.display().to_string(), "-a".into(), guest_name.into()]);
+            command.extend([
+                "-p".into(),
+                host_path.display().to_string(),
+                "-a".into(),
+                guest_name.into(),
+            ]);
         }
         command.push("--".into());
         match &self.kernel_args {

@@ -15,7 +15,11 @@ fn catalogue() -> Catalogue {
 }
 
 fn case<'a>(catalogue: &'a Catalogue, id: &str) -> &'a TestCase {
-    catalogue.cases.iter().find(|case| case.id() == id).unwrap_or_else(|| panic!("no test {id}"))
+    catalogue
+        .cases
+        .iter()
+        .find(|case| case.id() == id)
+        .unwrap_or_else(|| panic!("no test {id}"))
 }
 
 #[test]
@@ -25,7 +29,14 @@ fn every_classic_test_is_in_the_catalogue_once() {
     for case in &catalogue.cases {
         *per_dir.entry(&case.dir).or_default() += 1;
     }
-    let expected = [("filesys/base", 13), ("kernel", 15), ("userprog", 66), ("userprog-c", 6), ("userprog/no-vm", 1), ("vm", 34)];
+    let expected = [
+        ("filesys/base", 13),
+        ("kernel", 15),
+        ("userprog", 66),
+        ("userprog-c", 6),
+        ("userprog/no-vm", 1),
+        ("vm", 34),
+    ];
     assert_eq!(per_dir, BTreeMap::from(expected));
     let ids: HashSet<String> = catalogue.cases.iter().map(TestCase::id).collect();
     assert_eq!(ids.len(), catalogue.cases.len(), "ids are unique");
@@ -35,7 +46,11 @@ fn every_classic_test_is_in_the_catalogue_once() {
 fn rubric_points_add_up_as_in_the_classic_rubrics() {
     let catalogue = catalogue();
     let mut rubrics: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
-    for weight in catalogue.cases.iter().filter_map(|case| case.rubric.as_ref()) {
+    for weight in catalogue
+        .cases
+        .iter()
+        .filter_map(|case| case.rubric.as_ref())
+    {
         let (tests, points) = rubrics.entry(&weight.rubric).or_default();
         *tests += 1;
         *points += weight.points;
@@ -49,16 +64,31 @@ fn rubric_points_add_up_as_in_the_classic_rubrics() {
         ("tests/vm/Rubric.robustness", (14, 28)),
     ];
     assert_eq!(rubrics, BTreeMap::from(expected));
-    let unweighted: Vec<String> =
-        catalogue.cases.iter().filter(|case| case.rubric.is_none() && case.dir == "userprog").map(TestCase::id).collect();
-    assert_eq!(unweighted, ["userprog/sc-boundary-3", "userprog/exec-bound", "userprog/exec-bound-2", "userprog/exec-bound-3"]);
+    let unweighted: Vec<String> = catalogue
+        .cases
+        .iter()
+        .filter(|case| case.rubric.is_none() && case.dir == "userprog")
+        .map(TestCase::id)
+        .collect();
+    assert_eq!(
+        unweighted,
+        [
+            "userprog/sc-boundary-3",
+            "userprog/exec-bound",
+            "userprog/exec-bound-2",
+            "userprog/exec-bound-3"
+        ]
+    );
 }
 
 #[test]
 fn run_arguments_and_timeouts_follow_the_classic_make_check() {
     let catalogue = catalogue();
-    let with_args: BTreeMap<String, &str> =
-        catalogue.cases.iter().filter_map(|case| Some((case.id(), case.run_args.as_deref()?))).collect();
+    let with_args: BTreeMap<String, &str> = catalogue
+        .cases
+        .iter()
+        .filter_map(|case| Some((case.id(), case.run_args.as_deref()?)))
+        .collect();
     let twenty_two_letters = "a b c d e f g h i j k l m n o p q r s t u v";
     let expected_args = [
         ("userprog/args-single", "onearg"),
@@ -68,10 +98,19 @@ fn run_arguments_and_timeouts_follow_the_classic_make_check() {
         ("userprog/multi-recurse", "15"),
         ("userprog-c/args-multiple", "some arguments for you!"),
     ];
-    assert_eq!(with_args, expected_args.map(|(id, args)| (id.to_string(), args)).into());
+    assert_eq!(
+        with_args,
+        expected_args
+            .map(|(id, args)| (id.to_string(), args))
+            .into()
+    );
 
-    let long_timeouts: BTreeMap<String, u64> =
-        catalogue.cases.iter().filter(|case| case.timeout_secs != 60).map(|case| (case.id(), case.timeout_secs)).collect();
+    let long_timeouts: BTreeMap<String, u64> = catalogue
+        .cases
+        .iter()
+        .filter(|case| case.timeout_secs != 60)
+        .map(|case| (case.id(), case.timeout_secs))
+        .collect();
     let expected_timeouts = [
         ("filesys/base/syn-read", 300),
         ("userprog/no-vm/multi-oom", 360),
@@ -81,26 +120,46 @@ fn run_arguments_and_timeouts_follow_the_classic_make_check() {
         ("vm/page-merge-seq", 600),
         ("vm/page-shuffle", 600),
     ];
-    assert_eq!(long_timeouts, expected_timeouts.map(|(id, secs)| (id.to_string(), secs)).into());
+    assert_eq!(
+        long_timeouts,
+        expected_timeouts
+            .map(|(id, secs)| (id.to_string(), secs))
+            .into()
+    );
 }
 
 #[test]
 fn compact_expectations_expand_to_the_classic_lines() {
     let catalogue = catalogue();
     let only_output = |id: &str| match &case(&catalogue, id).checker {
-        Checker::Expected { alternatives, .. } if alternatives.len() == 1 => alternatives[0].clone(),
+        Checker::Expected { alternatives, .. } if alternatives.len() == 1 => {
+            alternatives[0].clone()
+        }
         other => panic!("{id} has {other:?}"),
     };
     let recursion = only_output("userprog/multi-recurse");
     assert_eq!(recursion.len(), 63);
-    assert_eq!(recursion[..3], ["(multi-recurse) begin 15", "(multi-recurse) exec(\"multi-recurse 14\")", "(multi-recurse) begin 14"]);
-    assert_eq!(recursion[29..33], [
-        "(multi-recurse) exec(\"multi-recurse 0\")",
-        "(multi-recurse) begin 0",
-        "(multi-recurse) end 0",
-        "multi-recurse: exit(0)"
-    ]);
-    assert_eq!(recursion[61..], ["(multi-recurse) end 15", "multi-recurse: exit(15)"]);
+    assert_eq!(
+        recursion[..3],
+        [
+            "(multi-recurse) begin 15",
+            "(multi-recurse) exec(\"multi-recurse 14\")",
+            "(multi-recurse) begin 14"
+        ]
+    );
+    assert_eq!(
+        recursion[29..33],
+        [
+            "(multi-recurse) exec(\"multi-recurse 0\")",
+            "(multi-recurse) begin 0",
+            "(multi-recurse) end 0",
+            "multi-recurse: exit(0)"
+        ]
+    );
+    assert_eq!(
+        recursion[61..],
+        ["(multi-recurse) end 15", "multi-recurse: exit(15)"]
+    );
 
     let args_many = only_output("userprog/args-many");
     assert_eq!(args_many.len(), 28);
@@ -109,12 +168,26 @@ fn compact_expectations_expand_to_the_classic_lines() {
 
     let rox = only_output("userprog/rox-multichild");
     assert_eq!(rox.len(), 37);
-    assert_eq!(rox.iter().filter(|line| *line == "child-rox: exit(12)").count(), 5);
-    assert_eq!(rox[10..12], ["(child-rox) exec \"child-rox 3\"", "(child-rox) begin"]);
+    assert_eq!(
+        rox.iter()
+            .filter(|line| *line == "child-rox: exit(12)")
+            .count(),
+        5
+    );
+    assert_eq!(
+        rox[10..12],
+        ["(child-rox) exec \"child-rox 3\"", "(child-rox) begin"]
+    );
 
     let syn_read = only_output("filesys/base/syn-read");
-    assert_eq!(syn_read[14], "(syn-read) exec child 10 of 10: \"child-syn-read 9\"");
-    assert_eq!(syn_read[15], "(syn-read) wait for child 1 of 10 returned 0 (expected 0)");
+    assert_eq!(
+        syn_read[14],
+        "(syn-read) exec child 10 of 10: \"child-syn-read 9\""
+    );
+    assert_eq!(
+        syn_read[15],
+        "(syn-read) wait for child 1 of 10 returned 0 (expected 0)"
+    );
 
     let merge = only_output("vm/page-merge-seq");
     assert_eq!(merge.len(), 22);
@@ -124,23 +197,41 @@ fn compact_expectations_expand_to_the_classic_lines() {
 #[test]
 fn c_variants_are_their_rust_twins_built_from_c() {
     let catalogue = catalogue();
-    for twin in catalogue.cases.iter().filter(|case| case.dir == "userprog-c") {
+    for twin in catalogue
+        .cases
+        .iter()
+        .filter(|case| case.dir == "userprog-c")
+    {
         let original = case(&catalogue, &format!("userprog/{}", twin.name));
         assert_eq!(twin.checker, original.checker);
-        assert_eq!((&twin.run_args, twin.timeout_secs), (&original.run_args, original.timeout_secs));
+        assert_eq!(
+            (&twin.run_args, twin.timeout_secs),
+            (&original.run_args, original.timeout_secs)
+        );
         assert_eq!(twin.rubric, None);
         let binary = twin.program.as_ref().expect("a user program");
         assert_eq!(binary.language, Language::C);
-        assert_eq!(Some(&binary.binary), original.program.as_ref().map(|program| &program.binary));
+        assert_eq!(
+            Some(&binary.binary),
+            original.program.as_ref().map(|program| &program.binary)
+        );
         assert_eq!(twin.putfiles.len(), original.putfiles.len());
         for file in &twin.putfiles {
             if let PutSource::Program(program) = &file.source {
-                assert_eq!(program.language, Language::C, "{} in {}", file.guest_name, twin.id());
+                assert_eq!(
+                    program.language,
+                    Language::C,
+                    "{} in {}",
+                    file.guest_name,
+                    twin.id()
+                );
             }
         }
     }
     let exec_once = case(&catalogue, "userprog-c/exec-once");
-    assert!(matches!(&exec_once.putfiles[0].source, PutSource::Program(program) if program.binary == "child-simple"));
+    assert!(
+        matches!(&exec_once.putfiles[0].source, PutSource::Program(program) if program.binary == "child-simple")
+    );
 }
 
 #[test]
@@ -149,7 +240,12 @@ fn every_data_putfile_exists() {
     for case in &catalogue.cases {
         for file in &case.putfiles {
             if let PutSource::Data(path) = &file.source {
-                assert!(repo_root().join(path).is_file(), "{}: missing data file {}", case.id(), path.display());
+                assert!(
+                    repo_root().join(path).is_file(),
+                    "{}: missing data file {}",
+                    case.id(),
+                    path.display()
+                );
             }
         }
     }
@@ -161,15 +257,33 @@ fn rust_user_binaries() -> HashSet<String> {
     let mut binaries = HashSet::new();
     if let Ok(entries) = std::fs::read_dir(user.join("src/bin")) {
         for path in entries.map(|entry| entry.expect("readable src/bin").path()) {
-            let is_program = path.extension().is_some_and(|extension| extension == "rs") || path.join("main.rs").is_file();
+            let is_program = path.extension().is_some_and(|extension| extension == "rs")
+                || path.join("main.rs").is_file();
             if is_program {
-                binaries.insert(path.file_stem().expect("a file name").to_string_lossy().into_owned());
+                binaries.insert(
+                    path.file_stem()
+                        .expect("a file name")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
             }
         }
     }
-    let manifest: toml::Table = std::fs::read_to_string(user.join("Cargo.toml")).expect("user/Cargo.toml").parse().expect("valid TOML");
-    for bin in manifest.get("bin").and_then(toml::Value::as_array).into_iter().flatten() {
-        binaries.extend(bin.get("name").and_then(toml::Value::as_str).map(String::from));
+    let manifest: toml::Table = std::fs::read_to_string(user.join("Cargo.toml"))
+        .expect("user/Cargo.toml")
+        .parse()
+        .expect("valid TOML");
+    for bin in manifest
+        .get("bin")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        binaries.extend(
+            bin.get("name")
+                .and_then(toml::Value::as_str)
+                .map(String::from),
+        );
     }
     binaries
 }
@@ -180,7 +294,10 @@ fn every_program_is_built_by_the_user_package() {
     let rust_binaries = rust_user_binaries();
     let is_built = |program: &Program| match program.language {
         Language::Rust => rust_binaries.contains(&program.binary),
-        Language::C => repo_root().join("user/c").join(format!("{}.c", program.binary)).is_file(),
+        Language::C => repo_root()
+            .join("user/c")
+            .join(format!("{}.c", program.binary))
+            .is_file(),
     };
     let mut missing = BTreeMap::<String, Vec<String>>::new();
     for case in &catalogue.cases {
@@ -188,32 +305,60 @@ fn every_program_is_built_by_the_user_package() {
             PutSource::Program(program) => Some(program),
             PutSource::Data(_) => None,
         });
-        for program in case.program.iter().chain(putfile_programs).filter(|program| !is_built(program)) {
-            missing.entry(format!("{:?} {}", program.language, program.binary)).or_default().push(case.id());
+        for program in case
+            .program
+            .iter()
+            .chain(putfile_programs)
+            .filter(|program| !is_built(program))
+        {
+            missing
+                .entry(format!("{:?} {}", program.language, program.binary))
+                .or_default()
+                .push(case.id());
         }
     }
-    let report: Vec<String> = missing.iter().map(|(program, users)| format!("{program} (for {})", users.join(", "))).collect();
-    assert!(missing.is_empty(), "{} programs that the user package does not build:\n{}", missing.len(), report.join("\n"));
+    let report: Vec<String> = missing
+        .iter()
+        .map(|(program, users)| format!("{program} (for {})", users.join(", ")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} programs that the user package does not build:\n{}",
+        missing.len(),
+        report.join("\n")
+    );
 }
 
 #[test]
 fn runner_commands_carry_the_classic_options_files_and_kernel_arguments() {
     let catalogue = catalogue();
     let root = Path::new("/repo");
-    let resolve = |program: &Program| PathBuf::from(format!("/built/{:?}/{}", program.language, program.binary));
+    let resolve = |program: &Program| {
+        PathBuf::from(format!("/built/{:?}/{}", program.language, program.binary))
+    };
 
     let args_dbl_space = case(&catalogue, "userprog/args-dbl-space").runner_command(&resolve, root);
     let expected = "-v -k -T 60 --filesys-size=2 --swap-size=4 -p /built/Rust/args -a args-dbl-space -- -q -f run";
-    assert_eq!(args_dbl_space[..args_dbl_space.len() - 1], expected.split(' ').collect::<Vec<_>>()[..]);
-    assert_eq!(args_dbl_space.last().map(String::as_str), Some("args-dbl-space two  spaces!"));
+    assert_eq!(
+        args_dbl_space[..args_dbl_space.len() - 1],
+        expected.split(' ').collect::<Vec<_>>()[..]
+    );
+    assert_eq!(
+        args_dbl_space.last().map(String::as_str),
+        Some("args-dbl-space two  spaces!")
+    );
 
-    let multi_child_fd = case(&catalogue, "userprog/multi-child-fd").runner_command(&resolve, root).join(" ");
+    let multi_child_fd = case(&catalogue, "userprog/multi-child-fd")
+        .runner_command(&resolve, root)
+        .join(" ");
     assert!(multi_child_fd.contains(
         "-p /built/Rust/multi-child-fd -a multi-child-fd -p /repo/user/data/userprog/sample.txt -a sample.txt -p /built/Rust/child-close -a child-close --"
     ));
     assert!(multi_child_fd.ends_with("-- -q -f run multi-child-fd"));
 
-    let ata = case(&catalogue, "kernel/ata-overlap").runner_command(&resolve, root).join(" ");
+    let ata = case(&catalogue, "kernel/ata-overlap")
+        .runner_command(&resolve, root)
+        .join(" ");
     assert_eq!(
         ata,
         "-v -k -T 60 --filesys-size=2 --swap-size=4 --scratch-size=1 --blank-disk=1 --blank-disk=1 -- -q ktest ata-overlap"
