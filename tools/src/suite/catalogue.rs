@@ -145,11 +145,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
         if test.twin.is_none() {
             let case = build(dir, *language, *user_programs, test)
                 .with_context(|| format!("in test {dir}/{}", test.name))?;
-            ensure!(
-                built.insert(case.id(), case).is_none(),
-                "test {dir}/{} is listed twice",
-                test.name
-            );
+            built.insert(case.id(), case);
         }
     }
     let mut cases = Vec::with_capacity(entries.len());
@@ -336,4 +332,169 @@ fn gives_only_name_and_twin(test: &TestEntry) -> bool {
         && test.expect.is_none()
         && !test.ignore_exit_codes
         && !test.ignore_user_faults
+}
+
+#[cfg(test)]
+mod tests {
+    use super::load;
+    use crate::suite::{Checker, Language, PutSource};
+
+    /// Loads a catalogue made of `files` (name, contents).
+    fn load_files(files: &[(&str, &str)]) -> anyhow::Result<crate::suite::Catalogue> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for (name, contents) in files {
+            std::fs::write(dir.path().join(name), contents).expect("writable");
+        }
+        load(dir.path())
+    }
+
+    const EXIT_TEST: &str = r#"
+dir = "userprog"
+[[test]]
+name = "exit"
+expect = """
+(exit) begin
+exit: exit(57)
+"""
+"#;
+
+    #[test]
+    fn a_minimal_file_gives_a_test_with_the_classic_defaults() {
+        let catalogue = load_files(&[
+            ("userprog.toml", EXIT_TEST),
+            ("notes.txt", "not a catalogue"),
+        ])
+        .unwrap();
+        let [case] = &catalogue.cases[..] else {
+            panic!("one case: {:?}", catalogue.cases)
+        };
+        assert_eq!(case.id(), "userprog/exit");
+        assert_eq!(
+            case.program
+                .as_ref()
+                .map(|program| (program.language, program.binary.as_str())),
+            Some((Language::Rust, "exit"))
+        );
+        assert_eq!(
+            (
+                case.timeout_secs,
+                case.rubric.is_none(),
+                case.run_args.is_none()
+            ),
+            (60, true, true)
+        );
+        let expected = vec![vec![
+            "(exit) begin".to_string(),
+            "exit: exit(57)".to_string(),
+        ]];
+        assert!(
+            matches!(&case.checker, Checker::Expected { alternatives, filters } if *alternatives == expected && *filters == Default::default())
+        );
+    }
+
+    #[test]
+    fn a_twin_takes_everything_but_its_directory_and_language() {
+        let original = r#"
+dir = "userprog"
+[[test]]
+name = "exec-arg"
+putfiles = [{ name = "child-args", program = "args" }, "user/data/userprog/sample.txt"]
+run_args = "x"
+rubric = "Rubric.functionality"
+points = 5
+check = "process-death"
+"#;
+        let twin = "dir = \"userprog-c\"\nlanguage = \"c\"\n[[test]]\nname = \"exec-arg\"\ntwin = \"userprog/exec-arg\"\n";
+        let catalogue = load_files(&[("a.toml", twin), ("b.toml", original)]).unwrap();
+        let twin = &catalogue.cases[0];
+        assert_eq!(
+            (
+                twin.id().as_str(),
+                twin.run_args.as_deref(),
+                &twin.checker,
+                &twin.rubric
+            ),
+            (
+                "userprog-c/exec-arg",
+                Some("x"),
+                &Checker::ProcessDeath,
+                &None
+            )
+        );
+        assert!(
+            matches!(&twin.putfiles[0].source, PutSource::Program(program) if program.language == Language::C && program.binary == "args")
+        );
+        assert_eq!(twin.putfiles[0].guest_name, "child-args");
+        assert!(
+            matches!(&twin.putfiles[1].source, PutSource::Data(path) if path.ends_with("sample.txt"))
+        );
+    }
+
+    #[test]
+    fn mistakes_in_a_catalogue_file_are_reported() {
+        let with_line =
+            |line: &str| EXIT_TEST.replace("name = \"exit\"", &format!("name = \"exit\"\n{line}"));
+        let twin_of_exit = |lines: &str| format!("dir = \"userprog-c\"\n[[test]]\n{lines}\n");
+        let mistakes = [
+            (
+                EXIT_TEST.replace("expect =", "expected ="),
+                "unknown field `expected`",
+            ),
+            (
+                with_line("rubric = \"Rubric\""),
+                "`rubric` and `points` go together",
+            ),
+            (
+                with_line("check = \"halt\""),
+                "only check = \"expected\" takes `expect`",
+            ),
+            (
+                with_line("check = \"sometimes\""),
+                "unknown variant `sometimes`",
+            ),
+            (
+                EXIT_TEST.replace("(exit) begin", "{repeat}\n(exit) begin"),
+                "without `{end}`",
+            ),
+            (
+                EXIT_TEST.replace(
+                    "dir = \"userprog\"",
+                    "dir = \"kernel\"\nuser_programs = false",
+                ),
+                "needs kernel_args",
+            ),
+            (
+                format!("{EXIT_TEST}{}", EXIT_TEST.replace("dir = \"userprog\"", "")),
+                "userprog/exit is listed twice",
+            ),
+            (
+                twin_of_exit("name = \"exit\"\ntwin = \"userprog/exit\"\ntimeout = 5"),
+                "a twin gives only `name` and `twin`",
+            ),
+            (
+                twin_of_exit("name = \"exit\"\ntwin = \"userprog/nothing\""),
+                "no twin userprog/nothing",
+            ),
+            (
+                twin_of_exit("name = \"halt\"\ntwin = \"userprog/exit\""),
+                "its original's name `exit`",
+            ),
+        ];
+        for (mistake, message) in mistakes {
+            let files = [
+                ("mistake.toml", mistake.as_str()),
+                ("userprog.toml", EXIT_TEST),
+            ];
+            let files = if mistake.contains("userprog-c") {
+                &files[..]
+            } else {
+                &files[..1]
+            };
+            let error = load_files(files).expect_err(&format!("accepted:\n{mistake}"));
+            assert!(
+                format!("{error:#}").contains(message),
+                "{error:#} lacks {message:?}"
+            );
+        }
+    }
 }
