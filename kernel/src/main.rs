@@ -1,23 +1,31 @@
+//! Rintos: a Pintos-compatible teaching kernel for i686 whose page faults are futures.
+//!
+//! Reading order: `init` (boot sequence and the command line), `threads` and `sync`,
+//! `task` (the async runtime), `devices` (ATA and block devices), `fs`, `userprog`
+//! (processes, ELF loading, system calls) and `vm` (the fault path, frames, swap, mmap).
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 mod arch;
+mod console;
+mod devices;
+mod fs;
+mod init;
+mod interrupt;
+mod ktests;
+mod memory;
+mod panic;
+mod stats;
+mod sync;
+mod task;
+mod threads;
+mod userprog;
+mod vm;
 
-use core::panic::PanicInfo;
-
+/// Entered from `arch::boot` with the Multiboot magic and information pointer.
 #[unsafe(no_mangle)]
-extern "C" fn kernel_entry(_magic: u32, _info: u32) -> ! {
-    for b in b"Pintos booting\n" {
-        unsafe {
-            while x86::io::inb(0x3F8 + 5) & 0x20 == 0 {}
-            x86::io::outb(0x3F8, *b);
-        }
-    }
-    unsafe { x86::io::outw(0xf4, 0x31) };
-    loop {}
-}
-
-#[panic_handler]
-fn panic(_info: &PanicInfo) -> ! {
-    loop {}
+extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
+    init::main(magic, multiboot_info)
 }

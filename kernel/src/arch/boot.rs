@@ -10,7 +10,17 @@
 use core::arch::global_asm;
 
 /// Bytes of the stack the boot thread (later the "main" thread) runs on.
-pub const BOOT_STACK_SIZE: usize = 16 * 1024;
+const BOOT_STACK_SIZE: usize = 16 * 1024;
+
+unsafe extern "C" {
+    static boot_stack_bottom: u8;
+    static boot_stack_top: u8;
+}
+
+/// The lowest and one-past-highest address of the boot stack.
+pub fn boot_stack() -> (usize, usize) {
+    ((&raw const boot_stack_bottom) as usize, (&raw const boot_stack_top) as usize)
+}
 
 global_asm!(
     r#"
@@ -58,6 +68,7 @@ boot_page_directory:
     .section .bss
     .align 16
     .global boot_stack_bottom
+    .global boot_stack_top
 boot_stack_bottom:
     .skip {stack_size}
 boot_stack_top:

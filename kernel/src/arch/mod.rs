@@ -1,3 +1,12 @@
-//! The i386 layer. Everything that knows it runs on an i386: boot, descriptors, interrupts, paging
-//! structures, port I/O. Code outside `arch` talks to the hardware only through here.
+//! The i386 layer: everything that knows it runs on an i386 PC — boot, descriptor tables,
+//! interrupt entry, the interrupt controllers and timer chip, paging structures, context
+//! switching, port I/O. Code outside `arch` reaches the hardware only through here.
 pub mod boot;
+pub mod cpu;
+pub mod gdt;
+pub mod idt;
+pub mod multiboot;
+pub mod paging;
+pub mod pic;
+pub mod pit;
+pub mod switch;

@@ -1,0 +1,149 @@
+//! A bitmap allocator: one bit per item (page, swap slot), set = in use.
+
+/// A fixed-size set of bits over borrowed storage, so the kernel can keep it in a static
+/// array before it has a heap.
+pub struct Bitmap<'a> {
+    words: &'a mut [u32],
+    len: usize,
+}
+
+impl<'a> Bitmap<'a> {
+    /// A bitmap of `len` bits, all clear. `words` must hold at least `len` bits.
+    pub fn new(words: &'a mut [u32], len: usize) -> Bitmap<'a> {
+        assert!(words.len() * 32 >= len, "bitmap storage too small for {len} bits");
+        words.fill(0);
+        Bitmap { words, len }
+    }
+
+    /// Number of bits.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the bitmap has no bits at all.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether bit `i` is set.
+    pub fn test(&self, i: usize) -> bool {
+        assert!(i < self.len, "bit {i} out of range");
+        self.words[i / 32] & (1 << (i % 32)) != 0
+    }
+
+    /// Sets or clears bits `start..start + count`.
+    pub fn set_range(&mut self, start: usize, count: usize, value: bool) {
+        assert!(start + count <= self.len, "bits {start}+{count} out of range");
+        for i in start..start + count {
+            let mask = 1 << (i % 32);
+            if value {
+                self.words[i / 32] |= mask;
+            } else {
+                self.words[i / 32] &= !mask;
+            }
+        }
+    }
+
+    /// Whether every bit of `start..start + count` equals `value`.
+    pub fn all(&self, start: usize, count: usize, value: bool) -> bool {
+        (start..start + count).all(|i| self.test(i) == value)
+    }
+
+    /// Number of set bits.
+    pub fn count_set(&self) -> usize {
+        let full = self.len / 32;
+        let whole: usize = self.words[..full].iter().map(|w| w.count_ones() as usize).sum();
+        whole + (full * 32..self.len).filter(|&i| self.test(i)).count()
+    }
+
+    /// Finds `count` clear bits in a row whose first index is a multiple of `align`, sets
+    /// them and returns the first index; `None` if no such run exists.
+    pub fn allocate(&mut self, count: usize, align: usize) -> Option<usize> {
+        self.allocate_aligned(count, align, 0)
+    }
+
+    /// Like [`Bitmap::allocate`], but aligns `first index + phase` rather than the index, for
+    /// a bitmap whose bit 0 stands for item number `phase`.
+    pub fn allocate_aligned(&mut self, count: usize, align: usize, phase: usize) -> Option<usize> {
+        assert!(count > 0 && align > 0);
+        let aligned = |i: usize| (i + phase).next_multiple_of(align) - phase;
+        let mut start = aligned(0);
+        while start + count <= self.len {
+            if start % 32 == 0 && self.words[start / 32] == u32::MAX {
+                start = aligned(start + 32);
+                continue;
+            }
+            match (start..start + count).find(|&i| self.test(i)) {
+                None => {
+                    self.set_range(start, count, true);
+                    return Some(start);
+                }
+                Some(used) => start = aligned(used + 1),
+            }
+        }
+        None
+    }
+
+    /// Clears `start..start + count`, which must all be set: freeing something twice is a
+    /// bug worth stopping for.
+    pub fn release(&mut self, start: usize, count: usize) {
+        assert!(self.all(start, count, true), "releasing bits {start}+{count} that are not all in use");
+        self.set_range(start, count, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocates_lowest_free_run_and_reuses_released_bits() {
+        let mut words = [0u32; 4];
+        let mut bits = Bitmap::new(&mut words, 100);
+        assert_eq!(bits.allocate(3, 1), Some(0));
+        assert_eq!(bits.allocate(1, 1), Some(3));
+        bits.release(0, 3);
+        assert_eq!(bits.allocate(2, 1), Some(0));
+        assert_eq!(bits.count_set(), 3);
+    }
+
+    #[test]
+    fn honours_alignment() {
+        let mut words = [0u32; 1];
+        let mut bits = Bitmap::new(&mut words, 32);
+        assert_eq!(bits.allocate(1, 1), Some(0));
+        assert_eq!(bits.allocate(2, 2), Some(2));
+        assert_eq!(bits.allocate(4, 4), Some(4));
+        assert!(bits.test(2) && bits.test(3) && !bits.test(1));
+    }
+
+    #[test]
+    fn reports_exhaustion_without_partial_allocation() {
+        let mut words = [0u32; 2];
+        let mut bits = Bitmap::new(&mut words, 40);
+        assert_eq!(bits.allocate(39, 1), Some(0));
+        assert_eq!(bits.allocate(2, 1), None);
+        assert_eq!(bits.count_set(), 39);
+        assert_eq!(bits.allocate(1, 1), Some(39));
+        assert_eq!(bits.allocate(1, 1), None);
+    }
+
+    #[test]
+    fn skips_full_words_and_finds_runs_across_word_boundaries() {
+        let mut words = [0u32; 3];
+        let mut bits = Bitmap::new(&mut words, 96);
+        bits.set_range(0, 60, true);
+        assert_eq!(bits.allocate(8, 1), Some(60));
+        assert!(bits.all(60, 8, true));
+    }
+
+    #[test]
+    #[should_panic(expected = "not all in use")]
+    fn double_release_is_caught() {
+        let mut words = [0u32; 1];
+        let mut bits = Bitmap::new(&mut words, 8);
+        let at = bits.allocate(2, 1).unwrap();
+        bits.release(at, 2);
+        bits.release(at, 2);
+    }
+}

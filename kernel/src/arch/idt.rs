@@ -1,0 +1,211 @@
+//! The interrupt descriptor table and the one path every interrupt takes.
+//!
+//! Each of the 256 vectors has a 16-byte assembly stub that pushes a dummy error code where
+//! the CPU pushes none, then the vector number, and jumps to `intr_entry`. `intr_entry` saves
+//! the rest of the interrupted state so that every handler sees the same [`InterruptFrame`],
+//! and `intr_exit` undoes it. A new user process starts by "returning" through `intr_exit`
+//! from a frame built by hand.
+
+use core::arch::global_asm;
+use core::cell::UnsafeCell;
+
+use x86::Ring;
+use x86::dtables::{DescriptorTablePointer, lidt};
+use x86::segmentation::{
+    BuildDescriptor, Descriptor, DescriptorBuilder, GateDescriptorBuilder,
+    TaskGateDescriptorBuilder,
+};
+
+use super::gdt;
+
+/// The machine state saved on entry to every interrupt, in the order the stubs push it
+/// (lowest address first).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InterruptFrame {
+    pub edi: u32,
+    pub esi: u32,
+    pub ebp: u32,
+    esp_ignored: u32,
+    pub ebx: u32,
+    pub edx: u32,
+    pub ecx: u32,
+    pub eax: u32,
+    pub gs: u32,
+    pub fs: u32,
+    pub es: u32,
+    pub ds: u32,
+    pub vector: u32,
+    pub error_code: u32,
+    pub eip: u32,
+    pub cs: u32,
+    pub eflags: u32,
+    /// Only pushed by the CPU when the interrupt came from user mode.
+    pub user_esp: u32,
+    /// Only pushed by the CPU when the interrupt came from user mode.
+    pub user_ss: u32,
+}
+
+impl InterruptFrame {
+    /// Whether the interrupted code was running in ring 3.
+    pub fn from_user(&self) -> bool {
+        self.cs & 3 == 3
+    }
+
+    /// A frame that enters user mode at `eip` with stack `esp` and interrupts enabled.
+    pub fn for_user_entry(eip: u32, esp: u32) -> InterruptFrame {
+        let data = u32::from(gdt::USER_DATA.bits());
+        InterruptFrame {
+            gs: data,
+            fs: data,
+            es: data,
+            ds: data,
+            eip,
+            cs: u32::from(gdt::USER_CODE.bits()),
+            eflags: 0x202,
+            user_esp: esp,
+            user_ss: data,
+            ..InterruptFrame::default()
+        }
+    }
+}
+
+/// A handler runs with the frame of the interrupted code; it may change it (system calls
+/// put their result in `eax`).
+pub type Handler = fn(&mut InterruptFrame);
+
+/// How a vector's gate treats the interrupt flag and who may raise it.
+#[derive(Clone, Copy)]
+pub enum Gate {
+    /// Interrupts stay off while the handler runs (hardware interrupts, page faults: the
+    /// handler must read CR2 before another fault can overwrite it).
+    Interrupt,
+    /// Interrupts stay on (system calls may take a long time).
+    Trap,
+}
+
+const VECTORS: usize = 256;
+const STUB_SIZE: usize = 16;
+
+struct Tables {
+    idt: [Descriptor; VECTORS],
+    handlers: [Option<Handler>; VECTORS],
+    names: [&'static str; VECTORS],
+}
+
+struct BootCell(UnsafeCell<Tables>);
+// SAFETY: written only during boot with interrupts off (see `register`); read by the
+// dispatcher afterwards.
+unsafe impl Sync for BootCell {}
+
+static TABLES: BootCell = BootCell(UnsafeCell::new(Tables {
+    idt: [Descriptor::NULL; VECTORS],
+    handlers: [None; VECTORS],
+    names: ["unknown"; VECTORS],
+}));
+
+unsafe extern "C" {
+    static intr_stubs: u8;
+    /// Restores an [`InterruptFrame`] found at the stack pointer and returns through it.
+    pub fn intr_exit() -> !;
+}
+
+// The error-code vectors (8, 10-14, 17, 21, 29, 30) get no dummy push.
+global_asm!(
+    r#"
+    .section .text
+    .align 16
+    .global intr_stubs
+intr_stubs:
+    .set vec, 0
+    .rept 256
+    .align 16
+    .if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+        pushl $vec
+    .else
+        pushl $0
+        pushl $vec
+    .endif
+    jmp intr_entry
+    .set vec, vec + 1
+    .endr
+
+intr_entry:
+    pushl %ds
+    pushl %es
+    pushl %fs
+    pushl %gs
+    pushal
+    cld
+    movl ${kdata}, %eax
+    movl %eax, %ds
+    movl %eax, %es
+    movl %esp, %eax
+    /* A fake call frame (interrupted eip, interrupted ebp) lets backtraces walk from the
+       handler into the interrupted code. */
+    pushl 56(%eax)
+    pushl %ebp
+    movl %esp, %ebp
+    pushl %eax
+    call intr_dispatch
+    addl $12, %esp
+
+    .global intr_exit
+intr_exit:
+    popal
+    popl %gs
+    popl %fs
+    popl %es
+    popl %ds
+    addl $8, %esp
+    iret
+    "#,
+    kdata = const 0x10,
+    options(att_syntax)
+);
+
+/// Installs `handler` for `vector`. Boot-time only.
+pub fn register(vector: u8, gate: Gate, dpl: Ring, name: &'static str, handler: Handler) {
+    assert!(!super::cpu::interrupts_enabled(), "interrupt handlers are installed at boot");
+    // SAFETY: see `register`'s assertion: interrupts are off, nothing reads the tables now.
+    let tables = unsafe { &mut *TABLES.0.get() };
+    let stub = (&raw const intr_stubs) as usize + usize::from(vector) * STUB_SIZE;
+    let builder = match gate {
+        Gate::Interrupt => DescriptorBuilder::interrupt_descriptor(gdt::KERNEL_CODE, stub as u32),
+        Gate::Trap => DescriptorBuilder::trap_gate_descriptor(gdt::KERNEL_CODE, stub as u32),
+    };
+    tables.idt[usize::from(vector)] = builder.present().dpl(dpl).finish();
+    tables.handlers[usize::from(vector)] = Some(handler);
+    tables.names[usize::from(vector)] = name;
+}
+
+/// Loads the IDT. Vector 8 (double fault) becomes a task gate to the double-fault TSS, so it
+/// runs on a stack of its own even when the kernel stack has overflowed.
+pub fn init() {
+    // SAFETY: boot, interrupts off.
+    let tables = unsafe { &mut *TABLES.0.get() };
+    tables.idt[8] = DescriptorBuilder::task_gate_descriptor(gdt::DOUBLE_FAULT_TSS)
+        .present()
+        .dpl(Ring::Ring0)
+        .finish();
+    tables.names[8] = "#DF Double Fault Exception";
+    // SAFETY: the table lives forever and every present entry points at a stub.
+    unsafe { lidt(&DescriptorTablePointer::new_from_slice(&tables.idt[..])) };
+}
+
+/// The name of a vector, for messages such as "dying due to interrupt 0x0e (#PF ...)".
+pub fn vector_name(vector: u32) -> &'static str {
+    // SAFETY: the names are only written at boot.
+    let tables = unsafe { &*TABLES.0.get() };
+    tables.names.get(vector as usize).copied().unwrap_or("unknown")
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn intr_dispatch(frame: &mut InterruptFrame) {
+    // SAFETY: the handlers are only written at boot.
+    let handler = unsafe { (*TABLES.0.get()).handlers[frame.vector as usize] };
+    match handler {
+        Some(handler) => crate::interrupt::dispatch(frame, handler),
+        None => crate::interrupt::unexpected(frame),
+    }
+}

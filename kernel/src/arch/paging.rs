@@ -1,0 +1,183 @@
+//! i386 two-level page tables.
+//!
+//! Kernel space (PHYS_BASE and up) maps all physical memory with 4 MiB global pages; those
+//! directory entries are the same in every address space. User space (below PHYS_BASE) is
+//! mapped with 4 KiB pages through page tables allocated from the kernel pool.
+//!
+//! Entries are atomics: the eviction clock of one process reads and clears the accessed bit
+//! of another process's entry while the CPU may set the dirty bit of the same entry; an
+//! atomic `and` keeps the CPU's update from being lost between our read and our write.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use x86::bits32::paging::{PDFlags, PTFlags};
+
+use super::cpu;
+use crate::memory::{self, PHYS_BASE, PAGE_SIZE, phys_to_virt, virt_to_phys};
+
+const ENTRIES: usize = 1024;
+const LARGE_PAGE: usize = 4 * 1024 * 1024;
+const FIRST_KERNEL_PDE: usize = PHYS_BASE / LARGE_PAGE;
+
+#[repr(C, align(4096))]
+struct Table([AtomicU32; ENTRIES]);
+
+/// The kernel-only directory, used by kernel threads and as the template of every user one.
+static KERNEL_DIRECTORY: Table = Table([const { AtomicU32::new(0) }; ENTRIES]);
+
+/// Maps the first `ram_bytes` of physical memory at PHYS_BASE (and nothing below it), turns on
+/// global pages, and switches to the result. The boot directory's identity map ends here.
+pub fn init(ram_bytes: usize) {
+    let flags = PDFlags::P | PDFlags::RW | PDFlags::PS | PDFlags::G;
+    for (i, phys) in (0..ram_bytes).step_by(LARGE_PAGE).enumerate() {
+        KERNEL_DIRECTORY.0[FIRST_KERNEL_PDE + i].store(phys as u32 | flags.bits(), Ordering::Relaxed);
+    }
+    // SAFETY: CR4.PGE only changes how long kernel translations live in the TLB; the new
+    // directory maps the running kernel at the same addresses as the boot directory.
+    unsafe {
+        x86::controlregs::cr4_write(x86::controlregs::cr4() | x86::controlregs::Cr4::CR4_ENABLE_GLOBAL_PAGES);
+        cpu::set_cr3(virt_to_phys(&KERNEL_DIRECTORY as *const Table as usize));
+    }
+}
+
+/// Switches to the kernel-only address space.
+pub fn activate_kernel() {
+    // SAFETY: the kernel directory maps all kernel code and data.
+    unsafe { cpu::set_cr3(virt_to_phys(&KERNEL_DIRECTORY as *const Table as usize)) };
+}
+
+/// The hardware view of one user page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// Physical address of the frame.
+    pub frame: usize,
+    pub writable: bool,
+    pub accessed: bool,
+    pub dirty: bool,
+}
+
+/// Out of kernel pages for a page table.
+#[derive(Debug)]
+pub struct OutOfMemory;
+
+/// A user address space's page directory. Dropping it frees its page tables and itself,
+/// never the user frames (the frame table owns those).
+pub struct PageDirectory {
+    table: &'static Table,
+}
+
+impl PageDirectory {
+    /// A directory with the kernel mappings and no user pages.
+    pub fn new() -> Result<PageDirectory, OutOfMemory> {
+        let page = memory::allocate_kernel_page_zeroed().ok_or(OutOfMemory)?;
+        // SAFETY: a fresh, zeroed, page-aligned kernel page is a valid empty table, and
+        // nothing else refers to it.
+        let table = unsafe { &*(page as *const Table) };
+        for i in FIRST_KERNEL_PDE..ENTRIES {
+            table.0[i].store(KERNEL_DIRECTORY.0[i].load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        Ok(PageDirectory { table })
+    }
+
+    /// Makes this the CPU's address space.
+    pub fn activate(&self) {
+        // SAFETY: the directory contains all kernel mappings (copied in `new`).
+        unsafe { cpu::set_cr3(virt_to_phys(self.table as *const Table as usize)) };
+    }
+
+    fn is_active(&self) -> bool {
+        cpu::cr3() == virt_to_phys(self.table as *const Table as usize)
+    }
+
+    fn page_table(&self, upage: usize) -> Option<&'static Table> {
+        let pde = self.table.0[upage / LARGE_PAGE].load(Ordering::Relaxed);
+        if pde & PDFlags::P.bits() == 0 {
+            return None;
+        }
+        // SAFETY: present user directory entries always point at page tables we allocated.
+        Some(unsafe { &*(phys_to_virt((pde & !0xFFF) as usize) as *const Table) })
+    }
+
+    fn entry(&self, upage: usize) -> Option<&'static AtomicU32> {
+        debug_assert!(upage < PHYS_BASE && upage % PAGE_SIZE == 0);
+        self.page_table(upage).map(|pt| &pt.0[(upage / PAGE_SIZE) % ENTRIES])
+    }
+
+    /// Maps user page `upage` to the frame at physical address `frame`.
+    pub fn map(&self, upage: usize, frame: usize, writable: bool) -> Result<(), OutOfMemory> {
+        assert!(upage < PHYS_BASE, "mapping kernel address {upage:#x} as a user page");
+        let pde = &self.table.0[upage / LARGE_PAGE];
+        if pde.load(Ordering::Relaxed) & PDFlags::P.bits() == 0 {
+            let page = memory::allocate_kernel_page_zeroed().ok_or(OutOfMemory)?;
+            let flags = PDFlags::P | PDFlags::RW | PDFlags::US;
+            pde.store(virt_to_phys(page) as u32 | flags.bits(), Ordering::Relaxed);
+        }
+        let mut flags = PTFlags::P | PTFlags::US;
+        if writable {
+            flags |= PTFlags::RW;
+        }
+        let entry = self.entry(upage).expect("page table just installed");
+        entry.store(frame as u32 | flags.bits(), Ordering::Release);
+        Ok(())
+    }
+
+    /// Removes the mapping of `upage` and returns what it was (with its final dirty bit).
+    pub fn unmap(&self, upage: usize) -> Option<Mapping> {
+        let old = self.entry(upage)?.swap(0, Ordering::AcqRel);
+        if self.is_active() {
+            cpu::invalidate_page(upage);
+        }
+        decode(old)
+    }
+
+    /// The current mapping of `upage`, if any.
+    pub fn lookup(&self, upage: usize) -> Option<Mapping> {
+        decode(self.entry(upage)?.load(Ordering::Acquire))
+    }
+
+    /// Clears the accessed bit of `upage` and reports whether it was set: one step of the
+    /// clock's second chance.
+    pub fn take_accessed(&self, upage: usize) -> bool {
+        self.clear_flag(upage, PTFlags::A)
+    }
+
+    /// Clears the dirty bit of `upage` and reports whether it was set (after a write-back).
+    pub fn take_dirty(&self, upage: usize) -> bool {
+        self.clear_flag(upage, PTFlags::D)
+    }
+
+    fn clear_flag(&self, upage: usize, flag: PTFlags) -> bool {
+        let Some(entry) = self.entry(upage) else { return false };
+        let old = entry.fetch_and(!flag.bits(), Ordering::AcqRel);
+        if old & flag.bits() != 0 && self.is_active() {
+            // The TLB may cache the entry with the bit set; flush so the CPU sets it again.
+            cpu::invalidate_page(upage);
+        }
+        old & flag.bits() != 0
+    }
+}
+
+fn decode(entry: u32) -> Option<Mapping> {
+    let flags = PTFlags::from_bits_truncate(entry);
+    flags.contains(PTFlags::P).then(|| Mapping {
+        frame: (entry & !0xFFF) as usize,
+        writable: flags.contains(PTFlags::RW),
+        accessed: flags.contains(PTFlags::A),
+        dirty: flags.contains(PTFlags::D),
+    })
+}
+
+impl Drop for PageDirectory {
+    fn drop(&mut self) {
+        if self.is_active() {
+            activate_kernel();
+        }
+        for pde in &self.table.0[..FIRST_KERNEL_PDE] {
+            let value = pde.load(Ordering::Relaxed);
+            if value & PDFlags::P.bits() != 0 {
+                memory::free_kernel_page(phys_to_virt((value & !0xFFF) as usize));
+            }
+        }
+        memory::free_kernel_page(self.table as *const Table as usize);
+    }
+}

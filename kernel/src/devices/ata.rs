@@ -1,0 +1,322 @@
+//! The IDE (ATA) disk driver: two channels with up to two disks each (hda, hdb on the
+//! primary channel; hdc, hdd on the secondary), 28-bit LBA, PIO transfers.
+//!
+//! At boot the disks are found by polling with the channel's interrupt disabled. After that
+//! every request is a future: it takes the channel (an [`AsyncMutex`], so requests on one
+//! channel run one at a time while the two channels work independently), programs the
+//! registers, and awaits the channel's interrupt, which the IRQ 14/15 handler signals
+//! through an [`AtomicWaker`]. A thread waiting for its disk therefore sleeps, and every
+//! other thread keeps the CPU.
+
+use alloc::string::String;
+use core::arch::asm;
+use core::future::poll_fn;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::task::Poll;
+
+use futures_util::task::AtomicWaker;
+use x86::io::{inb, outb};
+
+use crate::arch::idt::InterruptFrame;
+use crate::task::AsyncMutex;
+
+pub const SECTOR_SIZE: usize = 512;
+
+const STATUS_BUSY: u8 = 0x80;
+const STATUS_READY: u8 = 0x40;
+const STATUS_FAULT: u8 = 0x20;
+const STATUS_DATA_REQUEST: u8 = 0x08;
+const STATUS_ERROR: u8 = 0x01;
+const CONTROL_NO_INTERRUPT: u8 = 0x02;
+const CONTROL_RESET: u8 = 0x04;
+const COMMAND_READ: u8 = 0x20;
+const COMMAND_WRITE: u8 = 0x30;
+const COMMAND_IDENTIFY: u8 = 0xEC;
+/// Status polls before a probe gives up on a device that does not answer.
+const PROBE_POLLS: u32 = 1_000_000;
+
+/// Requests issued and interrupts that completed one (statistics).
+pub static REQUESTS: AtomicU64 = AtomicU64::new(0);
+pub static IRQ_WAKEUPS: AtomicU64 = AtomicU64::new(0);
+
+/// The device reported an error, or did not respond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskError;
+
+pub struct Channel {
+    name: &'static str,
+    command_base: u16,
+    control: u16,
+    pub irq: u8,
+    busy: AsyncMutex,
+    interrupted: AtomicBool,
+    waiter: AtomicWaker,
+}
+
+pub static CHANNELS: [Channel; 2] = [
+    Channel::new("ide0", 0x1F0, 0x3F6, 14),
+    Channel::new("ide1", 0x170, 0x376, 15),
+];
+
+/// One disk found at boot.
+pub struct Disk {
+    pub name: &'static str,
+    channel: &'static Channel,
+    slave: bool,
+    pub sectors: u32,
+    pub model: String,
+    pub serial: String,
+}
+
+impl Channel {
+    const fn new(name: &'static str, command_base: u16, control: u16, irq: u8) -> Channel {
+        Channel {
+            name,
+            command_base,
+            control,
+            irq,
+            busy: AsyncMutex::new(name),
+            interrupted: AtomicBool::new(false),
+            waiter: AtomicWaker::new(),
+        }
+    }
+
+    fn register(&self, offset: u16) -> u16 {
+        self.command_base + offset
+    }
+
+    fn status(&self) -> u8 {
+        // SAFETY: reading the status register (this also acknowledges the interrupt).
+        unsafe { inb(self.register(7)) }
+    }
+
+    fn alternate_status(&self) -> u8 {
+        // SAFETY: reading the alternate status register has no side effects.
+        unsafe { inb(self.control) }
+    }
+
+    /// About 400 ns: what a device needs after a select before its status is meaningful.
+    fn settle(&self) {
+        for _ in 0..4 {
+            self.alternate_status();
+        }
+    }
+
+    fn wait_until(&self, mut done: impl FnMut(u8) -> bool) -> Result<u8, DiskError> {
+        for _ in 0..PROBE_POLLS {
+            let status = self.alternate_status();
+            if done(status) {
+                return Ok(status);
+            }
+            core::hint::spin_loop();
+        }
+        Err(DiskError)
+    }
+
+    fn wait_not_busy(&self) -> Result<u8, DiskError> {
+        self.wait_until(|status| status & STATUS_BUSY == 0)
+    }
+
+    fn select(&self, slave: bool, lba_top: u8) {
+        // SAFETY: device/head register: LBA mode, master or slave, LBA bits 24-27.
+        unsafe { outb(self.register(6), 0xE0 | (u8::from(slave) << 4) | (lba_top & 0x0F)) };
+        self.settle();
+    }
+
+    fn set_interrupts(&self, enabled: bool) {
+        // SAFETY: the device control register only gates the channel's interrupt line.
+        unsafe { outb(self.control, if enabled { 0 } else { CONTROL_NO_INTERRUPT }) };
+    }
+
+    /// Finds the ATA disks on this channel (polling, interrupts masked at the device).
+    fn probe(&'static self) -> [Option<Disk>; 2] {
+        self.set_interrupts(false);
+        // SAFETY: a software reset of both devices on the channel.
+        unsafe {
+            outb(self.control, CONTROL_RESET | CONTROL_NO_INTERRUPT);
+            self.settle();
+            outb(self.control, CONTROL_NO_INTERRUPT);
+        }
+        let mut disks = [None, None];
+        // The reset keeps the devices busy for a while; their registers mean nothing until then.
+        let _ = self.wait_not_busy();
+        for (slot, slave) in [false, true].into_iter().enumerate() {
+            self.select(slave, 0);
+            if self.wait_not_busy().is_err() {
+                continue;
+            }
+            // After a reset an ATA disk shows the signature count=1, lba low=1, mid/high=0;
+            // an ATAPI drive (QEMU's CD-ROM) shows mid/high 0x14/0xEB; nothing shows neither.
+            // SAFETY: reading the signature registers.
+            let (count, low, mid, high) = unsafe {
+                (inb(self.register(2)), inb(self.register(3)), inb(self.register(4)), inb(self.register(5)))
+            };
+            if count != 1 || low != 1 || mid != 0 || high != 0 {
+                continue;
+            }
+            disks[slot] = self.identify(slave);
+        }
+        self.set_interrupts(true);
+        disks
+    }
+
+    fn identify(&'static self, slave: bool) -> Option<Disk> {
+        self.select(slave, 0);
+        // SAFETY: issuing IDENTIFY DEVICE.
+        unsafe { outb(self.register(7), COMMAND_IDENTIFY) };
+        self.settle();
+        let status = self.wait_until(|s| s & STATUS_BUSY == 0 && s & (STATUS_DATA_REQUEST | STATUS_ERROR) != 0).ok()?;
+        if status & STATUS_ERROR != 0 || self.status() & STATUS_READY == 0 {
+            return None;
+        }
+        let mut words = [0u16; 256];
+        read_words(self.register(0), &mut words);
+        let sectors = u32::from(words[60]) | (u32::from(words[61]) << 16);
+        let name = match (self.name, slave) {
+            ("ide0", false) => "hda",
+            ("ide0", true) => "hdb",
+            (_, false) => "hdc",
+            (_, true) => "hdd",
+        };
+        Some(Disk { name, channel: self, slave, sectors, model: ata_string(&words[27..47]), serial: ata_string(&words[10..20]) })
+    }
+
+    /// Completes once this channel has raised its interrupt since the last call.
+    async fn interrupt(&self) {
+        poll_fn(|cx| {
+            if self.interrupted.swap(false, Ordering::AcqRel) {
+                return Poll::Ready(());
+            }
+            // Register, then look again, so an interrupt in between is not lost.
+            self.waiter.register(cx.waker());
+            if self.interrupted.swap(false, Ordering::AcqRel) { Poll::Ready(()) } else { Poll::Pending }
+        })
+        .await
+    }
+
+    /// The interrupt handler's half: acknowledge the device and wake the request.
+    fn on_interrupt(&self) {
+        self.status();
+        self.interrupted.store(true, Ordering::Release);
+        IRQ_WAKEUPS.fetch_add(1, Ordering::Relaxed);
+        self.waiter.wake();
+    }
+}
+
+/// ATA identify strings are space-padded with the bytes of each word swapped.
+fn ata_string(words: &[u16]) -> String {
+    let mut text = String::new();
+    for word in words {
+        for byte in word.to_be_bytes() {
+            text.push(if byte.is_ascii_graphic() || byte == b' ' { byte as char } else { '?' });
+        }
+    }
+    String::from(text.trim())
+}
+
+fn read_words(port: u16, words: &mut [u16]) {
+    // SAFETY: `rep insw` stores exactly `words.len()` words at `words`, which we own.
+    unsafe {
+        asm!("rep insw", in("dx") port, inout("edi") words.as_mut_ptr() => _, inout("ecx") words.len() => _,
+             options(nostack, preserves_flags));
+    }
+}
+
+fn write_words(port: u16, words: &[u16]) {
+    // SAFETY: `rep outsw` reads exactly `words.len()` words from `words`. `esi` cannot be
+    // named as an operand on i686, so it is swapped in and out around the instruction.
+    unsafe {
+        asm!("xchg {source}, esi", "rep outsw", "xchg {source}, esi",
+             source = inout(reg) words.as_ptr() => _, in("dx") port, inout("ecx") words.len() => _,
+             options(nostack, preserves_flags));
+    }
+}
+
+fn sector_words(bytes: &[u8]) -> &[u16] {
+    // SAFETY: u16 has no invalid bit patterns; callers pass whole sectors, which are even in
+    // length; alignment is checked by `align_to`'s contract (prefix must be empty).
+    let (prefix, words, _) = unsafe { bytes.align_to::<u16>() };
+    assert!(prefix.is_empty(), "disk buffers must be 2-byte aligned");
+    words
+}
+
+fn sector_words_mut(bytes: &mut [u8]) -> &mut [u16] {
+    // SAFETY: as in `sector_words`.
+    let (prefix, words, _) = unsafe { bytes.align_to_mut::<u16>() };
+    assert!(prefix.is_empty(), "disk buffers must be 2-byte aligned");
+    words
+}
+
+enum Transfer<'a> {
+    Read(&'a mut [u8]),
+    Write(&'a [u8]),
+}
+
+impl Disk {
+    /// Reads `buffer.len() / 512` sectors starting at `lba`.
+    pub async fn read(&self, lba: u32, buffer: &mut [u8]) -> Result<(), DiskError> {
+        self.transfer(lba, Transfer::Read(buffer)).await
+    }
+
+    /// Writes `buffer.len() / 512` sectors starting at `lba`.
+    pub async fn write(&self, lba: u32, buffer: &[u8]) -> Result<(), DiskError> {
+        self.transfer(lba, Transfer::Write(buffer)).await
+    }
+
+    async fn transfer(&self, lba: u32, mut transfer: Transfer<'_>) -> Result<(), DiskError> {
+        let length = match &transfer {
+            Transfer::Read(buffer) => buffer.len(),
+            Transfer::Write(buffer) => buffer.len(),
+        };
+        let count = length / SECTOR_SIZE;
+        assert!(length % SECTOR_SIZE == 0 && (1..=256).contains(&count), "bad transfer of {length} bytes");
+        assert!(lba.checked_add(count as u32).is_some_and(|end| end <= self.sectors), "sector {lba} beyond {}", self.name);
+        let channel = self.channel;
+        let _busy = channel.busy.lock().await;
+        REQUESTS.fetch_add(1, Ordering::Relaxed);
+        channel.wait_not_busy()?;
+        channel.select(self.slave, (lba >> 24) as u8);
+        channel.interrupted.store(false, Ordering::Release);
+        let command = if matches!(transfer, Transfer::Read(_)) { COMMAND_READ } else { COMMAND_WRITE };
+        // SAFETY: programming sector count and LBA, then issuing the command.
+        unsafe {
+            outb(channel.register(2), count as u8); // 0 means 256
+            outb(channel.register(3), lba as u8);
+            outb(channel.register(4), (lba >> 8) as u8);
+            outb(channel.register(5), (lba >> 16) as u8);
+            outb(channel.register(7), command);
+        }
+        for sector in 0..count {
+            let range = sector * SECTOR_SIZE..(sector + 1) * SECTOR_SIZE;
+            if let Transfer::Write(buffer) = &transfer {
+                // The first sector is requested without an interrupt; later ones follow the
+                // interrupt that completed the previous sector.
+                channel.wait_until(|s| s & STATUS_BUSY == 0 && s & (STATUS_DATA_REQUEST | STATUS_ERROR) != 0)?;
+                write_words(channel.register(0), sector_words(&buffer[range.clone()]));
+            }
+            channel.interrupt().await;
+            let status = channel.alternate_status();
+            if status & (STATUS_ERROR | STATUS_FAULT) != 0 {
+                return Err(DiskError);
+            }
+            if let Transfer::Read(buffer) = &mut transfer {
+                channel.wait_until(|s| s & STATUS_BUSY == 0 && s & STATUS_DATA_REQUEST != 0)?;
+                read_words(channel.register(0), sector_words_mut(&mut buffer[range]));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Finds every disk on both channels.
+pub fn probe() -> alloc::vec::Vec<Disk> {
+    CHANNELS.iter().flat_map(|channel| channel.probe()).flatten().collect()
+}
+
+/// IRQ 14 and 15.
+pub fn interrupt(frame: &mut InterruptFrame) {
+    let irq = frame.vector as u8 - crate::arch::pic::IRQ_BASE;
+    if let Some(channel) = CHANNELS.iter().find(|channel| channel.irq == irq) {
+        channel.on_interrupt();
+    }
+}

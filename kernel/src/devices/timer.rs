@@ -1,0 +1,58 @@
+//! The system timer: IRQ 0 at [`TIMER_FREQ`] Hz counts ticks, drives preemption and wakes
+//! sleeping futures; the CPU's time-stamp counter is calibrated against it for fine timing.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use crate::arch::{cpu, idt::InterruptFrame, pit};
+
+/// Timer interrupts per second.
+pub const TIMER_FREQ: u64 = 100;
+/// The IRQ line of the PIT.
+pub const IRQ: u8 = 0;
+
+static TICKS: AtomicU64 = AtomicU64::new(0);
+static TSC_PER_SECOND: AtomicU64 = AtomicU64::new(0);
+
+pub fn init() {
+    pit::init(TIMER_FREQ as u32);
+}
+
+/// Timer ticks since boot.
+pub fn ticks() -> u64 {
+    TICKS.load(Ordering::Relaxed)
+}
+
+/// IRQ 0.
+pub fn interrupt(frame: &mut InterruptFrame) {
+    let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+    crate::threads::tick(frame.from_user());
+    crate::task::timer::expire(now);
+}
+
+/// Sleeps the calling thread for `ticks` timer ticks without busy-waiting.
+pub fn sleep(ticks: u64) {
+    crate::task::block_on(crate::task::timer::sleep(ticks));
+}
+
+/// Measures how fast the time-stamp counter runs, over a few ticks of the PIT (interrupts
+/// must be on). Returns cycles per second.
+pub fn calibrate_tsc() -> u64 {
+    const SAMPLE_TICKS: u64 = 5;
+    let start_tick = ticks() + 1;
+    while ticks() < start_tick {
+        core::hint::spin_loop();
+    }
+    let start = cpu::rdtsc();
+    while ticks() < start_tick + SAMPLE_TICKS {
+        core::hint::spin_loop();
+    }
+    let per_second = (cpu::rdtsc() - start) * TIMER_FREQ / SAMPLE_TICKS;
+    TSC_PER_SECOND.store(per_second, Ordering::Relaxed);
+    per_second
+}
+
+/// Converts a time-stamp-counter difference to nanoseconds (0 before calibration).
+pub fn tsc_to_ns(cycles: u64) -> u64 {
+    let per_second = TSC_PER_SECOND.load(Ordering::Relaxed);
+    if per_second == 0 { 0 } else { (u128::from(cycles) * 1_000_000_000 / u128::from(per_second)) as u64 }
+}

@@ -1,0 +1,223 @@
+//! The kernel side of the Pintos base file system. The on-disk format and its operations
+//! live in `rintos-fs` (host-tested); this module adds what a running kernel needs:
+//!
+//! - one sleeping lock, [`META`], over the directory and free map, held by create, open,
+//!   remove and the final release of a removed file. It is held across that metadata I/O.
+//! - file data is read and written without it: an open file knows its extent (files never
+//!   grow in the base file system), so readers and writers of different files never wait for
+//!   each other. Writes to one file are serialized by that file's own lock, because a write
+//!   of part of a sector is a read-modify-write.
+//! - an open-inode table, so that every handle of a file shares one [`OpenInode`]: its
+//!   write-denial count (running executables) and its "removed" mark. A removed file stays
+//!   readable and writable through its handles, and its sectors are freed when the last
+//!   handle closes.
+
+pub mod actions;
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+
+pub use rintos_fs::FsError;
+use rintos_fs::{FileSys, Inode};
+
+use crate::devices::block::{self, BlockDevice, Role};
+use crate::println;
+use crate::sync::Mutex;
+
+struct Mounted {
+    device: &'static BlockDevice,
+    fs: FileSys,
+    open: BTreeMap<u32, Weak<OpenInode>>,
+}
+
+static META: Mutex<Option<Mounted>> = Mutex::new("file system", None);
+/// Open `File` handles in the whole system (resource accounting).
+static OPEN_FILES: AtomicUsize = AtomicUsize::new(0);
+
+/// Mounts (or with `format`, first formats) the file-system device. A missing device or a
+/// corrupt image is reported and leaves the kernel running without a file system.
+pub fn init(format: bool) {
+    let Some(device) = block::by_role(Role::Filesys) else {
+        println!("filesys: no file system device found");
+        return;
+    };
+    let mounted = if format {
+        crate::print!("Formatting file system...");
+        let result = FileSys::format(device);
+        if result.is_ok() {
+            println!("done.");
+        }
+        result
+    } else {
+        FileSys::mount(device)
+    };
+    match mounted {
+        Ok(fs) => *META.lock() = Some(Mounted { device, fs, open: BTreeMap::new() }),
+        Err(error) => println!("filesys: cannot use {}: {error}", device.name),
+    }
+}
+
+fn with_fs<R>(f: impl FnOnce(&mut Mounted) -> Result<R, FsError>) -> Result<R, FsError> {
+    match META.lock().as_mut() {
+        Some(mounted) => f(mounted),
+        None => Err(FsError::NotFound),
+    }
+}
+
+/// Creates a file of `size` zero bytes.
+pub fn create(name: &str, size: u32) -> Result<(), FsError> {
+    with_fs(|m| m.fs.create(m.device, name, size).map(drop))
+}
+
+/// Opens a file by name.
+pub fn open(name: &str) -> Result<File, FsError> {
+    let inode = with_fs(|m| {
+        let inode = m.fs.lookup(name)?;
+        let shared = m.open.get(&inode.sector()).and_then(Weak::upgrade);
+        Ok(shared.unwrap_or_else(|| {
+            let open = Arc::new(OpenInode::new(inode, m.device));
+            m.open.insert(inode.sector(), Arc::downgrade(&open));
+            open
+        }))
+    })?;
+    Ok(File::new(inode))
+}
+
+/// Removes a file's name. Its data lives on while any handle is open.
+pub fn remove(name: &str) -> Result<(), FsError> {
+    with_fs(|m| {
+        let inode = m.fs.unlink(m.device, name)?;
+        match m.open.get(&inode.sector()).and_then(Weak::upgrade) {
+            Some(open) => open.removed.store(true, Ordering::Release),
+            None => m.fs.release(m.device, inode)?,
+        }
+        Ok(())
+    })
+}
+
+/// Names and sizes of the files in the root directory.
+pub fn list() -> Vec<(String, u32)> {
+    with_fs(|m| Ok(m.fs.list())).unwrap_or_default()
+}
+
+/// Open `File` handles in the system.
+pub fn open_files() -> usize {
+    OPEN_FILES.load(Ordering::Relaxed)
+}
+
+/// What every handle of one file shares.
+pub struct OpenInode {
+    inode: Inode,
+    device: &'static BlockDevice,
+    removed: AtomicBool,
+    deny_writes: AtomicU32,
+    writer: Mutex<()>,
+}
+
+impl OpenInode {
+    fn new(inode: Inode, device: &'static BlockDevice) -> OpenInode {
+        OpenInode { inode, device, removed: AtomicBool::new(false), deny_writes: AtomicU32::new(0), writer: Mutex::new("file writer", ()) }
+    }
+
+    pub fn length(&self) -> u32 {
+        self.inode.length()
+    }
+
+    /// Reads at `offset`; returns the bytes read (fewer at the end of the file, 0 on a
+    /// device error).
+    pub fn read_at(&self, offset: u32, buffer: &mut [u8]) -> usize {
+        self.inode.read_at(self.device, offset, buffer).unwrap_or(0)
+    }
+
+    /// Writes at `offset`; returns the bytes written (0 while an executable of this file runs).
+    pub fn write_at(&self, offset: u32, buffer: &[u8]) -> usize {
+        let _writer = self.writer.lock();
+        if self.deny_writes.load(Ordering::Acquire) > 0 {
+            return 0;
+        }
+        self.inode.write_at(self.device, offset, buffer).unwrap_or(0)
+    }
+}
+
+impl Drop for OpenInode {
+    fn drop(&mut self) {
+        let mut meta = META.lock();
+        let Some(m) = meta.as_mut() else { return };
+        if m.open.get(&self.inode.sector()).is_some_and(|weak| weak.strong_count() == 0) {
+            m.open.remove(&self.inode.sector());
+        }
+        if self.removed.load(Ordering::Acquire)
+            && let Err(error) = m.fs.release(m.device, self.inode)
+        {
+            println!("filesys: cannot free the sectors of a removed file: {error}");
+        }
+    }
+}
+
+/// An open file: a shared inode plus this handle's own position.
+pub struct File {
+    inode: Arc<OpenInode>,
+    position: u32,
+    denies_write: bool,
+}
+
+impl File {
+    fn new(inode: Arc<OpenInode>) -> File {
+        OPEN_FILES.fetch_add(1, Ordering::Relaxed);
+        File { inode, position: 0, denies_write: false }
+    }
+
+    /// A new handle on the same file, at position 0 (what `mmap` keeps).
+    pub fn reopen(&self) -> File {
+        File::new(self.inode.clone())
+    }
+
+    pub fn inode(&self) -> &Arc<OpenInode> {
+        &self.inode
+    }
+
+    pub fn length(&self) -> u32 {
+        self.inode.length()
+    }
+
+    pub fn read(&mut self, buffer: &mut [u8]) -> usize {
+        let done = self.inode.read_at(self.position, buffer);
+        self.position += done as u32;
+        done
+    }
+
+    pub fn write(&mut self, buffer: &[u8]) -> usize {
+        let done = self.inode.write_at(self.position, buffer);
+        self.position += done as u32;
+        done
+    }
+
+    pub fn seek(&mut self, position: u32) {
+        self.position = position;
+    }
+
+    pub fn tell(&self) -> u32 {
+        self.position
+    }
+
+    /// Makes writes to this file fail (return 0) until this handle closes: a running
+    /// executable must not change under its process.
+    pub fn deny_write(&mut self) {
+        if !self.denies_write {
+            self.denies_write = true;
+            self.inode.deny_writes.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        if self.denies_write {
+            self.inode.deny_writes.fetch_sub(1, Ordering::AcqRel);
+        }
+        OPEN_FILES.fetch_sub(1, Ordering::Relaxed);
+    }
+}

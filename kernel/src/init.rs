@@ -1,0 +1,113 @@
+//! The boot sequence and the kernel command line (Pintos' `threads/init.c`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use rintos_bootargs::Action;
+
+use crate::arch::multiboot::{BOOTLOADER_MAGIC, BootInfo};
+use crate::arch::{cpu, gdt, paging, pic};
+use crate::devices::block::{self, Role};
+use crate::devices::{input, keyboard, shutdown, timer};
+use crate::{fs, interrupt, ktests, memory, println, stats, task, threads, userprog, vm};
+
+/// Boots, runs the actions of the command line, and powers off if asked to (`-q`).
+pub fn main(magic: u32, multiboot_info: u32) -> ! {
+    crate::console::init();
+    assert!(magic == BOOTLOADER_MAGIC, "not started by a Multiboot loader (magic {magic:#x})");
+    // SAFETY: the magic says `multiboot_info` is the loader's information structure, and the
+    // boot page directory maps low memory at PHYS_BASE.
+    let boot = unsafe { BootInfo::from_physical(multiboot_info) };
+    let module = boot.first_module();
+    if let Some((start, end)) = module {
+        crate::panic::set_symbol_table(start, end);
+    }
+    let ram_bytes = boot
+        .memory_regions()
+        .filter(|region| region.usable)
+        .map(|region| (region.start + region.length) as usize)
+        .max()
+        .unwrap_or(1024 * 1024);
+    paging::init(ram_bytes.min(memory::MAX_RAM));
+    gdt::init(crate::panic::double_fault_task as *const () as usize);
+    // The loader put the command line and modules just past the kernel image: keep them.
+    let summary = memory::init(&boot, boot.end_of_loader_data());
+
+    let command_line = boot.command_line();
+    let (options, actions) = match rintos_bootargs::split(command_line).and_then(|words| rintos_bootargs::parse(&words)) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            println!("Kernel command line: {command_line}");
+            println!("Kernel command line error: {error}");
+            shutdown::fail();
+        }
+    };
+    let user_pages = memory::limit_user_pool(options.user_page_limit);
+    println!("Kernel command line: {command_line}");
+    println!("Pintos booting with {} kB RAM...", stats::thousands((summary.ram_bytes / 1024) as u64));
+    println!("{} pages available in kernel pool.", summary.kernel_pages);
+    println!("{user_pages} pages available in user pool.");
+    if options.help {
+        crate::print!("{}", rintos_bootargs::HELP);
+        power_off();
+    }
+
+    threads::init();
+    if let Some(slice) = options.time_slice {
+        threads::set_time_slice(slice);
+    }
+    pic::init();
+    interrupt::init();
+    timer::init();
+    keyboard::init();
+    input::init();
+    cpu::enable_interrupts();
+    println!("Calibrating timer...  {} TSC cycles/s.", stats::thousands(timer::calibrate_tsc()));
+    task::start_executor();
+
+    let overrides: Vec<(Role, &str)> = [
+        (Role::Filesys, options.filesys.as_deref()),
+        (Role::Scratch, options.scratch.as_deref()),
+        (Role::Swap, options.swap.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(role, name)| name.map(|name| (role, name)))
+    .collect();
+    block::init(&overrides);
+    fs::init(options.format);
+    vm::init(&options);
+    println!("Boot complete.");
+
+    for action in &actions {
+        run_action(action);
+    }
+    if options.power_off {
+        power_off();
+    }
+    // Like Pintos without -q: the actions are done but the machine stays up.
+    threads::exit();
+}
+
+fn run_action(action: &Action) {
+    match action {
+        Action::Run(command) => userprog::run(command),
+        Action::Ls => fs::actions::ls(),
+        Action::Cat(name) => fs::actions::cat(name),
+        Action::Rm(name) => fs::actions::rm(name),
+        Action::Extract => fs::actions::extract(),
+        Action::Append(name) => fs::actions::append(name),
+        Action::Ktest(name) => ktests::run(name),
+    }
+}
+
+/// Prints the statistics and turns the machine off.
+pub fn power_off() -> ! {
+    stats::print();
+    println!("Powering off...");
+    shutdown::power_off()
+}
+
+/// The words of `command`, split on runs of spaces (how processes get their arguments).
+pub fn words(command: &str) -> Vec<String> {
+    command.split(' ').filter(|word| !word.is_empty()).map(String::from).collect()
+}

@@ -1,0 +1,75 @@
+//! The executor: many tasks, wake-ups from an interrupt, and `block_on` parking a thread.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::msg;
+use crate::devices::timer;
+use crate::task::{self, timer::sleep};
+use crate::threads::{self, Status};
+
+/// 300 tasks, each suspended on a timer, all complete and each runs its body once.
+pub fn many() {
+    const TASKS: u64 = 300;
+    let finished = Arc::new(AtomicU64::new(0));
+    let handles: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let finished = finished.clone();
+            task::spawn(async move {
+                sleep(i % 7).await;
+                finished.fetch_add(1, Ordering::Relaxed);
+                i
+            })
+            .expect("the executor has room for 300 tasks")
+        })
+        .collect();
+    let sum: u64 = handles.into_iter().map(|handle| handle.join()).sum();
+    assert_eq!(finished.load(Ordering::Relaxed), TASKS);
+    assert_eq!(sum, TASKS * (TASKS - 1) / 2, "a task's output went missing");
+    msg!("executor-many", "{TASKS} tasks completed");
+}
+
+/// A task waiting on a timer future is woken by the timer interrupt: it completes although
+/// no thread polls it in between.
+pub fn irq() {
+    let woke_at = Arc::new(AtomicU64::new(0));
+    let start = timer::ticks();
+    let handle = {
+        let woke_at = woke_at.clone();
+        task::spawn(async move {
+            sleep(15).await;
+            woke_at.store(timer::ticks(), Ordering::Release);
+        })
+        .expect("room for one task")
+    };
+    handle.join();
+    let woke = woke_at.load(Ordering::Acquire);
+    assert!(woke >= start + 15, "the task completed before its deadline");
+    msg!("executor-irq", "a timer interrupt woke the task");
+}
+
+/// While one thread is parked in `block_on`, another keeps running; the parked thread is
+/// really blocked (not spinning) for the whole wait.
+pub fn block_on() {
+    let progress = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let waiter = threads::spawn("waiter", || task::block_on(sleep(20)));
+    let worker = {
+        let (progress, stop) = (progress.clone(), stop.clone());
+        threads::spawn("worker", move || {
+            while !stop.load(Ordering::Relaxed) {
+                progress.fetch_add(1, Ordering::Relaxed);
+                threads::yield_now();
+            }
+        })
+    };
+    timer::sleep(5);
+    assert_eq!(waiter.status(), Status::Blocked, "the waiter should be parked");
+    let during = progress.load(Ordering::Relaxed);
+    waiter.join();
+    stop.store(true, Ordering::Relaxed);
+    worker.join();
+    assert!(during > 0, "the worker made no progress while the waiter was parked");
+    msg!("executor-block-on", "the worker ran while the waiter was parked");
+}

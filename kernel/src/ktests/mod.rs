@@ -1,0 +1,53 @@
+//! In-kernel tests, run by the `ktest NAME` action (the way Pintos runs its project-1 tests
+//! with `run NAME`). A test prints `(NAME) begin`, its observations, and `(NAME) end`; it
+//! fails by panicking, which the runner reports as a failure.
+
+mod ata;
+mod executor;
+mod panic;
+mod sync;
+mod threads;
+
+use crate::{println, stats};
+
+type Test = fn();
+
+const TESTS: &[(&str, Test)] = &[
+    ("threads-create", threads::create),
+    ("threads-preempt", threads::preempt),
+    ("threads-join", threads::join),
+    ("sema-pingpong", sync::sema_pingpong),
+    ("lock-mutex", sync::lock_mutex),
+    ("condvar-queue", sync::condvar_queue),
+    ("timer-sleep", sync::timer_sleep),
+    ("executor-many", executor::many),
+    ("executor-irq", executor::irq),
+    ("executor-block-on", executor::block_on),
+    ("ata-primary", ata::primary),
+    ("ata-secondary", ata::secondary),
+    ("ata-both-channels", ata::both_channels),
+    ("ata-overlap", ata::overlap),
+    ("panic", panic::deliberate),
+];
+
+/// Runs the kernel test `name`, framed like a `run` action.
+pub fn run(name: &str) {
+    let Some((_, test)) = TESTS.iter().find(|(test, _)| *test == name) else {
+        let names: alloc::vec::Vec<&str> = TESTS.iter().map(|(name, _)| *name).collect();
+        println!("ktest: no test named '{name}'; the tests are: {}", names.join(" "));
+        return;
+    };
+    let before = stats::Resources::measure();
+    println!("Executing 'ktest {name}':");
+    println!("({name}) begin");
+    test();
+    println!("({name}) end");
+    println!("Execution of 'ktest {name}' complete.");
+    stats::report_resources(&before);
+}
+
+/// Prints a line of the test's output.
+macro_rules! msg {
+    ($name:expr, $($arg:tt)*) => { $crate::println!("({}) {}", $name, format_args!($($arg)*)) };
+}
+use msg;

@@ -1,0 +1,131 @@
+//! The page allocator. Like Pintos, free memory is split in half: the kernel pool feeds
+//! kernel stacks, page tables and the heap; the user pool feeds user frames only (the frame
+//! table). Running out of user frames then triggers eviction instead of starving the kernel.
+
+use rintos_vmcore::pool::PagePool;
+
+use super::{PAGE_SIZE, phys_to_virt, virt_to_phys};
+use crate::arch::multiboot::BootInfo;
+use crate::sync::SpinLock;
+
+/// The most physical memory Rintos manages: what fits in the kernel's 1 GiB window above
+/// PHYS_BASE.
+pub const MAX_RAM: usize = 0x3FC0_0000;
+const BITMAP_WORDS: usize = MAX_RAM / PAGE_SIZE / 32;
+
+struct Pools {
+    kernel: PagePool<'static>,
+    user: PagePool<'static>,
+}
+
+static POOLS: SpinLock<Option<Pools>> = SpinLock::new("page pools", None);
+
+/// What `init` found, for the boot messages.
+pub struct MemorySummary {
+    pub ram_bytes: usize,
+    pub kernel_pages: usize,
+    pub user_pages: usize,
+}
+
+unsafe extern "C" {
+    static _kernel_end: u8;
+}
+
+/// Builds both pools from the firmware's memory map. Free memory starts after the kernel
+/// image and `reserved_end` (the boot module), and is halved.
+pub fn init(boot: &BootInfo, reserved_end: usize) -> MemorySummary {
+    let ram_end = boot
+        .memory_regions()
+        .filter(|r| r.usable)
+        .map(|r| (r.start + r.length) as usize)
+        .max()
+        .unwrap_or(1024 * 1024 + boot.upper_memory_kb() as usize * 1024)
+        .min(MAX_RAM);
+    let kernel_end = virt_to_phys((&raw const _kernel_end) as usize);
+    let free_start = kernel_end.max(reserved_end).next_multiple_of(PAGE_SIZE);
+    let free_pages = ram_end.saturating_sub(free_start) / PAGE_SIZE;
+    let kernel_count = free_pages / 2;
+    let first = free_start / PAGE_SIZE;
+
+    assert!(POOLS.lock().is_none(), "memory::init runs once");
+    static mut KERNEL_BITS: [u32; BITMAP_WORDS] = [0; BITMAP_WORDS];
+    static mut USER_BITS: [u32; BITMAP_WORDS] = [0; BITMAP_WORDS];
+    // SAFETY: this runs once (asserted above); from here on the pools own the bitmaps.
+    let (kernel_bits, user_bits) = unsafe { (&mut *(&raw mut KERNEL_BITS), &mut *(&raw mut USER_BITS)) };
+    let mut kernel = PagePool::new(kernel_bits, first, kernel_count);
+    let mut user = PagePool::new(user_bits, first + kernel_count, free_pages - kernel_count);
+    // Holes the firmware reports inside our range are never handed out.
+    for region in boot.memory_regions().filter(|r| !r.usable) {
+        let start = region.start as usize / PAGE_SIZE;
+        let count = (region.length as usize).div_ceil(PAGE_SIZE);
+        kernel.reserve(start, count);
+        user.reserve(start, count);
+    }
+    let summary = MemorySummary { ram_bytes: ram_end, kernel_pages: kernel.usable_pages(), user_pages: user.usable_pages() };
+    *POOLS.lock() = Some(Pools { kernel, user });
+    summary
+}
+
+fn with_pools<R>(f: impl FnOnce(&mut Pools) -> R) -> R {
+    f(POOLS.lock().as_mut().expect("page allocator used before memory::init"))
+}
+
+/// Allocates `count` contiguous kernel pages; returns their kernel virtual address.
+pub fn allocate_kernel_pages(count: usize) -> Option<usize> {
+    let page = with_pools(|pools| pools.kernel.allocate(count, 1))?;
+    Some(phys_to_virt(page * PAGE_SIZE))
+}
+
+/// Allocates one zeroed kernel page (page tables must start empty).
+pub fn allocate_kernel_page_zeroed() -> Option<usize> {
+    let page = allocate_kernel_pages(1)?;
+    // SAFETY: the page was just allocated and is mapped at `page`.
+    unsafe { core::ptr::write_bytes(page as *mut u8, 0, PAGE_SIZE) };
+    Some(page)
+}
+
+/// Frees pages from [`allocate_kernel_pages`].
+pub fn free_kernel_pages(virt: usize, count: usize) {
+    with_pools(|pools| pools.kernel.release(virt_to_phys(virt) / PAGE_SIZE, count));
+}
+
+/// Frees one kernel page.
+pub fn free_kernel_page(virt: usize) {
+    free_kernel_pages(virt, 1);
+}
+
+/// Allocates a user frame; returns its physical address. Only the frame table calls this.
+pub fn allocate_user_frame() -> Option<usize> {
+    Some(with_pools(|pools| pools.user.allocate(1, 1))? * PAGE_SIZE)
+}
+
+/// Returns a user frame to the pool.
+pub fn free_user_frame(phys: usize) {
+    with_pools(|pools| pools.user.release(phys / PAGE_SIZE, 1));
+}
+
+/// Applies `-ul=COUNT` and returns the user pool's size.
+pub fn limit_user_pool(limit: Option<usize>) -> usize {
+    with_pools(|pools| {
+        if let Some(limit) = limit {
+            pools.user.limit(limit);
+        }
+        pools.user.usable_pages()
+    })
+}
+
+pub fn kernel_pool_size() -> usize {
+    with_pools(|pools| pools.kernel.usable_pages())
+}
+
+pub fn kernel_pool_free() -> usize {
+    with_pools(|pools| pools.kernel.free_pages())
+}
+
+pub fn user_pool_free() -> usize {
+    with_pools(|pools| pools.user.free_pages())
+}
+
+pub fn user_pool_size() -> usize {
+    with_pools(|pools| pools.user.usable_pages())
+}

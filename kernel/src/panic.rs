@@ -1,0 +1,150 @@
+//! Kernel panics: print where and why, a call stack, then stop QEMU with a failure status.
+//! Never hang: a panic inside the panic path, or before anything is set up, still reaches
+//! the exit.
+//!
+//! The runner passes the kernel's symbol table as a Multiboot module (`-initrd`), one line
+//! per function, `<start hex> <size hex> <name>`; it lets the panic message name the
+//! function that panicked. The call stack is printed as addresses, which the runner
+//! turns into file:line and function names.
+
+use core::fmt::{self, Write as _};
+use core::panic::PanicInfo;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use crate::arch::cpu;
+use crate::console::print_unlocked;
+use crate::devices::shutdown;
+use crate::memory::{PHYS_BASE, phys_to_virt};
+
+static PANICKING: AtomicBool = AtomicBool::new(false);
+static SYMBOLS: AtomicUsize = AtomicUsize::new(0);
+static SYMBOLS_LEN: AtomicUsize = AtomicUsize::new(0);
+const MAX_FRAMES: usize = 32;
+
+/// Remembers where the symbol table module lies (physical addresses).
+pub fn set_symbol_table(start: usize, end: usize) {
+    SYMBOLS.store(phys_to_virt(start), Ordering::Relaxed);
+    SYMBOLS_LEN.store(end - start, Ordering::Relaxed);
+}
+
+fn symbol_table() -> &'static str {
+    let (start, len) = (SYMBOLS.load(Ordering::Relaxed), SYMBOLS_LEN.load(Ordering::Relaxed));
+    if start == 0 {
+        return "";
+    }
+    // SAFETY: the module's pages are reserved at boot and never reused.
+    let bytes = unsafe { core::slice::from_raw_parts(start as *const u8, len) };
+    core::str::from_utf8(bytes).unwrap_or("")
+}
+
+/// The function containing `address`, if the symbol table knows it.
+fn function_at(address: usize) -> Option<&'static str> {
+    symbol_table().lines().find_map(|line| {
+        let mut fields = line.splitn(3, ' ');
+        let start = usize::from_str_radix(fields.next()?, 16).ok()?;
+        let size = usize::from_str_radix(fields.next()?, 16).ok()?;
+        let name = fields.next()?;
+        (start <= address && address < start + size.max(1)).then_some(name)
+    })
+}
+
+/// Return addresses of the calls that led here, walking the frame-pointer chain from `ebp`.
+fn call_stack(mut ebp: usize) -> impl Iterator<Item = usize> {
+    let mut frames = 0;
+    core::iter::from_fn(move || {
+        if ebp < PHYS_BASE || ebp % 4 != 0 || frames == MAX_FRAMES {
+            return None;
+        }
+        // SAFETY: `ebp` is a kernel address of a frame that `call` and the prologue wrote:
+        // [saved ebp, return address]. A corrupt chain ends at the checks above.
+        let (saved, ret) = unsafe { (*(ebp as *const usize), *((ebp + 4) as *const usize)) };
+        frames += 1;
+        if saved != 0 && saved <= ebp {
+            ebp = 0; // frames only move up the stack; anything else is corruption
+        } else {
+            ebp = saved;
+        }
+        (ret != 0).then_some(ret)
+    })
+}
+
+/// Whether a frame belongs to the machinery of panicking rather than to the code that
+/// panicked.
+fn is_panic_machinery(name: &str) -> bool {
+    name.starts_with("core::panicking")
+        || name.starts_with("core::option::expect")
+        || name.starts_with("core::result::unwrap_failed")
+        || name.starts_with("core::slice::index")
+        || name.starts_with("core::cell::panic")
+        || name.starts_with("rust_begin_unwind")
+        || name.contains("panic::panic")
+}
+
+/// Prints the classic panic report and stops the machine. `ebp` is where the call stack
+/// starts.
+pub fn report(file: &str, line: u32, message: fmt::Arguments, ebp: usize) -> ! {
+    cpu::disable_interrupts();
+    if PANICKING.swap(true, Ordering::SeqCst) {
+        print_unlocked(format_args!("Kernel PANIC recursion at {file}:{line}.\n"));
+        shutdown::fail();
+    }
+    let function = call_stack(ebp)
+        .filter_map(|address| function_at(address - 1))
+        .find(|name| !is_panic_machinery(name))
+        .unwrap_or("?");
+    print_unlocked(format_args!("Kernel PANIC at {file}:{line} in {function}(): {message}\n"));
+    let mut stack = StackLine::default();
+    for address in call_stack(ebp) {
+        let _ = write!(stack, " {address:#x}");
+    }
+    print_unlocked(format_args!("Call stack:{} .\n", stack.as_str()));
+    shutdown::fail()
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    let (file, line) = info.location().map_or(("?", 0), |l| (l.file(), l.line()));
+    report(file, line, format_args!("{}", info.message()), cpu::frame_pointer())
+}
+
+/// A fixed buffer for the call-stack line (the heap may be what broke).
+struct StackLine {
+    bytes: [u8; 12 * MAX_FRAMES],
+    len: usize,
+}
+
+impl Default for StackLine {
+    fn default() -> StackLine {
+        StackLine { bytes: [0; 12 * MAX_FRAMES], len: 0 }
+    }
+}
+
+impl StackLine {
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Write for StackLine {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = (self.len + s.len()).min(self.bytes.len());
+        self.bytes[self.len..end].copy_from_slice(&s.as_bytes()[..end - self.len]);
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The double-fault task (see `arch::gdt`): runs on its own stack, so it can report a
+/// kernel stack overflow, which is the usual cause.
+pub extern "C" fn double_fault_task() -> ! {
+    let faulted = crate::arch::gdt::interrupted_task();
+    report(
+        file!(),
+        line!(),
+        format_args!(
+            "double fault at eip={:#x} esp={:#x} (a kernel stack overflow?)",
+            faulted.eip, faulted.esp
+        ),
+        faulted.ebp as usize,
+    )
+}

@@ -1,0 +1,56 @@
+//! The kernel's async runtime.
+//!
+//! Two ways to run a future:
+//! - [`block_on`] polls it on the calling thread and parks the thread whenever it is
+//!   pending; the waker only names the thread. A page fault that needs I/O runs its future
+//!   this way: the faulting thread sleeps until the disk interrupt wakes it, and every other
+//!   thread keeps running.
+//! - [`spawn`] hands it to the executor thread, which polls ready tasks in wake-up order.
+//!
+//! Wakers in this kernel are plain ids (of a thread or of a task): cloning and dropping them
+//! costs nothing and never frees memory, so interrupt handlers may wake freely.
+
+mod executor;
+mod mutex;
+pub mod timer;
+
+use core::future::Future;
+use core::pin::pin;
+use core::sync::atomic::{AtomicU64, Ordering};
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+pub use executor::{JoinHandle, spawn, start_executor};
+pub use mutex::{AsyncMutex, AsyncMutexGuard};
+
+use crate::threads::{self, Tid};
+
+/// Polls made by `block_on` and the executor (a counter of the statistics).
+pub static POLLS: AtomicU64 = AtomicU64::new(0);
+
+fn thread_waker(tid: Tid) -> Waker {
+    fn clone(data: *const ()) -> RawWaker {
+        RawWaker::new(data, &VTABLE)
+    }
+    fn wake(data: *const ()) {
+        threads::unpark(data as usize as Tid);
+    }
+    fn drop(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake, drop);
+    // SAFETY: the vtable functions treat `data` as a plain integer and never dereference it.
+    unsafe { Waker::from_raw(RawWaker::new(tid as usize as *const (), &VTABLE)) }
+}
+
+/// Runs `future` to completion on the calling thread, sleeping while it is pending.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    assert!(!crate::interrupt::in_external_interrupt(), "block_on inside an interrupt handler");
+    let waker = thread_waker(threads::current_tid());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        POLLS.fetch_add(1, Ordering::Relaxed);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        threads::park();
+    }
+}

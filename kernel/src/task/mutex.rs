@@ -1,0 +1,58 @@
+//! A mutex for futures: waiting for it suspends the future (and so parks the thread or task
+//! that polls it) instead of spinning. The IDE driver uses one per channel to serialize
+//! requests.
+
+use alloc::collections::VecDeque;
+use core::future::poll_fn;
+use core::task::{Poll, Waker};
+
+use crate::sync::SpinLock;
+
+pub struct AsyncMutex {
+    state: SpinLock<State>,
+}
+
+struct State {
+    locked: bool,
+    waiters: VecDeque<Waker>,
+}
+
+impl AsyncMutex {
+    pub const fn new(name: &'static str) -> AsyncMutex {
+        AsyncMutex { state: SpinLock::new(name, State { locked: false, waiters: VecDeque::new() }) }
+    }
+
+    /// Waits until the mutex is free and takes it.
+    pub async fn lock(&self) -> AsyncMutexGuard<'_> {
+        poll_fn(|cx| {
+            let mut state = self.state.lock();
+            if !state.locked {
+                state.locked = true;
+                return Poll::Ready(());
+            }
+            if !state.waiters.iter().any(|waiter| waiter.will_wake(cx.waker())) {
+                state.waiters.push_back(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+        .await;
+        AsyncMutexGuard { mutex: self }
+    }
+}
+
+pub struct AsyncMutexGuard<'a> {
+    mutex: &'a AsyncMutex,
+}
+
+impl Drop for AsyncMutexGuard<'_> {
+    fn drop(&mut self) {
+        let next = {
+            let mut state = self.mutex.state.lock();
+            state.locked = false;
+            state.waiters.pop_front()
+        };
+        if let Some(next) = next {
+            next.wake();
+        }
+    }
+}

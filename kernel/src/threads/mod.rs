@@ -1,0 +1,325 @@
+//! Kernel threads and the round-robin scheduler.
+//!
+//! Every thread has its own kernel stack (from the kernel pool) and a reference-counted
+//! [`Thread`]. The scheduler keeps a ready queue and a map from thread ids to threads (so a
+//! waker can name a thread by id, without owning memory). It runs with interrupts off on our
+//! single CPU; the timer preempts a thread after [`TIME_SLICE`] ticks.
+//!
+//! A thread that exits cannot free the stack it is running on: the next thread to run does
+//! it in [`finish_switch`].
+
+mod thread;
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+
+pub use thread::{Status, Thread, Tid};
+
+use crate::arch::{cpu, gdt, switch};
+use crate::sync::{InterruptsOff, SpinLock};
+
+/// Timer ticks a thread may run before it is preempted (`-slice=N` changes it).
+static TIME_SLICE: AtomicU32 = AtomicU32::new(4);
+
+/// Sets the time slice in ticks.
+pub fn set_time_slice(ticks: u32) {
+    TIME_SLICE.store(ticks.max(1), Ordering::Relaxed);
+}
+
+struct Scheduler {
+    ready: VecDeque<Arc<Thread>>,
+    all: BTreeMap<Tid, Arc<Thread>>,
+    current: Option<Arc<Thread>>,
+    idle: Option<Arc<Thread>>,
+    /// A thread that exited and whose stack the next thread frees.
+    exited: Option<Arc<Thread>>,
+    next_tid: Tid,
+    slice_ticks: u32,
+}
+
+static SCHEDULER: SpinLock<Scheduler> = SpinLock::new(
+    "scheduler",
+    Scheduler {
+        ready: VecDeque::new(),
+        all: BTreeMap::new(),
+        current: None,
+        idle: None,
+        exited: None,
+        next_tid: 1,
+        slice_ticks: 0,
+    },
+);
+
+/// The running thread, readable without the scheduler lock.
+static CURRENT: AtomicPtr<Thread> = AtomicPtr::new(core::ptr::null_mut());
+/// Set by the timer handler when the running thread's slice is over; acted on when the
+/// interrupt returns.
+static YIELD_ON_RETURN: AtomicBool = AtomicBool::new(false);
+
+/// Ticks spent by the idle thread, by kernel threads or the kernel on behalf of a process,
+/// and in user mode (the `Thread:` statistics line).
+pub static IDLE_TICKS: AtomicU64 = AtomicU64::new(0);
+pub static KERNEL_TICKS: AtomicU64 = AtomicU64::new(0);
+pub static USER_TICKS: AtomicU64 = AtomicU64::new(0);
+
+/// Turns the code running since boot into the thread `main` and starts the idle thread.
+pub fn init() {
+    let main = Arc::new(Thread::for_boot_stack("main"));
+    {
+        let mut sched = SCHEDULER.lock();
+        let tid = sched.allocate_tid();
+        main.set_tid(tid);
+        main.set_status(Status::Running);
+        CURRENT.store(Arc::as_ptr(&main) as *mut Thread, Ordering::Release);
+        sched.all.insert(tid, main.clone());
+        sched.current = Some(main);
+    }
+    // The idle thread never enters the ready queue: `schedule` falls back to it.
+    let idle = Arc::new(Thread::new("idle", Box::new(idle_loop)).expect("no memory for the idle thread"));
+    register(&idle, Status::Blocked);
+    SCHEDULER.lock().idle = Some(idle);
+}
+
+impl Scheduler {
+    fn allocate_tid(&mut self) -> Tid {
+        let tid = self.next_tid;
+        self.next_tid += 1;
+        tid
+    }
+}
+
+fn idle_loop() {
+    loop {
+        // Block without entering the ready queue; `schedule` falls back to idle whenever
+        // nothing else is ready. Then sleep until an interrupt makes something ready.
+        {
+            let _irq = InterruptsOff::new();
+            current_thread().set_status(Status::Blocked);
+            schedule();
+        }
+        cpu::enable_interrupts_and_halt();
+    }
+}
+
+/// Starts a kernel thread running `body`; it is ready at once.
+pub fn spawn<F: FnOnce() + Send + 'static>(name: &str, body: F) -> Arc<Thread> {
+    try_spawn(name, body).expect("out of kernel memory for a thread stack")
+}
+
+/// Like [`spawn`], but reports failure to allocate a stack instead of panicking.
+pub fn try_spawn<F: FnOnce() + Send + 'static>(name: &str, body: F) -> Option<Arc<Thread>> {
+    let thread = Arc::new(Thread::new(name, Box::new(body))?);
+    register(&thread, Status::Ready);
+    Some(thread)
+}
+
+fn register(thread: &Arc<Thread>, status: Status) {
+    let _irq = InterruptsOff::new();
+    let mut sched = SCHEDULER.lock();
+    let tid = sched.allocate_tid();
+    thread.set_tid(tid);
+    sched.all.insert(tid, thread.clone());
+    // Reserve room now so that `unblock`, which may run in an interrupt handler, never has
+    // to grow the queue.
+    let (threads, queued) = (sched.all.len(), sched.ready.len());
+    sched.ready.reserve(threads.saturating_sub(queued));
+    thread.set_status(status);
+    if status == Status::Ready {
+        sched.ready.push_back(thread.clone());
+    }
+}
+
+/// The running thread.
+pub fn current_thread() -> &'static Thread {
+    let ptr = CURRENT.load(Ordering::Acquire);
+    assert!(!ptr.is_null(), "no thread is running yet");
+    // SAFETY: the running thread is kept alive by the scheduler's `current` reference for
+    // as long as it runs, and a thread only observes itself while running.
+    unsafe { &*ptr }
+}
+
+/// A counted reference to the running thread.
+pub fn current() -> Arc<Thread> {
+    let ptr = CURRENT.load(Ordering::Acquire);
+    assert!(!ptr.is_null(), "no thread is running yet");
+    // SAFETY: `ptr` came from `Arc::as_ptr` of a live Arc (see `current_thread`); taking
+    // one more strong count before `from_raw` leaves the existing counts untouched.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Arc::from_raw(ptr)
+    }
+}
+
+/// The running thread's id, or 0 during early boot.
+pub fn current_tid() -> Tid {
+    let ptr = CURRENT.load(Ordering::Acquire);
+    if ptr.is_null() { 0 } else { current_thread().tid() }
+}
+
+/// Looks a live thread up by id.
+pub fn by_tid(tid: Tid) -> Option<Arc<Thread>> {
+    SCHEDULER.lock().all.get(&tid).cloned()
+}
+
+/// Number of threads that have not exited yet (including main and idle).
+pub fn live_threads() -> usize {
+    SCHEDULER.lock().all.len()
+}
+
+/// Puts the running thread to sleep until [`unblock`]. Interrupts must be off, so that the
+/// caller's check of its wake-up condition and the block are one atomic step.
+pub fn block_current() {
+    assert!(!cpu::interrupts_enabled(), "block_current with interrupts on could lose a wake-up");
+    assert!(!crate::interrupt::in_external_interrupt(), "an interrupt handler cannot sleep");
+    current_thread().set_status(Status::Blocked);
+    schedule();
+}
+
+/// Makes a blocked thread ready. Safe in interrupt handlers: no allocation, no sleeping.
+pub fn unblock(thread: &Arc<Thread>) {
+    let mut sched = SCHEDULER.lock();
+    if thread.status() == Status::Blocked {
+        thread.set_status(Status::Ready);
+        sched.ready.push_back(thread.clone());
+    }
+}
+
+/// Wakes thread `tid` if it is parked in [`park`]; otherwise remembers the wake-up so its
+/// next `park` returns at once. This is what a waker does: it names a thread by id and owns
+/// no memory, so waking from an interrupt handler never frees anything.
+pub fn unpark(tid: Tid) {
+    let mut sched = SCHEDULER.lock();
+    let Some(thread) = sched.all.get(&tid).cloned() else { return };
+    if thread.status() == Status::Blocked && thread.is_parked() {
+        thread.set_parked(false);
+        thread.set_status(Status::Ready);
+        sched.ready.push_back(thread);
+    } else {
+        thread.set_wake_pending(true);
+    }
+}
+
+/// Sleeps until [`unpark`] names this thread (returns at once if a wake-up is pending).
+pub fn park() {
+    let _irq = InterruptsOff::new();
+    let me = current_thread();
+    if me.take_wake_pending() {
+        return;
+    }
+    me.set_parked(true);
+    block_current();
+}
+
+/// Gives up the CPU; the thread stays ready.
+pub fn yield_now() {
+    let _irq = InterruptsOff::new();
+    let me = current();
+    {
+        let mut sched = SCHEDULER.lock();
+        if !sched.idle.as_ref().is_some_and(|idle| Arc::ptr_eq(idle, &me)) {
+            me.set_status(Status::Ready);
+            sched.ready.push_back(me);
+        }
+    }
+    schedule();
+}
+
+/// Ends the running thread. Its stack is freed by the next thread that runs.
+pub fn exit() -> ! {
+    let _irq = InterruptsOff::new();
+    let me = current_thread();
+    me.signal_exit();
+    {
+        let mut sched = SCHEDULER.lock();
+        let removed = sched.all.remove(&me.tid());
+        sched.exited = removed;
+    }
+    me.set_status(Status::Exited);
+    schedule();
+    unreachable!("an exited thread was scheduled again");
+}
+
+/// Called by the timer interrupt on every tick.
+pub fn tick(from_user: bool) {
+    let mut sched = SCHEDULER.lock();
+    let is_idle = match (&sched.idle, &sched.current) {
+        (Some(idle), Some(current)) => Arc::ptr_eq(idle, current),
+        _ => false,
+    };
+    let counter = if is_idle {
+        &IDLE_TICKS
+    } else if from_user {
+        &USER_TICKS
+    } else {
+        &KERNEL_TICKS
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    sched.slice_ticks += 1;
+    if sched.slice_ticks >= TIME_SLICE.load(Ordering::Relaxed) {
+        YIELD_ON_RETURN.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether the timer asked for a yield when the current interrupt returns (clears the request).
+pub fn take_yield_request() -> bool {
+    YIELD_ON_RETURN.swap(false, Ordering::Relaxed)
+}
+
+/// Switches to the next ready thread (or idle). Interrupts must be off, and the running
+/// thread must already have its new status (and be queued, if it is ready).
+fn schedule() {
+    assert!(!cpu::interrupts_enabled());
+    let (save_esp, next_esp) = {
+        let mut sched = SCHEDULER.lock();
+        let next = match sched.ready.pop_front() {
+            Some(next) => next,
+            None => sched.idle.clone().expect("scheduler started without an idle thread"),
+        };
+        let prev = sched.current.take().expect("schedule() before threads::init()");
+        prev.check_stack();
+        if Arc::ptr_eq(&prev, &next) {
+            prev.set_status(Status::Running);
+            sched.current = Some(prev);
+            return;
+        }
+        next.set_status(Status::Running);
+        CURRENT.store(Arc::as_ptr(&next) as *mut Thread, Ordering::Release);
+        let save_esp = prev.saved_esp_slot();
+        let next_esp = next.saved_esp();
+        sched.current = Some(next);
+        // `prev` stays alive: it is in the ready queue, a wait queue, `all`, or `exited`.
+        drop(prev);
+        (save_esp, next_esp)
+    };
+    // SAFETY: interrupts are off and the lock is released; `save_esp` points into a thread
+    // that outlives this switch, `next_esp` is a stack prepared by `initial_stack` or by an
+    // earlier `switch_stacks`.
+    unsafe { switch::switch_stacks(save_esp, next_esp) };
+    finish_switch();
+}
+
+/// The second half of every switch, run by the thread that was switched to: point the CPU
+/// at its kernel stack and address space, and free the thread that exited, if any.
+fn finish_switch() {
+    let exited = {
+        let mut sched = SCHEDULER.lock();
+        sched.slice_ticks = 0;
+        sched.exited.take()
+    };
+    let me = current_thread();
+    gdt::set_kernel_stack(me.stack_top());
+    crate::userprog::activate_address_space(me);
+    drop(exited);
+}
+
+/// First code of every new thread (entered from `thread_trampoline` in `arch::switch`).
+#[unsafe(no_mangle)]
+extern "C" fn thread_start() -> ! {
+    finish_switch();
+    cpu::enable_interrupts();
+    let body = current_thread().take_body();
+    body();
+    exit();
+}

@@ -1,0 +1,198 @@
+//! One kernel thread.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
+
+use conquer_once::spin::OnceCell;
+
+use crate::memory::{self, PAGE_SIZE};
+use crate::sync::{Semaphore, SpinLock};
+use crate::userprog::Process;
+
+pub type Tid = u32;
+
+/// Pages of every thread's kernel stack.
+pub const STACK_PAGES: usize = 2;
+/// Written at the lowest word of every stack; if it changes, the stack overflowed.
+const STACK_CANARY: u32 = 0xCD6A_BF4B;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Status {
+    Running,
+    Ready,
+    Blocked,
+    Exited,
+}
+
+enum Stack {
+    /// The stack `boot.rs` set up; it is never freed.
+    Boot { bottom: usize, top: usize },
+    /// Pages from the kernel pool, freed with the thread.
+    Pages { bottom: usize },
+}
+
+pub struct Thread {
+    tid: AtomicU32,
+    name: [u8; 16],
+    name_len: usize,
+    stack: Stack,
+    /// The stack pointer while the thread is switched out; touched only by `schedule` with
+    /// interrupts off.
+    saved_esp: UnsafeCell<usize>,
+    status: AtomicU8,
+    parked: AtomicBool,
+    wake_pending: AtomicBool,
+    body: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
+    exited: Semaphore,
+    /// The user process this thread runs, if it is one.
+    process: OnceCell<Arc<Process>>,
+}
+
+// SAFETY: `saved_esp` is only accessed by the scheduler with interrupts off on our single CPU;
+// every other field is atomic or locked.
+unsafe impl Sync for Thread {}
+unsafe impl Send for Thread {}
+
+impl Thread {
+    fn named(name: &str, stack: Stack, body: Option<Box<dyn FnOnce() + Send>>) -> Thread {
+        let mut buffer = [0u8; 16];
+        let name_len = name.len().min(buffer.len());
+        buffer[..name_len].copy_from_slice(&name.as_bytes()[..name_len]);
+        let bottom = match stack {
+            Stack::Boot { bottom, .. } | Stack::Pages { bottom } => bottom,
+        };
+        // SAFETY: `bottom` is the lowest word of a stack this thread owns.
+        unsafe { (bottom as *mut u32).write(STACK_CANARY) };
+        Thread {
+            tid: AtomicU32::new(0),
+            name: buffer,
+            name_len,
+            stack,
+            saved_esp: UnsafeCell::new(0),
+            status: AtomicU8::new(Status::Blocked as u8),
+            parked: AtomicBool::new(false),
+            wake_pending: AtomicBool::new(false),
+            body: SpinLock::new("thread body", body),
+            exited: Semaphore::new(0),
+            process: OnceCell::uninit(),
+        }
+    }
+
+    /// A new thread with a fresh stack that will run `body`; `None` without kernel memory.
+    pub(super) fn new(name: &str, body: Box<dyn FnOnce() + Send>) -> Option<Thread> {
+        let bottom = memory::allocate_kernel_pages(STACK_PAGES)?;
+        let thread = Thread::named(name, Stack::Pages { bottom }, Some(body));
+        // SAFETY: nobody else knows this thread yet.
+        unsafe { *thread.saved_esp.get() = crate::arch::switch::initial_stack(thread.stack_top()) };
+        Some(thread)
+    }
+
+    /// The thread that is already running on the boot stack.
+    pub(super) fn for_boot_stack(name: &str) -> Thread {
+        let (bottom, top) = crate::arch::boot::boot_stack();
+        Thread::named(name, Stack::Boot { bottom, top }, None)
+    }
+
+    pub fn tid(&self) -> Tid {
+        self.tid.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn set_tid(&self, tid: Tid) {
+        self.tid.store(tid, Ordering::Relaxed);
+    }
+
+    pub fn name(&self) -> &str {
+        core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
+    }
+
+    pub fn status(&self) -> Status {
+        match self.status.load(Ordering::Acquire) {
+            0 => Status::Running,
+            1 => Status::Ready,
+            2 => Status::Blocked,
+            _ => Status::Exited,
+        }
+    }
+
+    pub(super) fn set_status(&self, status: Status) {
+        self.status.store(status as u8, Ordering::Release);
+    }
+
+    pub(super) fn is_parked(&self) -> bool {
+        self.parked.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn set_parked(&self, parked: bool) {
+        self.parked.store(parked, Ordering::Relaxed);
+    }
+
+    pub(super) fn set_wake_pending(&self, pending: bool) {
+        self.wake_pending.store(pending, Ordering::Relaxed);
+    }
+
+    pub(super) fn take_wake_pending(&self) -> bool {
+        self.wake_pending.swap(false, Ordering::Relaxed)
+    }
+
+    pub(super) fn take_body(&self) -> Box<dyn FnOnce() + Send> {
+        self.body.lock().take().expect("thread body already taken")
+    }
+
+    /// The highest address of the thread's kernel stack (where `esp0` points).
+    pub fn stack_top(&self) -> usize {
+        match self.stack {
+            Stack::Boot { top, .. } => top,
+            Stack::Pages { bottom } => bottom + STACK_PAGES * PAGE_SIZE,
+        }
+    }
+
+    pub(super) fn saved_esp_slot(&self) -> *mut usize {
+        self.saved_esp.get()
+    }
+
+    pub(super) fn saved_esp(&self) -> usize {
+        // SAFETY: read by the scheduler with interrupts off while the thread is switched out.
+        unsafe { *self.saved_esp.get() }
+    }
+
+    /// Stops the kernel if the thread's stack overflowed into its canary.
+    pub(super) fn check_stack(&self) {
+        let bottom = match self.stack {
+            Stack::Boot { bottom, .. } | Stack::Pages { bottom } => bottom,
+        };
+        // SAFETY: the canary word is part of the thread's own stack allocation.
+        let canary = unsafe { (bottom as *const u32).read_volatile() };
+        assert!(canary == STACK_CANARY, "kernel stack overflow in thread '{}'", self.name());
+    }
+
+    pub(super) fn signal_exit(&self) {
+        self.exited.up();
+    }
+
+    /// Waits until the thread has exited.
+    pub fn join(&self) {
+        self.exited.down();
+        self.exited.up();
+    }
+
+    /// Attaches the user process this thread runs. Set once, when the process starts.
+    pub fn set_process(&self, process: Arc<Process>) {
+        self.process.try_init_once(|| process).expect("thread already runs a process");
+    }
+
+    /// The user process this thread runs, if any.
+    pub fn process(&self) -> Option<&Arc<Process>> {
+        self.process.get()
+    }
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        if let Stack::Pages { bottom } = self.stack {
+            memory::free_kernel_pages(bottom, STACK_PAGES);
+        }
+    }
+}
