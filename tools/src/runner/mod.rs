@@ -1,1 +1,303 @@
-//! (work in progress)
+//! The runner: what `cargo run -- [OPTION...] -- [KERNEL-ARG...]` does, modelled on the
+//! classic `pintos` script. It builds the guest, assembles a disk (MBR with kernel,
+//! file-system, scratch and swap partitions, `-p` files in the scratch archive), boots QEMU,
+//! streams and scans its output, and copies `-g` files out of the scratch archive afterwards.
+//!
+//! [`run`] does the same with the output captured, for the test suite.
+
+pub mod cases;
+mod guest;
+mod options;
+mod qemu;
+mod setup;
+mod shell;
+mod symbols;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, ensure};
+use rintos_fs::mbr;
+
+pub use guest::{GUEST_TARGET_DIR, GuestArtifacts, guest_artifacts};
+pub use options::{
+    ExtraDisk, Options, PartitionSource, Transfer, USAGE, join_kernel_args, kernel_command_line,
+};
+pub use qemu::Ending;
+pub use setup::ensure_tools;
+pub use shell::SHELL_DISK;
+pub use symbols::write_symbol_file;
+
+use crate::disk::{
+    Contents, FileDisk, PartitionSpec, create_blank_disk, create_disk, read_archive_files,
+    scratch_sectors_for, write_archive,
+};
+use qemu::{Machine, Supervision};
+use symbols::Symbolizer;
+
+/// The result of one simulation.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// Everything the run printed: the runner's own lines and the machine's output.
+    pub output: String,
+    /// QEMU's stderr.
+    pub stderr: String,
+    /// The kernel powered the machine off cleanly.
+    pub clean_exit: bool,
+    pub ending: Ending,
+    /// `-g` files that could not be copied out.
+    pub get_errors: Vec<String>,
+}
+
+/// The repository root: where cargo was told the root package lives.
+pub fn repo_root() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The `rintos` binary: runs interactively and turns the outcome into an exit status
+/// (success only for a clean power-off).
+pub fn main(args: &[String]) -> ExitCode {
+    let result = Options::parse(args).and_then(|options| {
+        if options.help {
+            print!("{USAGE}");
+            return Ok(None);
+        }
+        execute(options, &repo_root(), true).map(Some)
+    });
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(outcome)) => {
+            for error in &outcome.get_errors {
+                eprintln!("rintos: {error}");
+            }
+            if outcome.clean_exit && outcome.get_errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("rintos: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Like `cargo run -- <args>`, but capturing the output instead of printing it.
+pub fn run(args: &[String]) -> anyhow::Result<RunOutcome> {
+    let options = Options::parse(args)?;
+    ensure!(!options.help, "--help does not run anything");
+    execute(options, &repo_root(), false)
+}
+
+fn execute(
+    mut options: Options,
+    repo_root: &Path,
+    interactive: bool,
+) -> anyhow::Result<RunOutcome> {
+    let mut output = Vec::new();
+    let mut emit = |bytes: &[u8]| {
+        if interactive {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(bytes);
+            let _ = stdout.flush();
+        } else {
+            output.extend_from_slice(bytes);
+        }
+    };
+    for warning in &options.warnings {
+        emit(format!("{warning}\n").as_bytes());
+    }
+
+    let shell_session = options.kernel_args.is_empty();
+    let workdir = tempfile::Builder::new()
+        .prefix("rintos-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let (kernel, symbols) = match &options.kernel {
+        Some(kernel) if !shell_session => {
+            ensure_tools(repo_root)?;
+            let symbols = workdir.path().join("kernel.sym");
+            write_symbol_file(kernel, &symbols)?;
+            (kernel.clone(), symbols)
+        }
+        _ => {
+            let artifacts = guest_artifacts(repo_root)?;
+            if shell_session {
+                shell::prepare(&mut options, &artifacts, repo_root)?;
+            }
+            (
+                options.kernel.clone().unwrap_or(artifacts.kernel),
+                artifacts.symbols,
+            )
+        }
+    };
+
+    let hda = options
+        .make_disk
+        .clone()
+        .unwrap_or_else(|| workdir.path().join("hda.dsk"));
+    let mut disks = vec![hda.clone()];
+    assemble_hda(&options, &kernel, &hda)?;
+    for (index, extra) in options.extra_disks.iter().enumerate() {
+        disks.push(match extra {
+            ExtraDisk::Existing(path) => {
+                FileDisk::open(path)?;
+                path.clone()
+            }
+            ExtraDisk::Blank(sectors) => {
+                let path = workdir.path().join(format!("blank{index}.dsk"));
+                create_blank_disk(&path, *sectors)?;
+                path
+            }
+        });
+    }
+    ensure!(
+        disks.len() <= 4,
+        "QEMU's IDE controllers take at most 4 disks (hda..hdd), not {}",
+        disks.len()
+    );
+
+    let machine = Machine {
+        kernel: std::path::absolute(&kernel)?,
+        symbols,
+        command_line: join_kernel_args(&kernel_command_line(&options)),
+        memory_mb: options.memory_mb,
+        disks,
+        display: !options.no_vga && has_graphical_display(),
+        gdb: options.gdb,
+        kvm: options.kvm,
+    };
+    let args = qemu::qemu_args(&machine);
+    emit_unless_keyword(&mut emit, &qemu::shell_words(qemu::QEMU, &args));
+    if options.gdb {
+        emit_unless_keyword(
+            &mut emit,
+            &format!(
+                "Waiting for gdb. In another terminal: gdb {} -ex 'target remote localhost:1234'",
+                machine.kernel.display()
+            ),
+        );
+    }
+    let symbolizer = Symbolizer::new(&machine.kernel, repo_root).ok();
+    let supervision = Supervision {
+        timeout_secs: options.timeout_secs,
+        kill_on_failure: options.kill_on_failure,
+        interactive,
+        symbolizer: symbolizer.as_ref(),
+    };
+    let (ending, stderr) = qemu::run(&args, &supervision, &mut emit)?;
+    let get_errors = copy_out(&options, &hda, &mut emit);
+    Ok(RunOutcome {
+        output: String::from_utf8_lossy(&output).into_owned(),
+        stderr,
+        clean_exit: ending == Ending::PowerOff,
+        ending,
+        get_errors,
+    })
+}
+
+/// Writes hda: kernel, file-system, scratch and swap partitions in that order (only those
+/// requested), with the `-p` files archived on the scratch partition.
+fn assemble_hda(options: &Options, kernel: &Path, hda: &Path) -> anyhow::Result<()> {
+    let puts = options
+        .puts
+        .iter()
+        .map(|put| {
+            let data = std::fs::read(&put.file)
+                .with_context(|| format!("-p {}: cannot read the file", put.file))?;
+            Ok((put.destination().to_string(), data))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let put_sizes: Vec<u64> = puts.iter().map(|(_, data)| data.len() as u64).collect();
+    let mut partitions = vec![PartitionSpec {
+        kind: mbr::kind::KERNEL,
+        contents: Contents::File(kernel.to_path_buf()),
+    }];
+    let source = |source: &PartitionSource| match source {
+        PartitionSource::Size(sectors) => Contents::Empty { sectors: *sectors },
+        PartitionSource::File(path) => Contents::File(path.clone()),
+    };
+    if let Some(filesys) = &options.filesys {
+        partitions.push(PartitionSpec {
+            kind: mbr::kind::FILESYS,
+            contents: source(filesys),
+        });
+    }
+    let scratch_needed = (!puts.is_empty() || !options.gets.is_empty())
+        .then(|| scratch_sectors_for(&put_sizes, options.gets.len()));
+    if let Some(sectors) = scratch_needed.max(options.scratch_sectors) {
+        partitions.push(PartitionSpec {
+            kind: mbr::kind::SCRATCH,
+            contents: Contents::Empty { sectors },
+        });
+    }
+    if let Some(swap) = &options.swap {
+        partitions.push(PartitionSpec {
+            kind: mbr::kind::SWAP,
+            contents: source(swap),
+        });
+    }
+    let table = create_disk(hda, &partitions)?;
+    if !puts.is_empty() {
+        let disk = FileDisk::open(hda)?;
+        let (_, scratch) = table
+            .find(mbr::kind::SCRATCH)
+            .expect("a scratch partition was added for the puts");
+        write_archive(&scratch.open(&disk)?, &puts)?;
+    }
+    Ok(())
+}
+
+/// Copies the `-g` files out of the scratch archive that the kernel's `append` actions
+/// wrote; returns what went wrong.
+fn copy_out(options: &Options, hda: &Path, emit: &mut dyn FnMut(&[u8])) -> Vec<String> {
+    if options.gets.is_empty() {
+        return Vec::new();
+    }
+    let files = match read_archive_files(hda) {
+        Ok(files) => files,
+        Err(error) => return vec![format!("-g: {error:#}")],
+    };
+    let mut errors = Vec::new();
+    for get in &options.gets {
+        let result = match files.iter().find(|(name, _)| *name == get.file) {
+            Some((_, data)) => std::fs::write(get.destination(), data)
+                .with_context(|| format!("{}: write", get.destination())),
+            None => Err(anyhow::anyhow!(
+                "'{}' is not in the scratch archive (the kernel did not append it)",
+                get.file
+            )),
+        };
+        match result {
+            Ok(()) => emit_unless_keyword(
+                emit,
+                &format!(
+                    "Copied '{}' out of the guest to {}",
+                    get.file,
+                    get.destination()
+                ),
+            ),
+            Err(error) => errors.push(format!("-g {}: {error:#}", get.file)),
+        }
+    }
+    errors
+}
+
+/// The runner's own lines must not look like a test result: the checkers fail any output
+/// line containing these words.
+fn emit_unless_keyword(emit: &mut dyn FnMut(&[u8]), line: &str) {
+    if !["FAIL", "PANIC", "TIMEOUT"]
+        .iter()
+        .any(|word| line.contains(word))
+    {
+        emit(format!("{line}\n").as_bytes());
+    }
+}
+
+fn has_graphical_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}

@@ -1,0 +1,143 @@
+//! Building the guest: the i686 kernel and Rust user programs (cargo with build-std, in its
+//! own target directory), the C user programs (gcc -m32), and the kernel's symbol file.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use super::setup::{ensure_tools, repo_command};
+use super::symbols::write_symbol_file;
+use crate::suite::{Language, Program};
+
+/// Where the guest build puts everything, relative to the repository root. A target
+/// directory of its own means the nested cargo never waits for the lock of an outer
+/// `cargo run`/`cargo test`.
+pub const GUEST_TARGET_DIR: &str = "target/guest";
+const TARGET_SPEC: &str = "kernel/i686-rintos.json";
+
+/// The built guest.
+#[derive(Debug, Clone)]
+pub struct GuestArtifacts {
+    /// The kernel ELF (booted with QEMU `-kernel`).
+    pub kernel: PathBuf,
+    /// The kernel's symbol file (QEMU `-initrd`), see [`super::symbols`].
+    pub symbols: PathBuf,
+    /// Every Rust user program: bin name → ELF.
+    pub rust_programs: BTreeMap<String, PathBuf>,
+    /// Where the C user programs are built, one ELF per program.
+    pub c_program_dir: PathBuf,
+}
+
+impl GuestArtifacts {
+    /// The host path of a test's program.
+    pub fn resolve(&self, program: &Program) -> PathBuf {
+        match program.language {
+            // Cargo puts every bin of the guest build next to the kernel.
+            Language::Rust => self.kernel.with_file_name(&program.binary),
+            Language::C => self.c_program_dir.join(&program.binary),
+        }
+    }
+}
+
+/// Builds the guest once per process (later calls return the first result).
+pub fn guest_artifacts(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
+    static BUILT: OnceLock<Result<GuestArtifacts, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| build(repo_root).map_err(|error| format!("{error:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
+    ensure_tools(repo_root)?;
+    let executables = cargo_build(repo_root)?;
+    let kernel_manifest = repo_root.join("kernel/Cargo.toml");
+    let user_manifest = repo_root.join("user/Cargo.toml");
+    let mut kernel = None;
+    let mut rust_programs = BTreeMap::new();
+    for (manifest, name, path) in executables {
+        if manifest == kernel_manifest && name == "kernel" {
+            kernel = Some(path);
+        } else if manifest == user_manifest {
+            rust_programs.insert(name, path);
+        }
+    }
+    let kernel = kernel.context("the guest build produced no kernel")?;
+    let symbols = repo_root.join(GUEST_TARGET_DIR).join("kernel.sym");
+    write_symbol_file(&kernel, &symbols)?;
+    let c_program_dir = repo_root.join(GUEST_TARGET_DIR).join("c");
+    std::fs::create_dir_all(&c_program_dir)?;
+    Ok(GuestArtifacts {
+        kernel,
+        symbols,
+        rust_programs,
+        c_program_dir,
+    })
+}
+
+/// The guest build command of the preamble, reporting artifacts as JSON on stdout while
+/// diagnostics still reach the terminal on stderr.
+fn cargo_build(repo_root: &Path) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
+    let mut child = repo_command("cargo", repo_root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "rintos-kernel",
+            "-p",
+            "rintos-user",
+            "--target",
+            TARGET_SPEC,
+        ])
+        .args([
+            "-Zbuild-std=core,alloc",
+            "-Zbuild-std-features=compiler-builtins-mem",
+            "-Zjson-target-spec",
+        ])
+        .args([
+            "--target-dir",
+            GUEST_TARGET_DIR,
+            "--message-format=json-render-diagnostics",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("running cargo to build the guest")?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut executables = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        if let Ok(Message {
+            reason,
+            manifest_path,
+            target,
+            executable: Some(executable),
+        }) = serde_json::from_str(&line?)
+            && reason == "compiler-artifact"
+        {
+            executables.push((manifest_path, target.name, executable));
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("the guest build failed ({status})");
+    }
+    Ok(executables)
+}
+
+/// The fields of cargo's `compiler-artifact` message the runner needs.
+#[derive(Deserialize)]
+struct Message {
+    reason: String,
+    manifest_path: PathBuf,
+    target: MessageTarget,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct MessageTarget {
+    name: String,
+}

@@ -1,0 +1,499 @@
+//! The runner's command line, modelled on the classic `pintos` script:
+//! `[OPTION...] -- [KERNEL-ARG...]`.
+//!
+//! Hand-parsed rather than with clap because `-a NAME` applies to whichever of `-p`/`-g`
+//! came just before it, an ordering rule clap's derive API cannot express.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow, bail, ensure};
+
+use crate::disk::mb_to_sectors;
+
+/// A file copied into the guest before the run (`-p`) or out of it afterwards (`-g`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// The name given to `-p` (a host path) or `-g` (a guest file name).
+    pub file: String,
+    /// The name given by a following `-a`: the guest name for `-p`, the host path for `-g`.
+    pub rename: Option<String>,
+}
+
+impl Transfer {
+    /// The name on the other side: the `-a` name, or else the same name.
+    pub fn destination(&self) -> &str {
+        self.rename.as_deref().unwrap_or(&self.file)
+    }
+}
+
+/// How a partition of the assembled disk is given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartitionSource {
+    /// An empty partition of this many sectors (`--filesys-size=MB`).
+    Size(u32),
+    /// A copy of a host file (`--filesys=FILE`).
+    File(PathBuf),
+}
+
+/// A whole disk added after the assembled one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExtraDisk {
+    /// An existing image, used in place (`--disk=FILE`).
+    Existing(PathBuf),
+    /// A fresh empty disk of this many sectors (`--blank-disk=MB`).
+    Blank(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Options {
+    pub puts: Vec<Transfer>,
+    pub gets: Vec<Transfer>,
+    pub filesys: Option<PartitionSource>,
+    pub scratch_sectors: Option<u32>,
+    pub swap: Option<PartitionSource>,
+    /// Guest RAM in megabytes.
+    pub memory_mb: u32,
+    pub timeout_secs: Option<u64>,
+    pub kill_on_failure: bool,
+    pub no_vga: bool,
+    pub gdb: bool,
+    pub kvm: bool,
+    /// Boot this kernel ELF instead of building one.
+    pub kernel: Option<PathBuf>,
+    /// Keep the assembled disk at this path.
+    pub make_disk: Option<PathBuf>,
+    pub extra_disks: Vec<ExtraDisk>,
+    /// Messages to show before running (options accepted but meaningless under QEMU).
+    pub warnings: Vec<String>,
+    pub help: bool,
+    /// Everything after `--`.
+    pub kernel_args: Vec<String>,
+}
+
+pub const DEFAULT_MEMORY_MB: u32 = 4;
+
+pub const USAGE: &str = "\
+Usage: cargo run -- [OPTION...] -- [KERNEL-ARG...]
+Boots Rintos under QEMU. With no KERNEL-ARG, boots into the shell on the persistent disk in
+disk-images/. Options:
+  -p, --put-file=HOST    copy HOST into the guest file system (via `extract`)
+  -g, --get-file=GUEST   copy GUEST out of the guest after the run (via `append`)
+  -a, --as=NAME          name of the previous -p file in the guest, or -g file on the host
+  --filesys-size=MB, --scratch-size=MB, --swap-size=MB
+                         add an empty partition of that size
+  --filesys=FILE, --swap=FILE
+                         add a partition holding a copy of FILE
+  --kernel=FILE          boot this kernel ELF instead of building one
+  --make-disk=FILE       keep the assembled disk (hda) in FILE
+  --disk=FILE            add an existing disk image (hdb, hdc, hdd in order)
+  --blank-disk=MB        add an empty disk of that size
+  -m, --mem=MB           guest RAM (default 4)
+  -T, --timeout=N        kill the simulation after N seconds
+  -k, --kill-on-failure  kill the simulation soon after a panic or test failure
+  -v, --no-vga           no VGA window
+  --gdb                  wait for gdb on localhost:1234 (disables the timeout)
+  --kvm                  use KVM instead of TCG (not everywhere reliable)
+  --qemu                 accepted for compatibility (QEMU is the only simulator)
+  -j SEED                accepted with a warning (Bochs only)
+  -h, --help             this message
+";
+
+/// Options that take a value, by every spelling.
+const VALUED: &[(&str, &str)] = &[
+    ("p", "put-file"),
+    ("g", "get-file"),
+    ("a", "as"),
+    ("m", "mem"),
+    ("T", "timeout"),
+    ("j", "jitter"),
+    ("", "memory"),
+    ("", "filesys-size"),
+    ("", "scratch-size"),
+    ("", "swap-size"),
+    ("", "filesys"),
+    ("", "swap"),
+    ("", "kernel"),
+    ("", "make-disk"),
+    ("", "disk"),
+    ("", "blank-disk"),
+];
+
+impl Options {
+    /// Parses the runner's arguments (what follows `cargo run --`).
+    pub fn parse(args: &[String]) -> anyhow::Result<Options> {
+        let mut options = Options {
+            memory_mb: DEFAULT_MEMORY_MB,
+            ..Options::default()
+        };
+        let (runner_args, kernel_args) = match args.iter().position(|arg| arg == "--") {
+            Some(split) => (&args[..split], &args[split + 1..]),
+            None => (args, &[][..]),
+        };
+        options.kernel_args = kernel_args.to_vec();
+        // Which list the next `-a` renames in.
+        let mut last_transfer: Option<bool> = None;
+        let mut rest = runner_args.iter();
+        while let Some(arg) = rest.next() {
+            for (name, value) in split_option(arg, &mut rest)? {
+                options.apply(&name, value, &mut last_transfer)?;
+            }
+        }
+        if options.gdb && options.timeout_secs.take().is_some() {
+            options
+                .warnings
+                .push("warning: disabling timeout with --gdb".into());
+        }
+        Ok(options)
+    }
+
+    fn apply(
+        &mut self,
+        name: &str,
+        value: Option<String>,
+        last_transfer: &mut Option<bool>,
+    ) -> anyhow::Result<()> {
+        let value_of = |what: &str| {
+            value
+                .clone()
+                .ok_or_else(|| anyhow!("option {what} needs a value"))
+        };
+        match name {
+            "p" | "put-file" => {
+                self.puts.push(Transfer {
+                    file: value_of(name)?,
+                    rename: None,
+                });
+                *last_transfer = Some(true);
+            }
+            "g" | "get-file" => {
+                self.gets.push(Transfer {
+                    file: value_of(name)?,
+                    rename: None,
+                });
+                *last_transfer = Some(false);
+            }
+            "a" | "as" => {
+                let transfer = match last_transfer {
+                    Some(true) => self.puts.last_mut(),
+                    Some(false) => self.gets.last_mut(),
+                    None => None,
+                }
+                .ok_or_else(|| anyhow!("-a (or --as) is only allowed after -p or -g"))?;
+                ensure!(
+                    transfer.rename.is_none(),
+                    "only one -a (or --as) is allowed after -p or -g"
+                );
+                transfer.rename = Some(value_of(name)?);
+            }
+            "m" | "mem" | "memory" => {
+                self.memory_mb = parse_number(name, &value_of(name)?)?;
+                ensure!(self.memory_mb > 0, "guest memory must be at least 1 MB");
+            }
+            "T" | "timeout" => self.timeout_secs = Some(parse_number(name, &value_of(name)?)?),
+            "j" | "jitter" => {
+                parse_number::<u64>(name, &value_of(name)?)?;
+                self.warnings
+                    .push("warning: qemu doesn't support jitter".into());
+            }
+            "filesys-size" => {
+                self.filesys = Some(PartitionSource::Size(parse_megabytes(
+                    name,
+                    &value_of(name)?,
+                )?))
+            }
+            "scratch-size" => self.scratch_sectors = Some(parse_megabytes(name, &value_of(name)?)?),
+            "swap-size" => {
+                self.swap = Some(PartitionSource::Size(parse_megabytes(
+                    name,
+                    &value_of(name)?,
+                )?))
+            }
+            "filesys" => self.filesys = Some(PartitionSource::File(value_of(name)?.into())),
+            "swap" => self.swap = Some(PartitionSource::File(value_of(name)?.into())),
+            "kernel" => self.kernel = Some(value_of(name)?.into()),
+            "make-disk" => self.make_disk = Some(value_of(name)?.into()),
+            "disk" => self
+                .extra_disks
+                .push(ExtraDisk::Existing(value_of(name)?.into())),
+            "blank-disk" => self
+                .extra_disks
+                .push(ExtraDisk::Blank(parse_megabytes(name, &value_of(name)?)?)),
+            "k" | "kill-on-failure" => self.kill_on_failure = true,
+            "v" | "no-vga" => self.no_vga = true,
+            "gdb" => self.gdb = true,
+            "kvm" => self.kvm = true,
+            "qemu" => {}
+            "h" | "help" => self.help = true,
+            "bochs" => bail!("--bochs: Rintos runs under QEMU only"),
+            _ => bail!(
+                "unknown option {}{name} (try --help)",
+                if name.len() == 1 { "-" } else { "--" }
+            ),
+        }
+        Ok(())
+    }
+}
+
+/// Splits one command-line word into (option name, value) pairs, taking the value from the
+/// next word when the option needs one and it is not attached (`-T 60`, `-T60`,
+/// `--timeout=60`, `--timeout 60`). Short flags may be bundled (`-vk`).
+fn split_option(
+    arg: &str,
+    rest: &mut std::slice::Iter<'_, String>,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let mut next_value = |name: &str| {
+        rest.next()
+            .cloned()
+            .ok_or_else(|| anyhow!("option {name} needs a value"))
+    };
+    if let Some(long) = arg.strip_prefix("--") {
+        let (name, attached) = match long.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_string())),
+            None => (long, None),
+        };
+        let takes_value = VALUED.iter().any(|&(_, valued)| valued == name);
+        let value = match (takes_value, attached) {
+            (true, Some(value)) => Some(value),
+            (true, None) => Some(next_value(arg)?),
+            (false, Some(_)) => bail!("option --{name} takes no value"),
+            (false, None) => None,
+        };
+        return Ok(vec![(name.to_string(), value)]);
+    }
+    let Some(cluster) = arg.strip_prefix('-').filter(|cluster| !cluster.is_empty()) else {
+        bail!("unexpected argument '{arg}': kernel arguments go after `--`");
+    };
+    let mut options = Vec::new();
+    for (index, letter) in cluster.char_indices() {
+        let name = letter.to_string();
+        if VALUED.iter().any(|&(short, _)| short == name) {
+            let attached = &cluster[index + letter.len_utf8()..];
+            let value = if attached.is_empty() {
+                next_value(&format!("-{name}"))?
+            } else {
+                attached.to_string()
+            };
+            options.push((name, Some(value)));
+            break;
+        }
+        options.push((name, None));
+    }
+    Ok(options)
+}
+
+fn parse_number<T: std::str::FromStr>(option: &str, value: &str) -> anyhow::Result<T> {
+    value
+        .parse()
+        .ok()
+        .with_context(|| format!("option {option}: '{value}' is not a whole number"))
+}
+
+fn parse_megabytes(option: &str, value: &str) -> anyhow::Result<u32> {
+    let megabytes: f64 = value
+        .parse()
+        .ok()
+        .with_context(|| format!("option --{option}: '{value}' is not a number of megabytes"))?;
+    mb_to_sectors(megabytes).with_context(|| format!("option --{option}"))
+}
+
+/// The kernel command line the classic script would build: the leading `-` options, then
+/// `extract` when files are put, then the other arguments, then `append FILE` per file got.
+pub fn kernel_command_line(options: &Options) -> Vec<String> {
+    let leading = options
+        .kernel_args
+        .iter()
+        .take_while(|arg| arg.starts_with('-'))
+        .count();
+    let (flags, actions) = options.kernel_args.split_at(leading);
+    let mut line = flags.to_vec();
+    if !options.puts.is_empty() {
+        line.push("extract".into());
+    }
+    line.extend_from_slice(actions);
+    for get in &options.gets {
+        line.push("append".into());
+        line.push(get.file.clone());
+    }
+    line
+}
+
+/// Joins kernel arguments with spaces, quoting an argument that contains a space (or is
+/// empty) in single quotes, as the kernel's parser expects: `run 'args-single onearg'`.
+pub fn join_kernel_args(args: &[String]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|arg| {
+            if arg.is_empty() || arg.contains(' ') {
+                format!("'{arg}'")
+            } else {
+                arg.clone()
+            }
+        })
+        .collect();
+    quoted.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &str) -> anyhow::Result<Options> {
+        Options::parse(
+            &args
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn transfer(file: &str, rename: Option<&str>) -> Transfer {
+        Transfer {
+            file: file.into(),
+            rename: rename.map(String::from),
+        }
+    }
+
+    #[test]
+    fn the_classic_test_command_parses() {
+        let options = parse(
+            "-v -k -T 60 --qemu --filesys-size=2 -p tests/args -a args-none -p data/sample.txt --swap-size=4 -- -q -f run args-none",
+        )
+        .unwrap();
+        assert!(options.no_vga && options.kill_on_failure);
+        assert_eq!(options.timeout_secs, Some(60));
+        assert_eq!(options.filesys, Some(PartitionSource::Size(4096)));
+        assert_eq!(options.swap, Some(PartitionSource::Size(8192)));
+        assert_eq!(
+            options.puts,
+            vec![
+                transfer("tests/args", Some("args-none")),
+                transfer("data/sample.txt", None)
+            ]
+        );
+        assert_eq!(options.puts[1].destination(), "data/sample.txt");
+        assert_eq!(options.kernel_args, ["-q", "-f", "run", "args-none"]);
+        assert_eq!(options.memory_mb, 4);
+        assert_eq!(
+            kernel_command_line(&options),
+            ["-q", "-f", "extract", "run", "args-none"]
+        );
+    }
+
+    #[test]
+    fn value_spellings() {
+        for spelling in [
+            "-T 7",
+            "-T7",
+            "--timeout=7",
+            "--timeout 7",
+            "-vkT7",
+            "-vkT 7",
+        ] {
+            assert_eq!(parse(spelling).unwrap().timeout_secs, Some(7), "{spelling}");
+        }
+        assert!(parse("-vkT7").unwrap().kill_on_failure);
+        assert_eq!(parse("-m 16").unwrap().memory_mb, 16);
+        assert_eq!(parse("--mem=8").unwrap().memory_mb, 8);
+        assert_eq!(
+            parse("--scratch-size=0.5").unwrap().scratch_sectors,
+            Some(1024)
+        );
+        assert_eq!(
+            parse("--disk=a.dsk --blank-disk=1 --disk b.dsk")
+                .unwrap()
+                .extra_disks,
+            [
+                ExtraDisk::Existing("a.dsk".into()),
+                ExtraDisk::Blank(2048),
+                ExtraDisk::Existing("b.dsk".into())
+            ]
+        );
+        assert_eq!(
+            parse("--filesys=fs.img").unwrap().filesys,
+            Some(PartitionSource::File("fs.img".into()))
+        );
+        assert_eq!(
+            parse("--kernel=k --make-disk=d").unwrap().kernel,
+            Some("k".into())
+        );
+    }
+
+    #[test]
+    fn gets_are_appended_after_the_actions() {
+        let options = parse("-g out -a host-out -p in -g log -- -q run prog").unwrap();
+        assert_eq!(
+            options.gets,
+            [transfer("out", Some("host-out")), transfer("log", None)]
+        );
+        assert_eq!(options.gets[0].destination(), "host-out");
+        assert_eq!(
+            kernel_command_line(&options),
+            [
+                "-q", "extract", "run", "prog", "append", "out", "append", "log"
+            ]
+        );
+    }
+
+    #[test]
+    fn kernel_arguments_pass_through_unchanged() {
+        let args: Vec<String> = [
+            "-v",
+            "--",
+            "-q",
+            "run",
+            "args-dbl-space two  spaces!",
+            "-x",
+            "--",
+        ]
+        .map(String::from)
+        .into();
+        let options = Options::parse(&args).unwrap();
+        assert_eq!(
+            options.kernel_args,
+            ["-q", "run", "args-dbl-space two  spaces!", "-x", "--"]
+        );
+        assert_eq!(
+            join_kernel_args(&kernel_command_line(&options)),
+            "-q run 'args-dbl-space two  spaces!' -x --"
+        );
+        assert_eq!(join_kernel_args(&["ls".into(), String::new()]), "ls ''");
+        assert!(parse("").unwrap().kernel_args.is_empty());
+    }
+
+    #[test]
+    fn gdb_disables_the_timeout_with_a_warning() {
+        let options = parse("--gdb -T 10").unwrap();
+        assert_eq!(options.timeout_secs, None);
+        assert_eq!(options.warnings, ["warning: disabling timeout with --gdb"]);
+        assert_eq!(
+            parse("-j 3").unwrap().warnings,
+            ["warning: qemu doesn't support jitter"]
+        );
+    }
+
+    fn error(args: &str) -> String {
+        format!("{:#}", parse(args).unwrap_err())
+    }
+
+    #[test]
+    fn mistakes_are_clear_errors() {
+        assert!(error("--frobnicate").contains("unknown option --frobnicate"));
+        assert!(error("-x").contains("unknown option -x"));
+        assert!(error("-vx").contains("unknown option -x"));
+        assert!(error("-a name").contains("only allowed after -p or -g"));
+        assert!(error("-p f -a a -a b").contains("only one -a"));
+        assert!(error("-T").contains("needs a value"));
+        assert!(error("--timeout").contains("needs a value"));
+        assert!(error("-T soon").contains("not a whole number"));
+        assert!(error("-m 0").contains("at least 1 MB"));
+        assert!(error("--filesys-size=big").contains("not a number of megabytes"));
+        assert!(
+            error("--filesys-size=0").contains("positive"),
+            "{}",
+            error("--filesys-size=0")
+        );
+        assert!(error("--kvm=yes").contains("takes no value"));
+        assert!(error("run").contains("kernel arguments go after `--`"));
+        assert!(error("--bochs").contains("QEMU only"));
+    }
+}

@@ -1,0 +1,475 @@
+//! Running QEMU: its command line (interfaces §A), and supervising a run: streaming the
+//! serial output while scanning it, symbolizing call stacks, enforcing the timeout and
+//! `--kill-on-failure`, and classifying how the machine stopped.
+
+use std::io::{IsTerminal, Read};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use super::symbols::{Symbolizer, call_stack_addresses};
+
+/// What QEMU is asked to emulate.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    pub kernel: PathBuf,
+    pub symbols: PathBuf,
+    /// The kernel command line, already joined and quoted.
+    pub command_line: String,
+    pub memory_mb: u32,
+    /// Whole disks, attached as hda, hdb, hdc, hdd in this order.
+    pub disks: Vec<PathBuf>,
+    /// Show a VGA window (otherwise `-display none`).
+    pub display: bool,
+    /// Wait for gdb on localhost:1234 before starting.
+    pub gdb: bool,
+    pub kvm: bool,
+}
+
+/// The `isa-debug-exit` status of a clean power-off: the kernel writes 0x31, QEMU exits
+/// with (0x31 << 1) | 1.
+pub const POWER_OFF_STATUS: i32 = 99;
+/// The status after a kernel panic or fatal kernel error.
+pub const PANIC_STATUS: i32 = 3;
+/// How long `--kill-on-failure` lets the machine go on after a failure line, so that the
+/// rest of a panic report (the call stack) still appears.
+const KILL_GRACE: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(100);
+
+pub const QEMU: &str = "qemu-system-i386";
+
+/// QEMU's arguments for `machine`.
+pub fn qemu_args(machine: &Machine) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "-accel".into(),
+        if machine.kvm { "kvm" } else { "tcg" }.into(),
+        "-m".into(),
+        machine.memory_mb.to_string(),
+        "-kernel".into(),
+        machine.kernel.display().to_string(),
+        "-append".into(),
+        machine.command_line.clone(),
+        "-initrd".into(),
+        escape_commas(&machine.symbols),
+        "-device".into(),
+        "isa-debug-exit,iobase=0xf4,iosize=0x04".into(),
+        "-no-reboot".into(),
+        "-serial".into(),
+        "stdio".into(),
+    ];
+    if !machine.display {
+        args.extend(["-display".into(), "none".into()]);
+    }
+    args.extend([
+        "-monitor".into(),
+        "none".into(),
+        "-net".into(),
+        "none".into(),
+    ]);
+    for (index, disk) in machine.disks.iter().enumerate() {
+        args.push("-drive".into());
+        args.push(format!(
+            "file={},format=raw,if=ide,index={index},media=disk",
+            escape_commas(disk)
+        ));
+    }
+    if machine.gdb {
+        args.extend(["-s".into(), "-S".into()]);
+    }
+    args
+}
+
+/// QEMU option values separate fields with commas; a literal comma is doubled.
+fn escape_commas(path: &Path) -> String {
+    path.display().to_string().replace(',', ",,")
+}
+
+/// A command as a shell would need it typed.
+pub fn shell_words(program: &str, args: &[String]) -> String {
+    let quote = |word: &str| {
+        let plain = !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./=,:+@".contains(&b));
+        if plain {
+            word.to_string()
+        } else {
+            format!("'{}'", word.replace('\'', r"'\''"))
+        }
+    };
+    std::iter::once(program)
+        .chain(args.iter().map(String::as_str))
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The kernel powered the machine off (QEMU status 99).
+    PowerOff,
+    /// The kernel panicked (QEMU status 3).
+    Panic,
+    /// QEMU exited with another status.
+    Status(i32),
+    /// QEMU was killed by a signal from outside.
+    Signal(i32),
+    /// The timeout killed QEMU.
+    TimedOut,
+    /// `--kill-on-failure` killed QEMU for this cause.
+    Killed(&'static str),
+}
+
+impl Ending {
+    fn of(status: ExitStatus) -> Ending {
+        match (status.code(), status.signal()) {
+            (Some(POWER_OFF_STATUS), _) => Ending::PowerOff,
+            (Some(PANIC_STATUS), _) => Ending::Panic,
+            (Some(code), _) => Ending::Status(code),
+            (None, signal) => Ending::Signal(signal.unwrap_or(0)),
+        }
+    }
+}
+
+/// How a run is watched.
+pub struct Supervision<'a> {
+    pub timeout_secs: Option<u64>,
+    pub kill_on_failure: bool,
+    /// The user types to the guest: QEMU inherits stdin and stderr.
+    pub interactive: bool,
+    pub symbolizer: Option<&'a Symbolizer>,
+}
+
+/// Runs QEMU to the end, passing everything it prints to `emit` (plus the runner's own
+/// symbolized call-stack lines and timeout/kill reports). Returns how it ended and, when not
+/// interactive, what QEMU wrote to stderr.
+pub fn run(
+    args: &[String],
+    supervision: &Supervision,
+    emit: &mut dyn FnMut(&[u8]),
+) -> anyhow::Result<(Ending, String)> {
+    let _terminal = supervision.interactive.then(TerminalState::save).flatten();
+    let mut command = Command::new(QEMU);
+    command.args(args).stdout(Stdio::piped());
+    if supervision.interactive {
+        command.stdin(Stdio::inherit()).stderr(Stdio::inherit());
+    } else {
+        command.stdin(Stdio::null()).stderr(Stdio::piped());
+    }
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting {QEMU}"))?;
+    let chunks = spawn_reader(child.stdout.take().expect("stdout is piped"));
+    let stderr = child.stderr.take().map(|mut stderr| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        })
+    });
+
+    let mut monitor = OutputMonitor::new(supervision.symbolizer);
+    let started = Instant::now();
+    let wall_limit = supervision
+        .timeout_secs
+        .map(|secs| Duration::from_secs_f64(secs as f64 * load_average().max(1.0) + 1.0));
+    let mut kill_at = None;
+    let ending = loop {
+        match chunks.recv_timeout(POLL) {
+            Ok(chunk) => monitor.feed(&chunk, emit),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break Ending::of(child.wait()?),
+        }
+        if let (true, Some(_), None) = (supervision.kill_on_failure, monitor.failure, kill_at) {
+            kill_at = Some(Instant::now() + KILL_GRACE);
+        }
+        let report = if let (Some(deadline), Some(cause)) = (kill_at, monitor.failure)
+            && Instant::now() >= deadline
+        {
+            Some((
+                Ending::Killed(cause),
+                format!("Simulation terminated due to {cause}."),
+            ))
+        } else if let Some(secs) = supervision.timeout_secs
+            && cpu_seconds(&child).is_some_and(|used| used >= secs as f64)
+        {
+            Some((
+                Ending::TimedOut,
+                format!("TIMEOUT after {secs} seconds of host CPU time"),
+            ))
+        } else if let (Some(secs), Some(limit)) = (supervision.timeout_secs, wall_limit)
+            && started.elapsed() >= limit
+        {
+            Some((
+                Ending::TimedOut,
+                format!(
+                    "TIMEOUT after {secs} seconds of wall-clock time - load average: {:.2}",
+                    load_average()
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((ending, message)) = report {
+            let _ = child.kill();
+            child.wait()?;
+            for chunk in chunks.iter() {
+                monitor.feed(&chunk, emit);
+            }
+            monitor.finish_line(emit);
+            emit(format!("{message}\n").as_bytes());
+            break ending;
+        }
+    };
+    let stderr = stderr
+        .map(|thread| thread.join().unwrap_or_default())
+        .unwrap_or_default();
+    Ok((ending, stderr))
+}
+
+/// Reads the child's stdout on a thread, so the supervisor can wait with a timeout.
+fn spawn_reader(mut stdout: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0; 4096];
+        while let Ok(len @ 1..) = stdout.read(&mut buf) {
+            if sender.send(buf[..len].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// Scans output line by line for the classic failure keywords and call stacks.
+pub struct OutputMonitor<'a> {
+    line: Vec<u8>,
+    boots: usize,
+    /// The first failure seen, in the classic script's words.
+    pub failure: Option<&'static str>,
+    symbolizer: Option<&'a Symbolizer>,
+}
+
+impl<'a> OutputMonitor<'a> {
+    pub fn new(symbolizer: Option<&'a Symbolizer>) -> Self {
+        OutputMonitor {
+            line: Vec::new(),
+            boots: 0,
+            failure: None,
+            symbolizer,
+        }
+    }
+
+    /// Passes `chunk` on to `emit`, inserting the symbolized frames after each complete
+    /// `Call stack:` line.
+    pub fn feed(&mut self, chunk: &[u8], emit: &mut dyn FnMut(&[u8])) {
+        for piece in chunk.split_inclusive(|&byte| byte == b'\n') {
+            emit(piece);
+            self.line.extend_from_slice(piece);
+            if self.line.ends_with(b"\n") {
+                let line = String::from_utf8_lossy(&self.line).into_owned();
+                self.line.clear();
+                self.scan(&line, emit);
+            }
+        }
+    }
+
+    /// Ends an unfinished last line, so a report printed after it starts on a line of its own.
+    pub fn finish_line(&mut self, emit: &mut dyn FnMut(&[u8])) {
+        if !self.line.is_empty() {
+            self.line.clear();
+            emit(b"\n");
+        }
+    }
+
+    fn scan(&mut self, line: &str, emit: &mut dyn FnMut(&[u8])) {
+        if line.contains("Pintos booting") {
+            self.boots += 1;
+        }
+        let cause = if line.contains("Kernel PANIC") {
+            Some("kernel panic")
+        } else if line.contains("User process ABORT") {
+            Some("user process abort")
+        } else if line.contains("Pintos booting") && self.boots > 1 {
+            Some("triple fault")
+        } else if line.contains("FAILED") {
+            Some("test failure")
+        } else {
+            None
+        };
+        self.failure = self.failure.or(cause);
+        if let (Some(symbolizer), Some(addresses)) = (self.symbolizer, call_stack_addresses(line)) {
+            for address in addresses {
+                emit(format!("{}\n", symbolizer.describe(address)).as_bytes());
+            }
+        }
+    }
+}
+
+/// User + system CPU seconds of the running child, from `/proc` (Linux; `None` elsewhere).
+fn cpu_seconds(child: &Child) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of
+    // the whole line, in clock ticks of 1/100 s (Linux's USER_HZ).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// The one-minute load average (1.0 where unknown), which stretches the wall-clock limit on
+/// a busy machine like the classic script does.
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse().ok())
+        .unwrap_or(1.0)
+}
+
+/// The terminal settings QEMU changes (it turns off echo and does not restore them when
+/// killed), restored on drop.
+struct TerminalState(String);
+
+impl TerminalState {
+    fn save() -> Option<TerminalState> {
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        let output = Command::new("stty")
+            .arg("-g")
+            .stdin(Stdio::inherit())
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| TerminalState(String::from_utf8_lossy(&output.stdout).trim().to_string()))
+    }
+}
+
+impl Drop for TerminalState {
+    fn drop(&mut self) {
+        let _ = Command::new("stty")
+            .arg(&self.0)
+            .stdin(Stdio::inherit())
+            .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine() -> Machine {
+        Machine {
+            kernel: "/k/kernel".into(),
+            symbols: "/k/kernel.sym".into(),
+            command_line: "-q run 'args-single onearg'".into(),
+            memory_mb: 4,
+            disks: vec!["/t/hda.dsk".into(), "/t/odd,name.dsk".into()],
+            display: false,
+            gdb: false,
+            kvm: false,
+        }
+    }
+
+    #[test]
+    fn the_command_line_follows_the_interface() {
+        let args = qemu_args(&machine());
+        let expected = "-accel tcg -m 4 -kernel /k/kernel -append \"-q run 'args-single onearg'\" -initrd /k/kernel.sym \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -serial stdio -display none -monitor none -net none \
+            -drive file=/t/hda.dsk,format=raw,if=ide,index=0,media=disk \
+            -drive file=/t/odd,,name.dsk,format=raw,if=ide,index=1,media=disk";
+        let joined: Vec<String> = args
+            .iter()
+            .map(|arg| {
+                if arg.contains(' ') {
+                    format!("\"{arg}\"")
+                } else {
+                    arg.clone()
+                }
+            })
+            .collect();
+        assert_eq!(joined.join(" "), expected);
+    }
+
+    #[test]
+    fn options_change_the_command_line() {
+        let mut machine = machine();
+        machine.gdb = true;
+        machine.kvm = true;
+        machine.display = true;
+        machine.disks.clear();
+        let args = qemu_args(&machine);
+        assert_eq!(&args[..2], ["-accel", "kvm"]);
+        assert!(args.ends_with(&["-s".into(), "-S".into()]));
+        assert!(!args.contains(&"-display".into()));
+        assert!(!args.contains(&"-drive".into()));
+    }
+
+    #[test]
+    fn commands_are_echoed_as_typed() {
+        let args = vec![
+            "-append".to_string(),
+            "run 'x y'".into(),
+            "-m".into(),
+            "4".into(),
+        ];
+        assert_eq!(
+            shell_words("qemu", &args),
+            r"qemu -append 'run '\''x y'\''' -m 4"
+        );
+    }
+
+    fn scan(text: &str) -> (Option<&'static str>, String) {
+        let mut monitor = OutputMonitor::new(None);
+        let mut out = Vec::new();
+        // Fed in awkward pieces, as a pipe may deliver it.
+        for piece in text.as_bytes().chunks(3) {
+            monitor.feed(piece, &mut |bytes| out.extend_from_slice(bytes));
+        }
+        monitor.finish_line(&mut |bytes| out.extend_from_slice(bytes));
+        (monitor.failure, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn failures_are_recognised_as_the_classic_script_does() {
+        assert_eq!(scan("Pintos booting\nBoot complete.\n").0, None);
+        assert_eq!(
+            scan("Kernel PANIC at x.rs:1 in f(): oops\nCall stack: 0x1 .\n").0,
+            Some("kernel panic")
+        );
+        assert_eq!(
+            scan("User process ABORT at x\n").0,
+            Some("user process abort")
+        );
+        assert_eq!(
+            scan("Pintos booting\nPintos booting\n").0,
+            Some("triple fault")
+        );
+        assert_eq!(
+            scan("(test) open: FAILED\nKernel PANIC\n").0,
+            Some("test failure")
+        );
+        // Only complete lines count.
+        assert_eq!(scan("(test) no newline FAILED").0, None);
+    }
+
+    #[test]
+    fn output_passes_through_unchanged_and_unfinished_lines_are_ended() {
+        assert_eq!(scan("a\nbc\n\nd").1, "a\nbc\n\nd\n");
+        assert_eq!(scan("a\n").1, "a\n");
+    }
+
+    #[test]
+    fn exit_statuses_are_classified() {
+        assert_eq!(Ending::of(ExitStatus::from_raw(99 << 8)), Ending::PowerOff);
+        assert_eq!(Ending::of(ExitStatus::from_raw(3 << 8)), Ending::Panic);
+        assert_eq!(Ending::of(ExitStatus::from_raw(1 << 8)), Ending::Status(1));
+        assert_eq!(Ending::of(ExitStatus::from_raw(9)), Ending::Signal(9));
+    }
+}
