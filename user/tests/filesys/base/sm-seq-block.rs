@@ -1,0 +1,16 @@
+//! Writes 5678 bytes of PRNG data to a new file front to back, 513 bytes per `write`
+//! (so blocks straddle sectors), and verifies them.
+#![no_std]
+#![no_main]
+
+use rintos_user::ProcessGlobal;
+use rintos_user::common::filesys::seq_test;
+
+rintos_user::test_main!(test_main);
+
+const SIZE: usize = 5678;
+static DATA: ProcessGlobal<[u8; SIZE]> = ProcessGlobal::new([0; SIZE]);
+
+fn test_main() {
+    seq_test(c"noodle", &mut DATA.borrow_mut()[..], || 513);
+}
