@@ -71,23 +71,31 @@ impl Symbolizer {
     }
 
     /// `  0x<addr> in <function> at <file>:<line>` for the return address `address`.
+    ///
+    /// The function is named from the symbol table, which has full paths
+    /// (`kernel::ktests::panic::nested`); the kernel's line-tables-only debug information
+    /// names functions without their module. The line is the innermost (possibly inlined)
+    /// source line at the call.
     pub fn describe(&self, address: u64) -> String {
         // A return address points after the call; the call itself is the byte before.
         let probe = address.saturating_sub(1);
-        let mut function = None;
+        let mut dwarf_name = None;
         let mut location = None;
         if let Ok(mut frames) = self.loader.find_frames(probe)
             && let Ok(Some(frame)) = frames.next()
         {
-            function = frame
+            dwarf_name = frame
                 .function
                 .and_then(|name| name.raw_name().ok().map(|raw| demangle(&raw)));
             location = frame
                 .location
                 .and_then(|loc| Some((loc.file?.to_string(), loc.line?)));
         }
-        let function = function
-            .or_else(|| self.loader.find_symbol(probe).map(demangle))
+        let function = self
+            .loader
+            .find_symbol(probe)
+            .map(demangle)
+            .or(dwarf_name)
             .unwrap_or_else(|| "??".into());
         let mut text = format!("  {address:#x} in {function}");
         if let Some((file, line)) = location {
