@@ -110,6 +110,13 @@ impl Inode {
         self.length
     }
 
+    /// The device sector that holds byte `offset` (a file's data is one contiguous run of
+    /// sectors), for callers that move whole sectors themselves, such as the kernel's
+    /// page-sized I/O. `None` at or past the end of the file.
+    pub fn sector_of(&self, offset: u32) -> Option<u32> {
+        (offset < self.length).then(|| self.start + offset / SECTOR_SIZE as u32)
+    }
+
     fn data_sectors(&self) -> u32 {
         self.length.div_ceil(SECTOR_SIZE as u32)
     }

@@ -424,3 +424,18 @@ fn appended_files_read_back_from_the_scratch_archive() {
         .collect();
     assert_eq!(files, expected);
 }
+
+#[test]
+fn sector_of_names_the_device_sector_holding_each_byte() {
+    let (disk, mut fs) = formatted(200);
+    let inode = fs.create(&disk, "data", 1300).unwrap();
+    let data = pattern(1300, 9);
+    inode.write_at(&disk, 0, &data).unwrap();
+    for offset in [0u32, 511, 512, 1299] {
+        let sector = inode.sector_of(offset).unwrap();
+        let mut raw = [0; SECTOR_SIZE];
+        disk.read_sector(sector, &mut raw).unwrap();
+        assert_eq!(raw[offset as usize % SECTOR_SIZE], data[offset as usize]);
+    }
+    assert_eq!(inode.sector_of(1300), None);
+}

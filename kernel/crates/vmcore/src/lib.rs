@@ -5,4 +5,6 @@
 #![no_std]
 
 pub mod bitmap;
+pub mod clock;
+pub mod frame_state;
 pub mod pool;
