@@ -189,7 +189,7 @@ fn execute(
         interactive,
         symbolizer: symbolizer.as_ref(),
     };
-    let (ending, stderr) = qemu::run(&args, &supervision, &mut emit)?;
+    let (ending, stderr) = qemu::run(qemu::QEMU, &args, &supervision, &mut emit)?;
     let get_errors = copy_out(&options, &hda, &mut emit);
     Ok(RunOutcome {
         output: String::from_utf8_lossy(&output).into_owned(),

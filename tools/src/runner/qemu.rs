@@ -145,16 +145,17 @@ pub struct Supervision<'a> {
     pub symbolizer: Option<&'a Symbolizer>,
 }
 
-/// Runs QEMU to the end, passing everything it prints to `emit` (plus the runner's own
-/// symbolized call-stack lines and timeout/kill reports). Returns how it ended and, when not
-/// interactive, what QEMU wrote to stderr.
+/// Runs `program` (QEMU) to the end, passing everything it prints to `emit` (plus the
+/// runner's own symbolized call-stack lines and timeout/kill reports). Returns how it ended
+/// and, when not interactive, what it wrote to stderr.
 pub fn run(
+    program: &str,
     args: &[String],
     supervision: &Supervision,
     emit: &mut dyn FnMut(&[u8]),
 ) -> anyhow::Result<(Ending, String)> {
     let _terminal = supervision.interactive.then(TerminalState::save).flatten();
-    let mut command = Command::new(QEMU);
+    let mut command = Command::new(program);
     command.args(args).stdout(Stdio::piped());
     if supervision.interactive {
         command.stdin(Stdio::inherit()).stderr(Stdio::inherit());
@@ -463,6 +464,84 @@ mod tests {
     fn output_passes_through_unchanged_and_unfinished_lines_are_ended() {
         assert_eq!(scan("a\nbc\n\nd").1, "a\nbc\n\nd\n");
         assert_eq!(scan("a\n").1, "a\n");
+    }
+
+    /// Supervises `sh -c script` as if it were QEMU.
+    fn supervise(
+        script: &str,
+        timeout_secs: Option<u64>,
+        kill_on_failure: bool,
+    ) -> (Ending, String, Duration) {
+        let supervision = Supervision {
+            timeout_secs,
+            kill_on_failure,
+            interactive: false,
+            symbolizer: None,
+        };
+        let mut output = Vec::new();
+        let started = Instant::now();
+        let (ending, _) = run(
+            "sh",
+            &["-c".into(), script.into()],
+            &supervision,
+            &mut |bytes| output.extend_from_slice(bytes),
+        )
+        .unwrap();
+        (
+            ending,
+            String::from_utf8(output).unwrap(),
+            started.elapsed(),
+        )
+    }
+
+    #[test]
+    fn a_clean_power_off_is_recognised() {
+        let (ending, output, _) = supervise("echo Powering off...; exit 99", Some(10), true);
+        assert_eq!(ending, Ending::PowerOff);
+        assert_eq!(output, "Powering off...\n");
+    }
+
+    #[test]
+    fn kill_on_failure_waits_a_little_then_kills() {
+        let (ending, output, elapsed) = supervise(
+            "echo '(t) x: FAILED'; echo more; exec sleep 30",
+            Some(60),
+            true,
+        );
+        assert_eq!(ending, Ending::Killed("test failure"));
+        assert_eq!(
+            output,
+            "(t) x: FAILED\nmore\nSimulation terminated due to test failure.\n"
+        );
+        assert!(
+            elapsed >= KILL_GRACE && elapsed < KILL_GRACE + Duration::from_secs(5),
+            "{elapsed:?}"
+        );
+        // Without -k the same failure is left alone.
+        let (ending, ..) = supervise("echo FAILED; exit 99", None, false);
+        assert_eq!(ending, Ending::PowerOff);
+    }
+
+    #[test]
+    fn the_timeout_counts_cpu_time() {
+        let (ending, output, elapsed) =
+            supervise("printf 'partial'; while :; do :; done", Some(1), false);
+        assert_eq!(ending, Ending::TimedOut);
+        assert_eq!(
+            output,
+            "partial\nTIMEOUT after 1 seconds of host CPU time\n"
+        );
+        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    }
+
+    #[test]
+    fn the_timeout_counts_wall_clock_time_of_an_idle_machine() {
+        let (ending, output, _) = supervise("exec sleep 30", Some(1), false);
+        assert_eq!(ending, Ending::TimedOut);
+        assert!(
+            output.starts_with("TIMEOUT after 1 seconds of wall-clock time"),
+            "{output}"
+        );
     }
 
     #[test]
