@@ -21,7 +21,9 @@ fn main(args: Args) -> i32 {
         let mut buffer = [0u8; 1024];
         loop {
             let count = read(fd, &mut buffer);
-            let Ok(count @ 1..) = usize::try_from(count) else { break };
+            let Ok(count @ 1..) = usize::try_from(count) else {
+                break;
+            };
             write(STDOUT_FILENO, &buffer[..count]);
         }
         close(fd);

@@ -32,7 +32,9 @@ fn main(args: Args) -> i32 {
     let mut buffer = [0u8; 1024];
     loop {
         let count = read(input, &mut buffer);
-        let Ok(count @ 1..) = usize::try_from(count) else { break };
+        let Ok(count @ 1..) = usize::try_from(count) else {
+            break;
+        };
         if write(output, &buffer[..count]) != count as i32 {
             println!("{}: write failed", show(destination));
             return 1;

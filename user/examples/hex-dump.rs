@@ -23,7 +23,9 @@ fn main(args: Args) -> i32 {
         loop {
             let position = tell(fd) as usize;
             let count = read(fd, &mut buffer);
-            let Ok(count @ 1..) = usize::try_from(count) else { break };
+            let Ok(count @ 1..) = usize::try_from(count) else {
+                break;
+            };
             hex_dump(position, &buffer[..count], true);
         }
         close(fd);

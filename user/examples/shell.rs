@@ -22,7 +22,10 @@ fn main(_args: Args) -> i32 {
             // The keyboard is gone: nothing more will come.
             break;
         };
-        let mut words = line.as_bytes().split(|&byte| byte == b' ').filter(|word| !word.is_empty());
+        let mut words = line
+            .as_bytes()
+            .split(|&byte| byte == b' ')
+            .filter(|word| !word.is_empty());
         match words.next() {
             None => {}
             Some(b"exit") => break,

@@ -38,7 +38,9 @@ pub fn boundary_area() -> *mut u8 {
     if boundary - start < 2048 {
         boundary += PAGE_SIZE;
     }
-    (&raw mut rintos_boundary_area).cast::<u8>().wrapping_add(boundary - start)
+    (&raw mut rintos_boundary_area)
+        .cast::<u8>()
+        .wrapping_add(boundary - start)
 }
 
 /// Copies `text` plus a NUL so that it straddles the boundary of [`boundary_area`], half

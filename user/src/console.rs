@@ -15,7 +15,11 @@ pub struct ChunkedWriter {
 
 impl ChunkedWriter {
     pub fn new(fd: i32) -> ChunkedWriter {
-        ChunkedWriter { fd, buffer: [0; 64], len: 0 }
+        ChunkedWriter {
+            fd,
+            buffer: [0; 64],
+            len: 0,
+        }
     }
 
     /// Writes out what is buffered.

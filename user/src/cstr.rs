@@ -13,7 +13,10 @@ pub struct StrBuf<const N: usize> {
 impl<const N: usize> StrBuf<N> {
     pub const fn new() -> StrBuf<N> {
         assert!(N > 0, "a StrBuf needs room for the NUL");
-        StrBuf { bytes: [0; N], len: 0 }
+        StrBuf {
+            bytes: [0; N],
+            len: 0,
+        }
     }
 
     /// A buffer holding `args` formatted, e.g. `StrBuf::<128>::format(format_args!(...))`.
@@ -55,8 +58,7 @@ impl<const N: usize> StrBuf<N> {
 
     /// The text as a C string (up to its first NUL, if the text contained one).
     pub fn as_cstr(&self) -> &CStr {
-        CStr::from_bytes_until_nul(&self.bytes[..=self.len])
-            .expect("a StrBuf always ends in NUL")
+        CStr::from_bytes_until_nul(&self.bytes[..=self.len]).expect("a StrBuf always ends in NUL")
     }
 
     /// Appends raw bytes, cutting them off where the buffer is full.
@@ -118,7 +120,12 @@ pub fn show(text: &CStr) -> Show<'_> {
 /// The classic `atoi`: optional spaces, an optional sign, then decimal digits up to the
 /// first non-digit; 0 if there are none. Overflow wraps, as it does on i386.
 pub fn atoi(text: &CStr) -> i32 {
-    let mut bytes = text.to_bytes().iter().copied().skip_while(u8::is_ascii_whitespace).peekable();
+    let mut bytes = text
+        .to_bytes()
+        .iter()
+        .copied()
+        .skip_while(u8::is_ascii_whitespace)
+        .peekable();
     let negative = match bytes.peek() {
         Some(b'-') => {
             bytes.next();
@@ -132,6 +139,12 @@ pub fn atoi(text: &CStr) -> i32 {
     };
     let magnitude = bytes
         .take_while(u8::is_ascii_digit)
-        .fold(0i32, |value, digit| value.wrapping_mul(10).wrapping_add(i32::from(digit - b'0')));
-    if negative { magnitude.wrapping_neg() } else { magnitude }
+        .fold(0i32, |value, digit| {
+            value.wrapping_mul(10).wrapping_add(i32::from(digit - b'0'))
+        });
+    if negative {
+        magnitude.wrapping_neg()
+    } else {
+        magnitude
+    }
 }

@@ -21,7 +21,10 @@ impl Args {
     /// `argv` must point to `argc + 1` pointers, the last one NULL and the others to C
     /// strings, all of which stay valid and unchanged for the rest of the process.
     pub unsafe fn from_raw(argc: i32, argv: *const *const c_char) -> Args {
-        Args { argc: usize::try_from(argc).unwrap_or(0), argv }
+        Args {
+            argc: usize::try_from(argc).unwrap_or(0),
+            argv,
+        }
     }
 
     /// `argc`: the number of arguments, including the program name.
@@ -46,7 +49,9 @@ impl Args {
 
     /// `argv[0]`, the program name, as text ("?" if it is missing or not UTF-8).
     pub fn program_name(&self) -> &'static str {
-        self.get(0).and_then(|name| name.to_str().ok()).unwrap_or("?")
+        self.get(0)
+            .and_then(|name| name.to_str().ok())
+            .unwrap_or("?")
     }
 
     /// The arguments in order, from `argv[0]`.
@@ -85,10 +90,7 @@ macro_rules! entry {
     ($main:path) => {
         /// Where the kernel starts the process (abi §1.3).
         #[unsafe(no_mangle)]
-        extern "C" fn _start(
-            argc: i32,
-            argv: *const *const ::core::ffi::c_char,
-        ) -> ! {
+        extern "C" fn _start(argc: i32, argv: *const *const ::core::ffi::c_char) -> ! {
             // SAFETY: the kernel called us with the process's argc and argv.
             unsafe { $crate::entry::start(argc, argv, $main) }
         }

@@ -13,7 +13,9 @@ use core::arch::asm;
 pub unsafe fn read_word(address: usize) -> u32 {
     let value;
     // SAFETY: see the function's contract.
-    unsafe { asm!("mov {value}, dword ptr [{address}]", address = in(reg) address, value = lateout(reg) value, options(nostack, readonly)) };
+    unsafe {
+        asm!("mov {value}, dword ptr [{address}]", address = in(reg) address, value = lateout(reg) value, options(nostack, readonly))
+    };
     value
 }
 
@@ -24,7 +26,9 @@ pub unsafe fn read_word(address: usize) -> u32 {
 /// or kernel memory, where the store gets the process killed.
 pub unsafe fn write_word(address: usize, value: u32) {
     // SAFETY: see the function's contract.
-    unsafe { asm!("mov dword ptr [{address}], {value}", address = in(reg) address, value = in(reg) value, options(nostack)) };
+    unsafe {
+        asm!("mov dword ptr [{address}], {value}", address = in(reg) address, value = in(reg) value, options(nostack))
+    };
 }
 
 /// Calls the code at `address` as `int f(void)` and returns its result.
@@ -36,7 +40,9 @@ pub unsafe fn call_address(address: usize) -> i32 {
     let result;
     // SAFETY: see the function's contract; were it to return, a cdecl function leaves
     // only the registers `clobber_abi("C")` names changed.
-    unsafe { asm!("call {address}", address = in(reg) address, lateout("eax") result, clobber_abi("C")) };
+    unsafe {
+        asm!("call {address}", address = in(reg) address, lateout("eax") result, clobber_abi("C"))
+    };
     result
 }
 

@@ -15,7 +15,10 @@ pub const VM_SAMPLE: &[u8; 794] = include_bytes!("../data/vm/sample.txt");
 pub const VM_SAMPLE_WITH_NUL: [u8; 795] = with_nul(VM_SAMPLE);
 
 const fn with_nul<const N: usize>(text: &[u8]) -> [u8; N] {
-    assert!(text.len() + 1 == N, "the array must hold the text and one NUL");
+    assert!(
+        text.len() + 1 == N,
+        "the array must hold the text and one NUL"
+    );
     let mut bytes = [0u8; N];
     let mut index = 0;
     while index < text.len() {

@@ -8,7 +8,9 @@ use core::fmt::{self, Write};
 
 use crate::ProcessGlobal;
 use crate::cstr::{StrBuf, show};
-use crate::syscall::{PID_ERROR, Pid, STDOUT_FILENO, close, exec, exit, filesize, open, read, wait, write};
+use crate::syscall::{
+    PID_ERROR, Pid, STDOUT_FILENO, close, exec, exit, filesize, open, read, wait, write,
+};
 
 static TEST_NAME: ProcessGlobal<&'static str> = ProcessGlobal::new("?");
 static QUIET: ProcessGlobal<bool> = ProcessGlobal::new(false);
@@ -111,7 +113,12 @@ pub fn check_file_handle(fd: i32, name: &CStr, expected: &[u8]) {
     let size_matches = usize::try_from(actual_size) == Ok(expected.len());
     if !size_matches {
         // Read on anyway: the data may explain more than the size does.
-        msg!("size of {} ({}) differs from expected ({})", show(name), actual_size, expected.len());
+        msg!(
+            "size of {} ({}) differs from expected ({})",
+            show(name),
+            actual_size,
+            expected.len()
+        );
     }
     let mut block = [0u8; 512];
     let mut offset = 0;
@@ -119,14 +126,24 @@ pub fn check_file_handle(fd: i32, name: &CStr, expected: &[u8]) {
         let chunk = &mut block[..expected_block.len()];
         let count = read(fd, chunk);
         if usize::try_from(count) != Ok(chunk.len()) {
-            fail!("read of {} bytes at offset {} in \"{}\" returned {}",
-                  chunk.len(), offset, show(name), count);
+            fail!(
+                "read of {} bytes at offset {} in \"{}\" returned {}",
+                chunk.len(),
+                offset,
+                show(name),
+                count
+            );
         }
         compare_bytes(chunk, expected_block, offset, name);
         offset += chunk.len();
     }
     if !size_matches {
-        fail!("size of {} ({}) differs from expected ({})", show(name), actual_size, expected.len());
+        fail!(
+            "size of {} ({}) differs from expected ({})",
+            show(name),
+            actual_size,
+            expected.len()
+        );
     }
     msg!("verified contents of \"{}\"", show(name));
 }
@@ -143,8 +160,12 @@ pub fn compare_bytes(actual: &[u8], expected: &[u8], offset: usize, name: &CStr)
     let differing = run_end - first;
 
     set_quiet(false);
-    msg!("{} bytes read starting at offset {} in \"{}\" differ from expected.",
-         differing, offset + first, show(name));
+    msg!(
+        "{} bytes read starting at offset {} in \"{}\" differ from expected.",
+        differing,
+        offset + first,
+        show(name)
+    );
     let shown = differing.min(64);
     if differing > shown {
         msg!("Showing first differing {} bytes.", shown);
@@ -153,8 +174,12 @@ pub fn compare_bytes(actual: &[u8], expected: &[u8], offset: usize, name: &CStr)
     crate::console::hex_dump(offset + first, &actual[first..first + shown], true);
     msg!("Expected data:");
     crate::console::hex_dump(offset + first, &expected[first..first + shown], true);
-    fail!("{} bytes read starting at offset {} in \"{}\" differ from expected",
-          differing, offset, show(name));
+    fail!(
+        "{} bytes read starting at offset {} in \"{}\" differ from expected",
+        differing,
+        offset,
+        show(name)
+    );
 }
 
 /// Starts `child_name 0`, `child_name 1`, … without waiting, storing their pids:
@@ -175,7 +200,13 @@ pub fn wait_children(pids: &[Pid]) {
     let count = pids.len();
     for (index, &pid) in pids.iter().enumerate() {
         let status = wait(pid);
-        check!(status == index as i32,
-               "wait for child {} of {} returned {} (expected {})", index + 1, count, status, index);
+        check!(
+            status == index as i32,
+            "wait for child {} of {} returned {} (expected {})",
+            index + 1,
+            count,
+            status,
+            index
+        );
     }
 }

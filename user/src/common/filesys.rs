@@ -10,7 +10,11 @@ use crate::{check, fail, msg};
 
 /// sm-create, lg-create: a new file of `zeros.len()` bytes must read back as zeros.
 pub fn create_test(name: &CStr, zeros: &[u8]) {
-    check!(create(name, zeros.len() as u32), "create \"{}\"", show(name));
+    check!(
+        create(name, zeros.len() as u32),
+        "create \"{}\"",
+        show(name)
+    );
     check_file(name, zeros);
 }
 
@@ -27,7 +31,12 @@ pub fn seq_test(name: &CStr, data: &mut [u8], mut next_block_size: impl FnMut() 
         let block_size = next_block_size().min(data.len() - offset);
         let block = &data[offset..offset + block_size];
         if usize::try_from(write(fd, block)) != Ok(block_size) {
-            fail!("write {} bytes at offset {} in \"{}\" failed", block_size, offset, show(name));
+            fail!(
+                "write {} bytes at offset {} in \"{}\" failed",
+                block_size,
+                offset,
+                show(name)
+            );
         }
         offset += block_size;
     }
@@ -42,7 +51,11 @@ pub fn random_order_test<const BLOCK_SIZE: usize, const BLOCK_COUNT: usize>(
     name: &CStr,
     data: &mut [u8],
 ) {
-    assert_eq!(data.len(), BLOCK_SIZE * BLOCK_COUNT, "the data must be whole blocks");
+    assert_eq!(
+        data.len(),
+        BLOCK_SIZE * BLOCK_COUNT,
+        "the data must be whole blocks"
+    );
     random::init(57);
     random::fill_bytes(data);
     let mut order: [usize; BLOCK_COUNT] = core::array::from_fn(|index| index);

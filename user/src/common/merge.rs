@@ -35,7 +35,9 @@ pub fn merge(data: &[u8], sorted: &mut [u8], chunk_size: usize) {
         live += 1;
     }
     for output in sorted.iter_mut() {
-        let smallest = (0..live).min_by_key(|&index| chunks[index][0]).expect("bytes left to merge");
+        let smallest = (0..live)
+            .min_by_key(|&index| chunks[index][0])
+            .expect("bytes left to merge");
         *output = chunks[smallest][0];
         chunks[smallest] = &chunks[smallest][1..];
         if chunks[smallest].is_empty() {
@@ -72,7 +74,11 @@ pub fn parallel_merge(
 ) {
     const CHUNK_SIZE: usize = 128 * 1024;
     const CHUNK_COUNT: usize = 8;
-    assert_eq!(data.len(), CHUNK_SIZE * CHUNK_COUNT, "page-merge data is 8 chunks");
+    assert_eq!(
+        data.len(),
+        CHUNK_SIZE * CHUNK_COUNT,
+        "page-merge data is 8 chunks"
+    );
 
     init(data, histogram);
 

@@ -1,9 +1,9 @@
 //! rox-child and rox-multichild (`tests/userprog/rox-child.inc`): an executable may be
 //! written while no process runs it, not while one does, and again once that one exited.
+use crate::check;
 use crate::cstr::StrBuf;
 use crate::syscall::{exec, open, read, seek, wait, write};
 use crate::testlib::set_quiet;
-use crate::check;
 
 /// Writes child-rox's first 16 bytes back to it, runs `child-rox <depth>` (which checks
 /// that it cannot write itself), then writes the bytes again.

@@ -9,6 +9,9 @@ rintos_user::test_main!(test_main);
 
 fn test_main() {
     // SAFETY: page 0 is never mapped; the call gets us killed.
-    msg!("Congratulations - you have successfully called NULL: {}", unsafe { call_address(0) });
+    msg!(
+        "Congratulations - you have successfully called NULL: {}",
+        unsafe { call_address(0) }
+    );
     fail!("should have exited with -1");
 }

@@ -9,6 +9,9 @@ rintos_user::test_main!(test_main);
 
 fn test_main() {
     // SAFETY: page 0 is never mapped; the read gets us killed.
-    msg!("Congratulations - you have successfully dereferenced NULL: {}", unsafe { read_word(0) });
+    msg!(
+        "Congratulations - you have successfully dereferenced NULL: {}",
+        unsafe { read_word(0) }
+    );
     fail!("should have exited with -1");
 }

@@ -9,6 +9,9 @@ rintos_user::test_main!(test_main);
 
 fn test_main() {
     // SAFETY: 0xC0000000 is kernel memory; the read gets us killed.
-    msg!("Congratulations - you have successfully read kernel memory: {}", unsafe { read_word(0xC000_0000) });
+    msg!(
+        "Congratulations - you have successfully read kernel memory: {}",
+        unsafe { read_word(0xC000_0000) }
+    );
     fail!("should have exited with -1");
 }

@@ -10,5 +10,8 @@ rintos_user::test_main!(test_main);
 
 fn test_main() {
     let unmapped = 0x2010_1234 as *const u8;
-    msg!("create(0x20101234): {}", i32::from(raw::create(unmapped, 0)));
+    msg!(
+        "create(0x20101234): {}",
+        i32::from(raw::create(unmapped, 0))
+    );
 }

@@ -10,5 +10,8 @@ rintos_user::test_main!(test_main);
 fn test_main() {
     let mut name = [b'x'; 512];
     name[511] = 0;
-    msg!("create(\"x...\"): {}", i32::from(raw::create(name.as_ptr(), 0)));
+    msg!(
+        "create(\"x...\"): {}",
+        i32::from(raw::create(name.as_ptr(), 0))
+    );
 }

@@ -8,5 +8,8 @@ use rintos_user::syscall::raw;
 rintos_user::test_main!(test_main);
 
 fn test_main() {
-    msg!("create(NULL): {}", i32::from(raw::create(core::ptr::null(), 0)));
+    msg!(
+        "create(NULL): {}",
+        i32::from(raw::create(core::ptr::null(), 0))
+    );
 }

@@ -8,5 +8,7 @@ use rintos_user::syscall::{raw, wait};
 rintos_user::test_main!(test_main);
 
 fn test_main() {
-    wait(raw::exec(copy_string_across_boundary(b"child-args arg1 arg2")));
+    wait(raw::exec(copy_string_across_boundary(
+        b"child-args arg1 arg2",
+    )));
 }

@@ -3,10 +3,10 @@
 #![no_main]
 
 use rintos_user::boundary::boundary_area;
+use rintos_user::cstr::Show;
 use rintos_user::samples::USERPROG_SAMPLE;
 use rintos_user::syscall::{open, raw};
 use rintos_user::{check, fail, msg};
-use rintos_user::cstr::Show;
 
 rintos_user::test_main!(test_main);
 

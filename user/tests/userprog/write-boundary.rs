@@ -14,6 +14,10 @@ fn test_main() {
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
     let count = raw::write(fd, text, USERPROG_SAMPLE.len() as u32);
     if usize::try_from(count) != Ok(USERPROG_SAMPLE.len()) {
-        fail!("write() returned {} instead of {}", count, USERPROG_SAMPLE.len());
+        fail!(
+            "write() returned {} instead of {}",
+            count,
+            USERPROG_SAMPLE.len()
+        );
     }
 }

@@ -17,7 +17,10 @@ static BUFFER: ProcessGlobal<[u8; SIZE]> = ProcessGlobal::new([0; SIZE]);
 
 fn main(args: Args) -> i32 {
     set_test_name("child-linear");
-    let key = args.get(args.len() - 1).expect("argv[argc - 1] exists").to_bytes();
+    let key = args
+        .get(args.len() - 1)
+        .expect("argv[argc - 1] exists")
+        .to_bytes();
     let mut buffer = BUFFER.borrow_mut();
 
     Arc4::new(key).crypt(&mut buffer[..]);

@@ -14,7 +14,10 @@ const MAPPING: usize = 0x1000_0000;
 
 fn test_main() {
     let length = VM_SAMPLE_WITH_NUL.len();
-    check!(create(c"sample.txt", length as u32), "create \"sample.txt\"");
+    check!(
+        create(c"sample.txt", length as u32),
+        "create \"sample.txt\""
+    );
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
     check!(mmap(fd, MAPPING) != MAP_FAILED, "mmap \"sample.txt\"");
     // SAFETY: the kernel just mapped the file there; nothing else refers to it.

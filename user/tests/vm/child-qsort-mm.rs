@@ -4,12 +4,12 @@
 #![no_std]
 #![no_main]
 
+use rintos_user::check;
 use rintos_user::common::qsort::qsort_bytes;
 use rintos_user::cstr::show;
 use rintos_user::entry::Args;
 use rintos_user::syscall::{MAP_FAILED, mmap, open};
 use rintos_user::testlib::{set_quiet, set_test_name};
-use rintos_user::check;
 
 rintos_user::entry!(main);
 

@@ -6,12 +6,12 @@
 
 use core::mem::MaybeUninit;
 
+use rintos_user::check;
 use rintos_user::common::qsort::qsort_bytes;
 use rintos_user::cstr::show;
 use rintos_user::entry::Args;
 use rintos_user::syscall::{close, open, raw, seek, write};
 use rintos_user::testlib::{set_quiet, set_test_name};
-use rintos_user::check;
 
 rintos_user::entry!(main);
 

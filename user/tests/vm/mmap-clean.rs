@@ -23,7 +23,10 @@ fn test_main() {
         fail!("read of mmap'd file reported bad data");
     }
 
-    check!(write(fd, OVERWRITE) == OVERWRITE.len() as i32, "write \"sample.txt\"");
+    check!(
+        write(fd, OVERWRITE) == OVERWRITE.len() as i32,
+        "write \"sample.txt\""
+    );
 
     msg!("munmap \"sample.txt\"");
     munmap(map);
@@ -31,7 +34,10 @@ fn test_main() {
     msg!("seek \"sample.txt\"");
     seek(fd, 0);
     let mut buffer = BUFFER.borrow_mut();
-    check!(read(fd, &mut buffer[..]) == buffer.len() as i32, "read \"sample.txt\"");
+    check!(
+        read(fd, &mut buffer[..]) == buffer.len() as i32,
+        "read \"sample.txt\""
+    );
 
     let (start, rest) = buffer.split_at(OVERWRITE.len());
     if start != OVERWRITE || rest != &VM_SAMPLE[OVERWRITE.len()..] {

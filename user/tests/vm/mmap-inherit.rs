@@ -27,5 +27,8 @@ fn test_main() {
     check!(wait(child) == -1, "wait for child (should return -1)");
     set_quiet(false);
 
-    check!(mapped == VM_SAMPLE, "checking that mmap'd file still has same data");
+    check!(
+        mapped == VM_SAMPLE,
+        "checking that mmap'd file still has same data"
+    );
 }

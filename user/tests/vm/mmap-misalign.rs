@@ -9,5 +9,8 @@ rintos_user::test_main!(test_main);
 
 fn test_main() {
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(mmap(fd, 0x1000_1234) == MAP_FAILED, "try to mmap at misaligned address");
+    check!(
+        mmap(fd, 0x1000_1234) == MAP_FAILED,
+        "try to mmap at misaligned address"
+    );
 }

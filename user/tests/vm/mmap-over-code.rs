@@ -11,5 +11,8 @@ rintos_user::test_main!(test_main);
 fn test_main() {
     let code_page = (test_main as fn() as *const ()).addr() / PAGE_SIZE * PAGE_SIZE;
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(mmap(fd, code_page) == MAP_FAILED, "try to mmap over code segment");
+    check!(
+        mmap(fd, code_page) == MAP_FAILED,
+        "try to mmap over code segment"
+    );
 }

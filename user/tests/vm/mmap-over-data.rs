@@ -14,5 +14,8 @@ static X: ProcessGlobal<u8> = ProcessGlobal::new(0);
 fn test_main() {
     let data_page = (&raw const X).addr() / PAGE_SIZE * PAGE_SIZE;
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(mmap(fd, data_page) == MAP_FAILED, "try to mmap over data segment");
+    check!(
+        mmap(fd, data_page) == MAP_FAILED,
+        "try to mmap over data segment"
+    );
 }

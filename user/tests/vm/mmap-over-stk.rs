@@ -12,5 +12,8 @@ fn test_main() {
     let local = 0u8;
     let stack_page = (&raw const local).addr() / PAGE_SIZE * PAGE_SIZE;
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(mmap(fd, stack_page) == MAP_FAILED, "try to mmap over stack segment");
+    check!(
+        mmap(fd, stack_page) == MAP_FAILED,
+        "try to mmap over stack segment"
+    );
 }

@@ -13,5 +13,8 @@ fn test_main() {
     check!(let first = open(c"zeros") => first > 1, "open \"zeros\" once");
     check!(mmap(first, MAPPING) != MAP_FAILED, "mmap \"zeros\"");
     check!(let second = open(c"zeros") => second > 1 && first != second, "open \"zeros\" again");
-    check!(mmap(second, MAPPING + 4096) == MAP_FAILED, "try to mmap \"zeros\" again");
+    check!(
+        mmap(second, MAPPING + 4096) == MAP_FAILED,
+        "try to mmap \"zeros\" again"
+    );
 }

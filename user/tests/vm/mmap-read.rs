@@ -21,8 +21,11 @@ fn test_main() {
         fail!("read of mmap'd file reported bad data");
     }
     if let Some(index) = rest.iter().position(|&byte| byte != 0) {
-        fail!("byte {} of mmap'd region has value {:02x} (should be 0)",
-              VM_SAMPLE.len() + index, rest[index]);
+        fail!(
+            "byte {} of mmap'd region has value {:02x} (should be 0)",
+            VM_SAMPLE.len() + index,
+            rest[index]
+        );
     }
 
     munmap(map);

@@ -17,5 +17,8 @@ fn test_main() {
     munmap(map);
 
     // SAFETY: only reads; the address is meant to be unmapped by now.
-    fail!("unmapped memory is readable ({})", unsafe { read_word(MAPPING) } as i32);
+    fail!(
+        "unmapped memory is readable ({})",
+        unsafe { read_word(MAPPING) } as i32
+    );
 }

@@ -3,9 +3,9 @@
 #![no_std]
 #![no_main]
 
+use rintos_user::check;
 use rintos_user::samples::VM_SAMPLE;
 use rintos_user::syscall::{MAP_FAILED, close, create, mmap, munmap, open, read};
-use rintos_user::check;
 
 rintos_user::test_main!(test_main);
 
@@ -13,7 +13,10 @@ const MAPPING: usize = 0x1000_0000;
 
 fn test_main() {
     let length = VM_SAMPLE.len();
-    check!(create(c"sample.txt", length as u32), "create \"sample.txt\"");
+    check!(
+        create(c"sample.txt", length as u32),
+        "create \"sample.txt\""
+    );
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
     check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
     // SAFETY: the kernel just mapped the file there; nothing else refers to it.
@@ -23,6 +26,9 @@ fn test_main() {
 
     let mut buffer = [0u8; 1024];
     read(fd, &mut buffer[..length]);
-    check!(buffer[..length] == VM_SAMPLE[..], "compare read data against written data");
+    check!(
+        buffer[..length] == VM_SAMPLE[..],
+        "compare read data against written data"
+    );
     close(fd);
 }

@@ -19,5 +19,8 @@ fn test_main() {
     mmap(fd, MAPPING);
 
     // SAFETY: only reads; nothing may be mapped there.
-    fail!("unmapped memory is readable ({})", unsafe { read_word(MAPPING) } as u8);
+    fail!(
+        "unmapped memory is readable ({})",
+        unsafe { read_word(MAPPING) } as u8
+    );
 }

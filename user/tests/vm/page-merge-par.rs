@@ -15,6 +15,11 @@ static SORTED: ProcessGlobal<[u8; DATA_SIZE]> = ProcessGlobal::new([0; DATA_SIZE
 static HISTOGRAM: ProcessGlobal<Histogram> = ProcessGlobal::new([0; 256]);
 
 fn test_main() {
-    parallel_merge("child-sort", 123, &mut DATA.borrow_mut()[..], &mut SORTED.borrow_mut()[..],
-                   &mut HISTOGRAM.borrow_mut());
+    parallel_merge(
+        "child-sort",
+        123,
+        &mut DATA.borrow_mut()[..],
+        &mut SORTED.borrow_mut()[..],
+        &mut HISTOGRAM.borrow_mut(),
+    );
 }

@@ -11,7 +11,9 @@ pub struct Prng {
 impl Prng {
     /// `random_init(seed)`.
     pub fn new(seed: u32) -> Prng {
-        Prng { keystream: Arc4::new(&seed.to_le_bytes()) }
+        Prng {
+            keystream: Arc4::new(&seed.to_le_bytes()),
+        }
     }
 
     /// `random_bytes(buf, size)`: fills `buf` with the next bytes of the stream.

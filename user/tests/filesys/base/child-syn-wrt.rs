@@ -27,7 +27,10 @@ fn main(args: Args) -> i32 {
 
     check!(let fd = open(c"stuff") => fd > 1, "open \"stuff\"");
     seek(fd, offset as u32);
-    check!(write(fd, &stream[offset..offset + CHUNK_SIZE]) > 0, "write \"stuff\"");
+    check!(
+        write(fd, &stream[offset..offset + CHUNK_SIZE]) > 0,
+        "write \"stuff\""
+    );
     msg!("close \"stuff\"");
     close(fd);
     child_index

@@ -13,5 +13,7 @@ static DATA: ProcessGlobal<[u8; SIZE]> = ProcessGlobal::new([0; SIZE]);
 
 fn test_main() {
     random::init(-1i32 as u32);
-    seq_test(c"nibble", &mut DATA.borrow_mut()[..], || random::next_u32() as usize % 1031 + 1);
+    seq_test(c"nibble", &mut DATA.borrow_mut()[..], || {
+        random::next_u32() as usize % 1031 + 1
+    });
 }

@@ -15,7 +15,10 @@ fn test_main() {
     let mut written = WRITTEN.borrow_mut();
     let mut read_back = READ_BACK.borrow_mut();
 
-    check!(create(c"deleteme", written.len() as u32), "create \"deleteme\"");
+    check!(
+        create(c"deleteme", written.len() as u32),
+        "create \"deleteme\""
+    );
     check!(let fd = open(c"deleteme") => fd > 1, "open \"deleteme\"");
     check!(remove(c"deleteme"), "remove \"deleteme\"");
     random::fill_bytes(&mut written[..]);

@@ -65,8 +65,13 @@ fn main(args: Args) -> i32 {
         if round == 0 {
             expected_depth = reached_depth;
         } else if expected_depth != reached_depth {
-            fail!("after run {}/{}, expected depth {}, actual depth {}.",
-                  round, rounds, expected_depth, reached_depth);
+            fail!(
+                "after run {}/{}, expected depth {}, actual depth {}.",
+                round,
+                rounds,
+                expected_depth,
+                reached_depth
+            );
         }
     }
 
@@ -74,7 +79,10 @@ fn main(args: Args) -> i32 {
 
     if is_root {
         if expected_depth < EXPECTED_DEPTH_TO_PASS {
-            fail!("should have forked at least {} times.", EXPECTED_DEPTH_TO_PASS);
+            fail!(
+                "should have forked at least {} times.",
+                EXPECTED_DEPTH_TO_PASS
+            );
         }
         msg!("success. program forked {} times.", rounds);
         msg!("end");
