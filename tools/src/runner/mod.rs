@@ -60,6 +60,11 @@ pub fn repo_root() -> PathBuf {
 /// The `rintos` binary: runs interactively and turns the outcome into an exit status
 /// (success only for a clean power-off).
 pub fn main(args: &[String]) -> ExitCode {
+    // Ctrl-C reaches QEMU too (same terminal), which stops the machine; the runner outlives
+    // it to restore the terminal and delete its temporary disks.
+    if let Err(error) = ctrlc::set_handler(|| {}) {
+        eprintln!("rintos: cannot catch Ctrl-C ({error}); temporary disks may be left behind");
+    }
     let result = Options::parse(args).and_then(|options| {
         if options.help {
             print!("{USAGE}");
