@@ -72,7 +72,8 @@ fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
     write_symbol_file(&kernel, &symbols)?;
     let c_program_dir = repo_root.join(GUEST_TARGET_DIR).join("c");
     std::fs::create_dir_all(&c_program_dir)?;
-    crate::cbuild::build_c_programs(repo_root, &c_program_dir).context("building the C user programs")?;
+    crate::cbuild::build_c_programs(repo_root, &c_program_dir)
+        .context("building the C user programs")?;
     Ok(GuestArtifacts {
         kernel,
         symbols,

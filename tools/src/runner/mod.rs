@@ -306,3 +306,107 @@ fn emit_unless_keyword(emit: &mut dyn FnMut(&[u8]), line: &str) {
 fn has_graphical_display() -> bool {
     std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rintos_fs::mbr::PartitionTable;
+
+    fn options(args: &str) -> Options {
+        Options::parse(
+            &args
+                .split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    fn kinds_and_sizes(hda: &Path) -> Vec<(u8, u32)> {
+        let table = PartitionTable::read(&FileDisk::open(hda).unwrap()).unwrap();
+        table
+            .entries
+            .iter()
+            .flatten()
+            .map(|entry| (entry.kind, entry.sector_count))
+            .collect()
+    }
+
+    #[test]
+    fn hda_holds_the_requested_partitions_in_the_classic_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = dir.path().join("kernel");
+        std::fs::write(&kernel, vec![1; 5000]).unwrap();
+        let hda = dir.path().join("hda.dsk");
+
+        assemble_hda(&options("--swap-size=4 --filesys-size=2"), &kernel, &hda).unwrap();
+        assert_eq!(
+            kinds_and_sizes(&hda),
+            [
+                (mbr::kind::KERNEL, 10),
+                (mbr::kind::FILESYS, 4096),
+                (mbr::kind::SWAP, 8192)
+            ]
+        );
+
+        assemble_hda(&options("--scratch-size=1"), &kernel, &hda).unwrap();
+        assert_eq!(
+            kinds_and_sizes(&hda),
+            [(mbr::kind::KERNEL, 10), (mbr::kind::SCRATCH, 2048)]
+        );
+
+        assemble_hda(&options(""), &kernel, &hda).unwrap();
+        assert_eq!(kinds_and_sizes(&hda), [(mbr::kind::KERNEL, 10)]);
+    }
+
+    #[test]
+    fn put_files_are_archived_on_a_scratch_partition_big_enough_for_the_gets() {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = dir.path().join("kernel");
+        std::fs::write(&kernel, b"kernel").unwrap();
+        let put = dir.path().join("program");
+        std::fs::write(&put, vec![7; 1000]).unwrap();
+        let hda = dir.path().join("hda.dsk");
+        let args = format!(
+            "-p {} -a prog -p {} -g out --filesys-size=2",
+            put.display(),
+            put.display()
+        );
+
+        assemble_hda(&options(&args), &kernel, &hda).unwrap();
+        let scratch = 2 * (1 + 2) + 2 + 2048;
+        assert_eq!(
+            kinds_and_sizes(&hda),
+            [
+                (mbr::kind::KERNEL, 1),
+                (mbr::kind::FILESYS, 4096),
+                (mbr::kind::SCRATCH, scratch)
+            ]
+        );
+        let files = read_archive_files(&hda).unwrap();
+        assert_eq!(
+            files,
+            [
+                ("prog".to_string(), vec![7; 1000]),
+                (put.display().to_string(), vec![7; 1000])
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_put_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = dir.path().join("kernel");
+        std::fs::write(&kernel, b"kernel").unwrap();
+        let error = assemble_hda(
+            &options("-p /nonexistent/file"),
+            &kernel,
+            &dir.path().join("hda"),
+        )
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("-p /nonexistent/file: cannot read the file"),
+            "{error:#}"
+        );
+    }
+}

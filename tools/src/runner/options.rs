@@ -226,7 +226,7 @@ impl Options {
             "h" | "help" => self.help = true,
             "bochs" => bail!("--bochs: Rintos runs under QEMU only"),
             _ => bail!(
-                "unknown option {}{name} (try --help)",
+                "unknown option {}{name} (try --help; kernel arguments go after a second `--`)",
                 if name.len() == 1 { "-" } else { "--" }
             ),
         }
