@@ -37,6 +37,11 @@ pub fn print() {
         println!("{} ({}): {} reads, {} writes", device.name, role.name(), reads, writes);
     }
     println!("Console: {} characters output", console::CHARS_WRITTEN.load(Ordering::Relaxed));
+    println!(
+        "Kernel stacks: deepest use {} of {} bytes",
+        threads::DEEPEST_STACK_USE.load(Ordering::Relaxed),
+        threads::STACK_BYTES
+    );
     println!("Keyboard: {} keys pressed", input::KEYS_PRESSED.load(Ordering::Relaxed));
     println!("Exception: {} page faults", vm::stats::page_faults());
 }
@@ -73,7 +78,8 @@ impl Resources {
 /// Prints the `Resources at start:` / `Resources at end:` pair after a run, once every
 /// process of the run has ended.
 pub fn report_resources(before: &Resources) {
-    crate::userprog::wait_for_all_processes();
+    let threads = before.values.iter().find(|(key, _)| *key == "threads").map_or(0, |(_, n)| *n as usize);
+    crate::userprog::wait_for_all_processes(threads);
     before.print("start");
     Resources::measure().print("end");
 }

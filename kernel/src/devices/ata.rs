@@ -32,6 +32,8 @@ const CONTROL_RESET: u8 = 0x04;
 const COMMAND_READ: u8 = 0x20;
 const COMMAND_WRITE: u8 = 0x30;
 const COMMAND_IDENTIFY: u8 = 0xEC;
+/// Timer ticks to wait for a channel to come out of reset.
+const RESET_TICKS: u32 = 10;
 /// Status polls before a probe gives up on a device that does not answer.
 const PROBE_POLLS: u32 = 1_000_000;
 
@@ -123,6 +125,12 @@ impl Channel {
         self.settle();
     }
 
+    /// Sector count, LBA low, mid and high: a device's identity after a reset.
+    fn signature(&self) -> (u8, u8, u8, u8) {
+        // SAFETY: reading the task-file registers.
+        unsafe { (inb(self.register(2)), inb(self.register(3)), inb(self.register(4)), inb(self.register(5))) }
+    }
+
     fn set_interrupts(&self, enabled: bool) {
         // SAFETY: the device control register only gates the channel's interrupt line.
         unsafe { outb(self.control, if enabled { 0 } else { CONTROL_NO_INTERRUPT }) };
@@ -138,7 +146,16 @@ impl Channel {
             outb(self.control, CONTROL_NO_INTERRUPT);
         }
         let mut disks = [None, None];
-        // The reset keeps the devices busy for a while; their registers mean nothing until then.
+        // QEMU completes the reset a little later; until then the registers read as zero.
+        // Wait (sleeping, a tick at a time) for the master's reset signature, or give up
+        // after a few ticks: there may be no device at all.
+        for _ in 0..RESET_TICKS {
+            self.select(false, 0);
+            if self.signature().0 == 1 || self.alternate_status() == 0xFF {
+                break;
+            }
+            crate::devices::timer::sleep(1);
+        }
         let _ = self.wait_not_busy();
         for (slot, slave) in [false, true].into_iter().enumerate() {
             self.select(slave, 0);
@@ -147,10 +164,7 @@ impl Channel {
             }
             // After a reset an ATA disk shows the signature count=1, lba low=1, mid/high=0;
             // an ATAPI drive (QEMU's CD-ROM) shows mid/high 0x14/0xEB; nothing shows neither.
-            // SAFETY: reading the signature registers.
-            let (count, low, mid, high) = unsafe {
-                (inb(self.register(2)), inb(self.register(3)), inb(self.register(4)), inb(self.register(5)))
-            };
+            let (count, low, mid, high) = self.signature();
             if count != 1 || low != 1 || mid != 0 || high != 0 {
                 continue;
             }

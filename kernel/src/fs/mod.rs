@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 pub use rintos_fs::FsError;
-use rintos_fs::{FileSys, Inode};
+use rintos_fs::{FileSys, Inode, IoError, SECTOR_SIZE};
 
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::println;
@@ -124,6 +124,34 @@ impl OpenInode {
 
     pub fn length(&self) -> u32 {
         self.inode.length()
+    }
+
+    /// The inode's sector: unique among existing files (names the file for page sharing).
+    pub fn sector(&self) -> u32 {
+        self.inode.sector()
+    }
+
+    /// Reads the `bytes` bytes at `offset` (a multiple of the sector size) into the start of
+    /// `page`, as whole sectors awaited from the disk, and zeroes the rest of the page. The
+    /// virtual-memory system's read-in of executable and mapped-file pages.
+    pub async fn read_page(&self, offset: u32, bytes: usize, page: &mut [u8]) -> Result<(), FsError> {
+        let sectors = bytes.div_ceil(SECTOR_SIZE);
+        if sectors > 0 {
+            let first = self.inode.sector_of(offset).ok_or(FsError::Io(IoError::OutOfRange { sector: offset }))?;
+            self.device.read(first, &mut page[..sectors * SECTOR_SIZE]).await.map_err(|_| FsError::Io(IoError::Device))?;
+        }
+        page[bytes..].fill(0);
+        Ok(())
+    }
+
+    /// Writes the first `bytes` bytes of `page` (within the file) at `offset` (a multiple of
+    /// the sector size) as whole sectors taken straight from the page: the write-back of a
+    /// dirty mapped page. Bytes of the last sector past the end of the file are never
+    /// visible through the file.
+    pub async fn write_page(&self, offset: u32, bytes: usize, page: &[u8]) -> Result<(), FsError> {
+        let Some(first) = self.inode.sector_of(offset) else { return Ok(()) };
+        let sectors = bytes.div_ceil(SECTOR_SIZE);
+        self.device.write(first, &page[..sectors * SECTOR_SIZE]).await.map_err(|_| FsError::Io(IoError::Device))
     }
 
     /// Reads at `offset`; returns the bytes read (fewer at the end of the file, 0 on a

@@ -126,6 +126,11 @@ pub fn user_pool_free() -> usize {
     with_pools(|pools| pools.user.free_pages())
 }
 
+/// The user pool's first page number and its number of pages (holes included).
+pub fn user_pool_range() -> (usize, usize) {
+    with_pools(|pools| (pools.user.first_page(), pools.user.span()))
+}
+
 pub fn user_pool_size() -> usize {
     with_pools(|pools| pools.user.usable_pages())
 }

@@ -10,6 +10,7 @@
 //! Wakers in this kernel are plain ids (of a thread or of a task): cloning and dropping them
 //! costs nothing and never frees memory, so interrupt handlers may wake freely.
 
+mod event;
 mod executor;
 mod mutex;
 pub mod timer;
@@ -19,6 +20,7 @@ use core::pin::pin;
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
+pub use event::Event;
 pub use executor::{JoinHandle, spawn, start_executor};
 pub use mutex::{AsyncMutex, AsyncMutexGuard};
 

@@ -15,7 +15,10 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
-pub use thread::{Status, Thread, Tid};
+pub use thread::{DEEPEST_STACK_USE, Status, Thread, Tid};
+
+/// Bytes of every kernel thread's stack.
+pub const STACK_BYTES: usize = thread::STACK_PAGES * crate::memory::PAGE_SIZE;
 
 use crate::arch::{cpu, gdt, switch};
 use crate::sync::{InterruptsOff, SpinLock};

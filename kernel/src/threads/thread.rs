@@ -15,6 +15,11 @@ pub type Tid = u32;
 
 /// Pages of every thread's kernel stack.
 pub const STACK_PAGES: usize = 2;
+/// Fresh stacks are filled with this byte, so the deepest use can be measured at exit.
+const STACK_FILL: u8 = 0xA5;
+
+/// The most kernel stack any thread has used (bytes), measured when threads are freed.
+pub static DEEPEST_STACK_USE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 /// Written at the lowest word of every stack; if it changes, the stack overflowed.
 const STACK_CANARY: u32 = 0xCD6A_BF4B;
 
@@ -84,6 +89,8 @@ impl Thread {
     /// A new thread with a fresh stack that will run `body`; `None` without kernel memory.
     pub(super) fn new(name: &str, body: Box<dyn FnOnce() + Send>) -> Option<Thread> {
         let bottom = memory::allocate_kernel_pages(STACK_PAGES)?;
+        // SAFETY: the pages were just allocated for this stack.
+        unsafe { core::ptr::write_bytes(bottom as *mut u8, STACK_FILL, STACK_PAGES * PAGE_SIZE) };
         let thread = Thread::named(name, Stack::Pages { bottom }, Some(body));
         // SAFETY: nobody else knows this thread yet.
         unsafe { *thread.saved_esp.get() = crate::arch::switch::initial_stack(thread.stack_top()) };
@@ -192,6 +199,10 @@ impl Thread {
 impl Drop for Thread {
     fn drop(&mut self) {
         if let Stack::Pages { bottom } = self.stack {
+            // SAFETY: the stack is ours until freed below; the thread no longer runs on it.
+            let stack = unsafe { core::slice::from_raw_parts(bottom as *const u8, STACK_PAGES * PAGE_SIZE) };
+            let untouched = stack.iter().skip(4).take_while(|&&byte| byte == STACK_FILL).count() + 4;
+            DEEPEST_STACK_USE.fetch_max(stack.len() - untouched, Ordering::Relaxed);
             memory::free_kernel_pages(bottom, STACK_PAGES);
         }
     }

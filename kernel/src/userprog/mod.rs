@@ -1,36 +1,249 @@
-//! User processes (placeholder until the loader lands).
+//! User processes: creation (`exec`), the ELF loader, system calls, waiting and exit.
+//!
+//! A process is one kernel thread plus a [`Process`]: its address space, open files,
+//! mappings, executable and children. Its pid is its thread's id. A parent and each child
+//! share a [`ChildRecord`], the only thing that outlives whichever of them exits first.
+
+mod fd;
+mod loader;
 pub mod syscall;
 
-use crate::arch::idt::InterruptFrame;
-use crate::arch::paging;
-use crate::threads::{self, Thread};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
-pub struct Process;
+use crate::arch::idt::{self, InterruptFrame};
+use crate::arch::{cpu, paging};
+use crate::fs::File;
+use crate::sync::{Condvar, Mutex, Semaphore};
+use crate::threads::{self, Thread, Tid};
+use crate::vm::mmap::Mapping;
+use crate::vm::page::AddressSpace;
+use crate::{println, vm};
+
+pub type Pid = Tid;
+
+/// What a parent knows about a child, shared by both.
+pub struct ChildRecord {
+    /// Upped once the child's load has succeeded or failed.
+    loaded: Semaphore,
+    load_succeeded: AtomicBool,
+    /// Upped when the child exits.
+    exited: Semaphore,
+    exit_status: AtomicI32,
+}
+
+/// A running user program.
+pub struct Process {
+    name: String,
+    space: Arc<AddressSpace>,
+    files: Mutex<fd::FdTable>,
+    mappings: Mutex<MappingTable>,
+    /// Kept open (and write-denied) while the process runs.
+    executable: Mutex<Option<File>>,
+    children: Mutex<Vec<(Pid, Arc<ChildRecord>)>>,
+    record: Arc<ChildRecord>,
+}
+
+#[derive(Default)]
+struct MappingTable {
+    next_id: i32,
+    mappings: Vec<Mapping>,
+}
+
+/// Processes that have not finished exiting.
+static LIVE: Mutex<usize> = Mutex::new("live processes", 0);
+static ALL_GONE: Condvar = Condvar::new();
+static LIVE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 impl Process {
-    fn activate(&self) {}
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn space(&self) -> &Arc<AddressSpace> {
+        &self.space
+    }
+}
+
+/// The process the running thread belongs to.
+pub fn current() -> Arc<Process> {
+    threads::current_thread().process().cloned().expect("a system call from a thread without a process")
 }
 
 /// Points the MMU at the address space of `thread`'s process (or the kernel's).
 pub fn activate_address_space(thread: &Thread) {
     match thread.process() {
-        Some(process) => process.activate(),
+        Some(process) => process.space.directory.activate(),
         None => paging::activate_kernel(),
     }
 }
 
-pub fn report_user_fault(_frame: &InterruptFrame, _fault_address: Option<usize>) {}
+/// Processes that have not finished exiting.
+pub fn live_processes() -> usize {
+    LIVE_COUNT.load(Ordering::Relaxed)
+}
 
-pub fn exit(_status: i32) -> ! {
+fn process_started() {
+    *LIVE.lock() += 1;
+    LIVE_COUNT.fetch_add(1, Ordering::Relaxed);
+}
+
+fn process_finished() {
+    let mut live = LIVE.lock();
+    *live -= 1;
+    LIVE_COUNT.fetch_sub(1, Ordering::Relaxed);
+    if *live == 0 {
+        ALL_GONE.notify_all();
+    }
+}
+
+/// Waits until every process has exited and its thread is gone (before a leak check):
+/// until no process is live and only `threads` threads remain.
+pub fn wait_for_all_processes(threads: usize) {
+    let mut live = LIVE.lock();
+    while *live > 0 {
+        live = ALL_GONE.wait(live);
+    }
+    drop(live);
+    // A process is finished a moment before its thread switches away for good.
+    while threads::live_threads() > threads {
+        crate::devices::timer::sleep(1);
+    }
+}
+
+/// Starts `command_line` as a new process and waits until it has loaded. Returns its pid
+/// and record, or `None` if it could not be started or loaded.
+pub fn execute(command_line: &str) -> Option<(Pid, Arc<ChildRecord>)> {
+    let words: Vec<String> = command_line.split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
+    let name = words.first()?.clone();
+    let record = Arc::new(ChildRecord {
+        loaded: Semaphore::new(0),
+        load_succeeded: AtomicBool::new(false),
+        exited: Semaphore::new(0),
+        exit_status: AtomicI32::new(-1),
+    });
+    let thread = {
+        let record = record.clone();
+        threads::try_spawn(&name, move || start_process(words, record))?
+    };
+    record.loaded.down();
+    record.load_succeeded.load(Ordering::Acquire).then(|| (thread.tid(), record))
+}
+
+/// The first code of a new process's thread: build the process, load it, enter user mode.
+fn start_process(words: Vec<String>, record: Arc<ChildRecord>) {
+    process_started();
+    let Some(space) = AddressSpace::new() else {
+        record.loaded.up();
+        process_finished();
+        return;
+    };
+    let process = Arc::new(Process {
+        name: words[0].clone(),
+        space,
+        files: Mutex::new("file descriptors", fd::FdTable::default()),
+        mappings: Mutex::new("mappings", MappingTable::default()),
+        executable: Mutex::new("executable", None),
+        children: Mutex::new("children", Vec::new()),
+        record: record.clone(),
+    });
+    threads::current_thread().set_process(process.clone());
+    process.space.directory.activate();
+    match loader::load(&process, &words) {
+        Ok((entry, esp)) => {
+            record.load_succeeded.store(true, Ordering::Release);
+            record.loaded.up();
+            drop(process);
+            enter_user_mode(entry, esp);
+        }
+        Err(_) => {
+            release_resources(&process);
+            record.loaded.up();
+            process_finished();
+        }
+    }
+}
+
+fn enter_user_mode(entry: u32, esp: u32) -> ! {
+    let frame = InterruptFrame::for_user_entry(entry, esp);
+    cpu::disable_interrupts();
+    // SAFETY: `intr_exit` pops an interrupt frame from the stack pointer and `iret`s into
+    // user mode; the frame lives on this thread's kernel stack, which the CPU will not use
+    // again until the next interrupt, when it starts over at the stack's top (TSS esp0).
+    unsafe {
+        core::arch::asm!("mov esp, {frame}", "jmp {exit}", frame = in(reg) &frame, exit = sym idt::intr_exit, options(noreturn));
+    }
+}
+
+/// Frees everything a process holds except its record.
+fn release_resources(process: &Arc<Process>) {
+    process.files.lock().close_all();
+    let mappings = core::mem::take(&mut process.mappings.lock().mappings);
+    for mapping in mappings {
+        crate::task::block_on(vm::mmap::unmap(&process.space, mapping));
+    }
+    vm::destroy(&process.space);
+    process.executable.lock().take();
+    process.children.lock().clear();
+}
+
+/// Ends the running process with `status`: prints the classic termination message, frees
+/// its resources and tells its parent.
+pub fn exit(status: i32) -> ! {
+    let process = current();
+    println!("{}: exit({})", process.name, status);
+    release_resources(&process);
+    process.record.exit_status.store(status, Ordering::Release);
+    process.record.exited.up();
+    drop(process);
+    process_finished();
     threads::exit()
 }
 
-pub fn run(command: &str) {
-    crate::println!("run: cannot run '{command}' yet");
+/// Waits for child `pid` to exit and returns its status; -1 if `pid` is not a child that
+/// has not been waited for.
+pub fn wait(pid: Pid) -> i32 {
+    let process = current();
+    let child = {
+        let mut children = process.children.lock();
+        let Some(index) = children.iter().position(|(child, _)| *child == pid) else { return -1 };
+        children.swap_remove(index).1
+    };
+    child.exited.down();
+    child.exit_status.load(Ordering::Acquire)
 }
 
-pub fn live_processes() -> usize {
-    0
+/// The kernel's `run` action: start a process, wait for it, report resources.
+pub fn run(command_line: &str) {
+    let before = crate::stats::Resources::measure();
+    println!("Executing '{command_line}':");
+    match execute(command_line) {
+        Some((_, child)) => child.exited.down(),
+        None => println!("run: cannot execute '{command_line}'"),
+    }
+    println!("Execution of '{command_line}' complete.");
+    crate::stats::report_resources(&before);
 }
 
-pub fn wait_for_all_processes() {}
+/// Prints what the classic kernel prints when a user program faults (test checkers filter
+/// these lines where faults are expected).
+pub fn report_user_fault(frame: &InterruptFrame, fault_address: Option<usize>) {
+    let name = threads::current_thread().process().map_or("?", |process| process.name.as_str());
+    if let Some(address) = fault_address {
+        let error = frame.error_code;
+        println!(
+            "Page fault at {address:#010x}: {} error {} page in user context.",
+            if error & 1 != 0 { "rights violation" } else { "not present" },
+            if error & 2 != 0 { "writing" } else { "reading" },
+        );
+    }
+    let vector_name = idt::vector_name(frame.vector);
+    println!("{name}: dying due to interrupt {:#04x} ({vector_name}).", frame.vector);
+    println!("Interrupt {:#04x} ({vector_name}) at eip={:#x}", frame.vector, frame.eip);
+    println!(" cr2={:08x} error={:08x}", fault_address.unwrap_or(0), frame.error_code);
+    println!(" eax={:08x} ebx={:08x} ecx={:08x} edx={:08x}", frame.eax, frame.ebx, frame.ecx, frame.edx);
+    println!(" esi={:08x} edi={:08x} esp={:08x} ebp={:08x}", frame.esi, frame.edi, frame.user_esp, frame.ebp);
+    println!(" cs={:04x} ds={:04x} es={:04x} ss={:04x}", frame.cs, frame.ds, frame.es, frame.user_ss);
+}

@@ -1,16 +1,142 @@
-//! Virtual memory (placeholder).
+//! Virtual memory: demand paging with a supplemental page table, a frame table with clock
+//! eviction, swap, stack growth, memory-mapped files and sharing of read-only executable
+//! pages. Page faults that need I/O are futures (see `fault`); only the faulting thread
+//! waits for the disk.
+//!
+//! Files: `page` (supplemental page table), `frame` (frame table, clock), `swap`, `share`,
+//! `fault` (the fault future), `release` (exit and munmap), `mmap`, `usermem` (system calls'
+//! access to user memory), `stats`.
+
+pub mod fault;
+pub mod frame;
+pub mod mmap;
+pub mod page;
+pub mod release;
+pub mod share;
 pub mod stats;
 pub mod swap;
+pub mod usermem;
+
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use rintos_bootargs::{FaultMode, Options};
 
 use crate::arch::idt::InterruptFrame;
+use crate::arch::cpu;
+use crate::memory::{PAGE_SIZE, PHYS_BASE};
+use crate::sync::Mutex;
+use crate::task::block_on;
+use crate::{threads, userprog};
+use fault::FaultError;
+use page::{AddressSpace, Backing, Kind, Page, Residence};
 
-pub fn init(_options: &rintos_bootargs::Options) {}
+static SERIAL_FAULTS: AtomicBool = AtomicBool::new(false);
+static SHARING: AtomicBool = AtomicBool::new(true);
+/// The baseline of `-vm=serial`: one lock held across the whole fault, I/O included.
+static SERIAL_LOCK: Mutex<()> = Mutex::new("serial fault lock", ());
 
-pub fn page_fault(frame: &mut InterruptFrame) {
-    let address = crate::arch::cpu::cr2();
-    stats::count_fault();
-    if frame.from_user() {
-        crate::userprog::exit(-1);
+pub fn init(options: &Options) {
+    frame::init();
+    swap::init();
+    SERIAL_FAULTS.store(options.fault_mode == FaultMode::Serial, Ordering::Relaxed);
+    SHARING.store(options.share_pages, Ordering::Relaxed);
+}
+
+/// Whether read-only executable pages are shared between processes (`-share=on`).
+pub fn sharing_enabled() -> bool {
+    SHARING.load(Ordering::Relaxed)
+}
+
+/// The page at `address`, creating a stack page if the address is a valid stack growth:
+/// within the stack limit below PHYS_BASE and no more than 32 bytes below `esp` (PUSHA).
+pub fn page_or_stack_growth(space: &Arc<AddressSpace>, address: usize, esp: usize) -> Option<Arc<Page>> {
+    let upage = address - address % PAGE_SIZE;
+    if let Some(page) = space.lookup(upage) {
+        return Some(page);
     }
-    panic!("kernel page fault at {address:#x}, eip={:#x}", frame.eip);
+    let stack_bottom = rintos_abi::STACK_BOTTOM as usize;
+    let grows_stack = address >= stack_bottom
+        && address < PHYS_BASE
+        && address >= esp.saturating_sub(rintos_abi::STACK_SLACK as usize);
+    if !grows_stack {
+        return None;
+    }
+    let page = Page::new(upage, true, Kind::Anonymous, Backing::Zero);
+    space.insert(page.clone()).ok()?;
+    Some(page)
+}
+
+/// Runs the fault future for `page` on this thread, timing and counting it.
+pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<(), FaultError> {
+    let start = cpu::rdtsc();
+    let result = if SERIAL_FAULTS.load(Ordering::Relaxed) {
+        let _serial = SERIAL_LOCK.lock();
+        block_on(fault::fault_in(space, page))
+    } else {
+        block_on(fault::fault_in(space, page))
+    };
+    let kind = result?;
+    stats::record_fault(kind, cpu::rdtsc() - start);
+    Ok(())
+}
+
+/// Makes `page` resident and pins its frame; returns the frame to unpin.
+pub fn pin(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<frame::FrameId, FaultError> {
+    loop {
+        if let Residence::Present(id) = page.state.lock().residence
+            && frame::pin(id)
+        {
+            return Ok(id);
+        }
+        resolve(space, page)?;
+    }
+}
+
+/// Frees every page of `space` (process exit).
+pub fn destroy(space: &Arc<AddressSpace>) {
+    for page in space.take_all() {
+        block_on(release::release(space, &page));
+    }
+}
+
+/// The page-fault exception (vector 14).
+pub fn page_fault(frame: &mut InterruptFrame) {
+    let address = cpu::cr2();
+    stats::count_exception();
+    // CR2 is safe in a local now; the rest of the fault may sleep.
+    cpu::enable_interrupts();
+    let write = frame.error_code & 0x2 != 0;
+    let process = threads::current_thread().process().cloned();
+    let Some(process) = process.filter(|_| frame.from_user()) else {
+        panic!(
+            "page fault in the kernel at {address:#x} ({} access, eip={:#x}): the kernel must not touch user memory outside vm::usermem",
+            if write { "write" } else { "read" },
+            frame.eip
+        );
+    };
+    {
+        let space = process.space();
+        let error = match page_or_stack_growth(space, address, frame.user_esp as usize) {
+            Some(page) if address < PHYS_BASE && (page.writable || !write) => match resolve(space, &page) {
+                Ok(()) => return,
+                Err(error) => Some(error),
+            },
+            _ => None,
+        };
+        if let Some(error) = error {
+            crate::println!("{}: {}", process.name(), describe(error));
+        }
+    }
+    // `exit` never returns: drop our reference to the process first.
+    drop(process);
+    userprog::report_user_fault(frame, Some(address));
+    userprog::exit(-1);
+}
+
+fn describe(error: FaultError) -> &'static str {
+    match error {
+        FaultError::OutOfFrames => "killed: no frame can be freed (swap is full or every frame is busy)",
+        FaultError::OutOfKernelMemory => "killed: out of kernel memory for a page table",
+    }
 }

@@ -66,6 +66,16 @@ impl<'a> PagePool<'a> {
         page >= self.first && page < self.first + self.used.len()
     }
 
+    /// The first page number of the pool's range.
+    pub fn first_page(&self) -> usize {
+        self.first
+    }
+
+    /// Pages in the pool's range, usable or not.
+    pub fn span(&self) -> usize {
+        self.used.len()
+    }
+
     /// Pages free now.
     pub fn free_pages(&self) -> usize {
         self.free

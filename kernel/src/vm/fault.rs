@@ -1,0 +1,170 @@
+//! The fault path. A fault either completes at once (the page is already in memory, a zero
+//! page with a free frame, a page another process already shares) or needs I/O (read from
+//! swap, the executable or a mapped file; or evicting a dirty page first). Both are one
+//! future, [`fault_in`]; the fast case simply never waits. While it waits for the disk, only
+//! the faulting thread sleeps: no lock is held across an `.await`, and a second fault on a
+//! page whose fill or eviction is in flight waits for that same operation's event.
+
+use alloc::sync::Arc;
+use alloc::vec;
+
+use super::frame::{self, FrameId, FrameState, User};
+use super::page::{AddressSpace, Backing, Kind, Page, Residence};
+use super::share::{self, ShareKey};
+use super::stats::FaultKind;
+use super::swap;
+use crate::task::Event;
+use rintos_vmcore::frame_state::FrameEvent;
+
+/// Why a fault could not be resolved; the faulting process dies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultError {
+    /// No frame could be freed: all are pinned or busy, or only dirty pages remain and
+    /// swap is full.
+    OutOfFrames,
+    /// No kernel page for a page table.
+    OutOfKernelMemory,
+}
+
+/// What the fault path decided while holding the page's lock.
+enum Step {
+    Done(FaultKind),
+    Failed(FaultError),
+    Wait(Arc<Event>),
+    Fill { event: Arc<Event>, backing: Backing, share: Option<ShareKey> },
+}
+
+/// Brings `page` of `space` into memory and maps it. Returns how the fault was resolved.
+pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<FaultKind, FaultError> {
+    let share = page.share_key();
+    loop {
+        match begin(space, page, share) {
+            Step::Done(kind) => return Ok(kind),
+            Step::Failed(error) => return Err(error),
+            Step::Wait(event) => {
+                super::stats::count_collision();
+                event.wait().await;
+            }
+            Step::Fill { event, backing, share } => {
+                let result = fill(space, page, &event, backing, share).await;
+                event.fire();
+                match result {
+                    Ok(Some(kind)) => return Ok(kind),
+                    // Another process registered the shared frame first: use it.
+                    Ok(None) => super::stats::count_retry(),
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+    }
+}
+
+/// Looks at the page under its lock and decides; starts a fill by marking it `Loading`.
+fn begin(space: &Arc<AddressSpace>, page: &Arc<Page>, share: Option<ShareKey>) -> Step {
+    let mut state = page.state.lock();
+    match &state.residence {
+        Residence::Present(id) => match frame::frame(*id).lock().busy() {
+            Some(event) => Step::Wait(event),
+            None => Step::Done(FaultKind::Resident),
+        },
+        Residence::Loading(event) => Step::Wait(event.clone()),
+        Residence::Absent => {
+            if let Some(key) = share
+                && let Some(id) = share::lookup(key)
+            {
+                return attach_shared(space, page, &mut state.residence, id);
+            }
+            let event = Event::new();
+            state.residence = Residence::Loading(event.clone());
+            Step::Fill { event, backing: state.backing.clone(), share }
+        }
+    }
+}
+
+/// Maps an existing shared frame into `space` (or says what to wait for).
+fn attach_shared(space: &Arc<AddressSpace>, page: &Arc<Page>, residence: &mut Residence, id: FrameId) -> Step {
+    let mut state = frame::frame(id).lock();
+    if let Some(event) = state.busy() {
+        return Step::Wait(event);
+    }
+    let FrameState::InUse { users, .. } = &mut *state else {
+        unreachable!("the share table names only frames in use or busy")
+    };
+    if space.directory.map(page.upage, frame::physical(id), false).is_err() {
+        return Step::Failed(FaultError::OutOfKernelMemory);
+    }
+    users.push(User { space: Arc::downgrade(space), page: page.clone() });
+    *residence = Residence::Present(id);
+    Step::Done(FaultKind::Shared)
+}
+
+/// Gets a frame, fills it from `backing`, and maps it. `Ok(None)`: lost a race to share.
+async fn fill(
+    space: &Arc<AddressSpace>,
+    page: &Arc<Page>,
+    event: &Arc<Event>,
+    backing: Backing,
+    share: Option<ShareKey>,
+) -> Result<Option<FaultKind>, FaultError> {
+    let abandon = |id: Option<FrameId>| {
+        if let Some(id) = id {
+            frame::release(id);
+        }
+        page.state.lock().residence = Residence::Absent;
+    };
+    let (id, evicted) = match frame::obtain(event.clone()).await {
+        Ok(obtained) => obtained,
+        Err(_) => {
+            abandon(None);
+            return Err(FaultError::OutOfFrames);
+        }
+    };
+    if let Some(key) = share
+        && !share::register(key, id)
+    {
+        abandon(Some(id));
+        return Ok(None);
+    }
+    // SAFETY: the frame is `Filling` for us.
+    let content = unsafe { frame::bytes(id) };
+    let kind = match &backing {
+        Backing::Zero => {
+            content.fill(0);
+            FaultKind::ZeroFill
+        }
+        Backing::File { inode, offset, read_bytes } => {
+            if inode.read_page(*offset, *read_bytes as usize, content).await.is_err() {
+                content.fill(0);
+            }
+            if page.kind == Kind::Mapped { FaultKind::MmapRead } else { FaultKind::FileRead }
+        }
+        Backing::Swap(slot) => {
+            swap::read(*slot, content).await.expect("swap device failed");
+            swap::free(*slot);
+            FaultKind::SwapIn
+        }
+        Backing::Memory => unreachable!("a page that lives only in memory is never absent"),
+    };
+    let mut state = page.state.lock();
+    if matches!(backing, Backing::Swap(_)) {
+        state.backing = Backing::Memory;
+    }
+    // The process may have dropped the page while we waited (it cannot today: only its own
+    // thread faults or unmaps; kept as a check of that invariant).
+    let still_mapped = space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page));
+    if !still_mapped || space.directory.map(page.upage, frame::physical(id), page.writable).is_err() {
+        drop(state);
+        if let Some(key) = share {
+            share::forget(key, id);
+        }
+        abandon(Some(id));
+        return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(FaultKind::Resident)) };
+    }
+    frame::frame(id).lock().transition(
+        FrameEvent::Filled,
+        FrameState::InUse { users: vec![User { space: Arc::downgrade(space), page: page.clone() }], pins: 0, share },
+    );
+    state.residence = Residence::Present(id);
+    super::stats::count_eviction_for_fault(evicted);
+    Ok(Some(kind))
+}

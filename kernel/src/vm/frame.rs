@@ -1,0 +1,280 @@
+//! The frame table: one entry per frame of the user pool, each with its own lock and state
+//! (free, filling, in use, evicting; in use may be pinned), plus the clock hand that picks
+//! eviction victims under a lock of its own.
+//!
+//! Our CPU is single, and every lock here is a spinlock that keeps interrupts off: each
+//! locked section runs without interruption. No lock is held across I/O: a frame being
+//! filled or emptied is marked busy instead, and whoever needs it waits for its event.
+
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+
+use conquer_once::spin::OnceCell;
+use rintos_vmcore::clock::{self, Inspection};
+use rintos_vmcore::frame_state::{FrameEvent, FramePhase};
+
+use super::page::{AddressSpace, Backing, Kind, Page, Residence};
+use super::share::{self, ShareKey};
+use super::swap;
+use crate::memory::{self, PAGE_SIZE, phys_to_virt};
+use crate::sync::SpinLock;
+use crate::task::Event;
+
+/// Index of a frame in the table (0 = the first page of the user pool).
+pub type FrameId = usize;
+
+/// A page mapped to a frame, and the address space whose page table maps it.
+pub struct User {
+    pub space: Weak<AddressSpace>,
+    pub page: Arc<Page>,
+}
+
+pub enum FrameState {
+    Free,
+    /// Owned by one fault (or one write-back); `event` fires when it is done.
+    Filling(Arc<Event>),
+    InUse {
+        users: Vec<User>,
+        /// The kernel is copying to or from it: it must stay.
+        pins: u32,
+        share: Option<ShareKey>,
+    },
+    /// Being emptied by an eviction; `event` fires when its old pages are gone.
+    Evicting(Arc<Event>),
+}
+
+impl FrameState {
+    fn phase(&self) -> FramePhase {
+        match self {
+            FrameState::Free => FramePhase::Free,
+            FrameState::Filling(_) => FramePhase::Filling,
+            FrameState::InUse { .. } => FramePhase::InUse,
+            FrameState::Evicting(_) => FramePhase::Evicting,
+        }
+    }
+
+    /// Moves to `next` by `event`, checking the move against the frame life cycle.
+    pub fn transition(&mut self, event: FrameEvent, next: FrameState) -> FrameState {
+        let expected = self.phase().next(event).unwrap_or_else(|illegal| panic!("frame: {illegal:?}"));
+        assert_eq!(expected, next.phase(), "frame: {event:?} must lead to {expected:?}");
+        core::mem::replace(self, next)
+    }
+
+    /// The event to wait for if the frame is busy.
+    pub fn busy(&self) -> Option<Arc<Event>> {
+        match self {
+            FrameState::Filling(event) | FrameState::Evicting(event) => Some(event.clone()),
+            _ => None,
+        }
+    }
+}
+
+struct FrameTable {
+    first_page: usize,
+    frames: Vec<SpinLock<FrameState>>,
+}
+
+static TABLE: OnceCell<FrameTable> = OnceCell::uninit();
+static HAND: SpinLock<usize> = SpinLock::new("clock hand", 0);
+
+/// Sizes the table to the user pool.
+pub fn init() {
+    let (first_page, count) = memory::user_pool_range();
+    TABLE.init_once(|| FrameTable {
+        first_page,
+        frames: (0..count).map(|_| SpinLock::new("frame", FrameState::Free)).collect(),
+    });
+}
+
+fn table() -> &'static FrameTable {
+    TABLE.get().expect("vm::init not called")
+}
+
+/// The lock of frame `id`.
+pub fn frame(id: FrameId) -> &'static SpinLock<FrameState> {
+    &table().frames[id]
+}
+
+/// Physical address of frame `id`.
+pub fn physical(id: FrameId) -> usize {
+    (table().first_page + id) * PAGE_SIZE
+}
+
+/// The frame's bytes, through the kernel's mapping of all physical memory. Only the VM
+/// itself uses this, to fill and write back frames nobody else can touch at the time.
+///
+/// # Safety
+/// The caller must own the frame (it is `Filling` or `Evicting` on the caller's behalf).
+pub unsafe fn bytes(id: FrameId) -> &'static mut [u8] {
+    // SAFETY: the frame is a page of RAM mapped at PHYS_BASE; the caller owns it.
+    unsafe { core::slice::from_raw_parts_mut(phys_to_virt(physical(id)) as *mut u8, PAGE_SIZE) }
+}
+
+/// Frames in use (not free): the statistics' "frames in use".
+pub fn frames_in_use() -> usize {
+    table().frames.iter().filter(|frame| !matches!(*frame.lock(), FrameState::Free)).count()
+}
+
+/// Why no frame could be found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoFrame {
+    /// Every frame is pinned or busy, or holds a page that would need swap and swap is full.
+    Exhausted,
+}
+
+/// What an eviction does with the content of its frame.
+enum Plan {
+    /// Clean and re-creatable (zero page, unmodified file page): just forget it.
+    Drop,
+    /// Dirty (or only in memory): write it to this slot, reserved at claim time.
+    Swap(swap::SwapSlot),
+    /// A dirty page of a mapped file: write its bytes back to the file.
+    File(Backing),
+}
+
+struct Victim {
+    id: FrameId,
+    users: Vec<User>,
+    share: Option<ShareKey>,
+    plan: Plan,
+    event: Arc<Event>,
+}
+
+/// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
+/// everywhere and marking it `Evicting`).
+fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
+    let mut state = frame(id).lock();
+    let FrameState::InUse { users, pins, .. } = &*state else { return Inspection::Unavailable };
+    if *pins > 0 {
+        return Inspection::Unavailable;
+    }
+    let spaces: Vec<Option<Arc<AddressSpace>>> = users.iter().map(|user| user.space.upgrade()).collect();
+    // Every alias gets the second chance if any of them was used.
+    let mut referenced = false;
+    for (user, space) in users.iter().zip(&spaces) {
+        if let Some(space) = space {
+            referenced |= space.directory.take_accessed(user.page.upage);
+        }
+    }
+    if referenced {
+        return Inspection::Referenced;
+    }
+    let dirty = users.iter().zip(&spaces).any(|(user, space)| {
+        space.as_ref().and_then(|space| space.directory.lookup(user.page.upage)).is_some_and(|mapping| mapping.dirty)
+    });
+    let page = &users.first().expect("a frame in use has a user").page;
+    let plan = {
+        let page_state = page.state.lock();
+        match (page.kind, &page_state.backing, dirty) {
+            (Kind::Mapped, backing, true) => Plan::File(backing.clone()),
+            (Kind::Mapped, _, false) => Plan::Drop,
+            (Kind::Anonymous, Backing::Zero | Backing::File { .. }, false) => Plan::Drop,
+            (Kind::Anonymous, _, _) => match swap::allocate() {
+                Some(slot) => Plan::Swap(slot),
+                // Swap is full: this frame cannot be emptied now; look for a clean one.
+                None => return Inspection::Unavailable,
+            },
+        }
+    };
+    let event = Event::new();
+    let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
+    else {
+        unreachable!()
+    };
+    for (user, space) in users.iter().zip(&spaces) {
+        if let Some(space) = space {
+            space.directory.unmap(user.page.upage);
+        }
+    }
+    *claimed = Some(Victim { id, users, share, plan, event });
+    Inspection::Claimed
+}
+
+/// Empties a claimed frame: writes its content where the plan says (awaiting the disk),
+/// records the new location in each page, and hands the frame to the caller as `Filling`.
+async fn evict(victim: Victim, new_owner: Arc<Event>) {
+    // SAFETY: the frame is `Evicting` on our behalf; nobody else reads or writes it.
+    let content = unsafe { bytes(victim.id) };
+    let slot = match &victim.plan {
+        Plan::Drop => None,
+        Plan::Swap(slot) => {
+            swap::write(*slot, content).await.expect("swap device failed");
+            Some(*slot)
+        }
+        Plan::File(backing) => {
+            super::mmap::write_back(backing, content).await;
+            None
+        }
+    };
+    if let Some(key) = victim.share {
+        share::forget(key, victim.id);
+    }
+    for user in &victim.users {
+        let mut state = user.page.state.lock();
+        if let Some(slot) = slot {
+            state.backing = Backing::Swap(slot);
+        }
+        state.residence = Residence::Absent;
+    }
+    frame(victim.id).lock().transition(FrameEvent::Evicted, FrameState::Filling(new_owner));
+    victim.event.fire();
+}
+
+/// How a frame was obtained: from the pool, or by evicting a clean or a dirty page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Eviction {
+    None,
+    Clean,
+    Dirty,
+}
+
+/// Finds a frame for a fault: a free one from the user pool, or one the clock empties. The
+/// frame comes back `Filling(owner)`, belonging to the caller.
+pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
+    // A few rounds: frames that are all busy now (being filled or written) become free
+    // candidates once their I/O finishes.
+    const ROUNDS: u32 = 50;
+    for _ in 0..ROUNDS {
+        if let Some(phys) = memory::allocate_user_frame() {
+            let id = phys / PAGE_SIZE - table().first_page;
+            frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
+            return Ok((id, Eviction::None));
+        }
+        let mut victim = None;
+        let frames = table().frames.len();
+        let claimed = clock::sweep(&mut HAND.lock(), frames, |id| inspect(id, &mut victim));
+        if claimed.is_some() {
+            let victim = victim.expect("a claimed frame has a victim");
+            let id = victim.id;
+            let eviction = if matches!(victim.plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty };
+            evict(victim, owner).await;
+            return Ok((id, eviction));
+        }
+        crate::task::timer::sleep(1).await;
+    }
+    Err(NoFrame::Exhausted)
+}
+
+/// Returns a frame the caller owns (`Filling`) or whose last user left (`InUse`) to the pool.
+pub fn release(id: FrameId) {
+    frame(id).lock().transition(FrameEvent::Release, FrameState::Free);
+    memory::free_user_frame(physical(id));
+}
+
+/// Keeps frame `id` in memory until [`unpin`]; fails if it is not in use.
+pub fn pin(id: FrameId) -> bool {
+    match &mut *frame(id).lock() {
+        FrameState::InUse { pins, .. } => {
+            *pins += 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+pub fn unpin(id: FrameId) {
+    match &mut *frame(id).lock() {
+        FrameState::InUse { pins, .. } if *pins > 0 => *pins -= 1,
+        _ => panic!("unpinning frame {id}, which is not pinned"),
+    }
+}

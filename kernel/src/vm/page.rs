@@ -1,0 +1,127 @@
+//! The supplemental page table: for every user page of a process, where its data lives
+//! when it is not in memory, whether it is writable, and whether it is in memory now.
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::frame::FrameId;
+use super::swap::SwapSlot;
+use crate::arch::paging::PageDirectory;
+use crate::fs::OpenInode;
+use crate::memory::PAGE_SIZE;
+use crate::sync::SpinLock;
+use crate::task::Event;
+
+/// Where a page's data is when no frame holds it.
+#[derive(Clone)]
+pub enum Backing {
+    /// All zeros (bss past the file, a new stack page): created on first touch.
+    Zero,
+    /// `read_bytes` bytes of a file at `offset`, the rest of the page zero.
+    File { inode: Arc<OpenInode>, offset: u32, read_bytes: u32 },
+    /// Written out to a swap slot.
+    Swap(SwapSlot),
+    /// Nowhere but in its frame (read back from swap, whose slot is then freed): evicting
+    /// it always writes it to swap.
+    Memory,
+}
+
+/// What kind of page this is, which decides where a dirty copy goes on eviction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Code or data of the executable, or the stack: dirty pages go to swap.
+    Anonymous,
+    /// A page of a memory-mapped file: dirty pages go back to the file, never to swap.
+    Mapped,
+}
+
+/// Whether the page is in memory.
+#[derive(Clone)]
+pub enum Residence {
+    Absent,
+    /// A fault is filling a frame for it; others wait for the event.
+    Loading(Arc<Event>),
+    /// In this frame (which may itself be busy: the frame's state says).
+    Present(FrameId),
+}
+
+pub struct PageState {
+    pub backing: Backing,
+    pub residence: Residence,
+}
+
+/// One page of one process's address space.
+pub struct Page {
+    pub upage: usize,
+    pub writable: bool,
+    pub kind: Kind,
+    pub state: SpinLock<PageState>,
+}
+
+impl Page {
+    pub fn new(upage: usize, writable: bool, kind: Kind, backing: Backing) -> Arc<Page> {
+        debug_assert!(upage % PAGE_SIZE == 0);
+        Arc::new(Page { upage, writable, kind, state: SpinLock::new("page", PageState { backing, residence: Residence::Absent }) })
+    }
+
+    /// The key under which identical read-only executable pages share a frame: the file's
+    /// inode and the offset. `None` for pages that must not be shared.
+    pub fn share_key(&self) -> Option<super::share::ShareKey> {
+        if self.writable || self.kind != Kind::Anonymous || !super::sharing_enabled() {
+            return None;
+        }
+        match &self.state.lock().backing {
+            Backing::File { inode, offset, read_bytes } => Some(super::share::ShareKey::new(inode, *offset, *read_bytes)),
+            _ => None,
+        }
+    }
+}
+
+/// A page that overlaps one already in the address space.
+#[derive(Debug)]
+pub struct Overlap;
+
+/// A process's address space: the hardware page directory and the supplemental page table.
+pub struct AddressSpace {
+    pub directory: PageDirectory,
+    pages: SpinLock<BTreeMap<usize, Arc<Page>>>,
+}
+
+impl AddressSpace {
+    pub fn new() -> Option<Arc<AddressSpace>> {
+        let directory = PageDirectory::new().ok()?;
+        Some(Arc::new(AddressSpace { directory, pages: SpinLock::new("page table", BTreeMap::new()) }))
+    }
+
+    /// Adds a page; fails if the address is taken.
+    pub fn insert(&self, page: Arc<Page>) -> Result<(), Overlap> {
+        let mut pages = self.pages.lock();
+        if pages.contains_key(&page.upage) {
+            return Err(Overlap);
+        }
+        pages.insert(page.upage, page);
+        Ok(())
+    }
+
+    /// The page at user address `upage` (page-aligned), if any.
+    pub fn lookup(&self, upage: usize) -> Option<Arc<Page>> {
+        self.pages.lock().get(&upage).cloned()
+    }
+
+    /// Whether every page of `[start, start + count pages)` is unused.
+    pub fn range_is_free(&self, start: usize, count: usize) -> bool {
+        let pages = self.pages.lock();
+        pages.range(start..start + count * PAGE_SIZE).next().is_none()
+    }
+
+    /// Removes and returns the page at `upage`.
+    pub fn remove(&self, upage: usize) -> Option<Arc<Page>> {
+        self.pages.lock().remove(&upage)
+    }
+
+    /// Takes every page out of the table (at exit).
+    pub fn take_all(&self) -> Vec<Arc<Page>> {
+        core::mem::take(&mut *self.pages.lock()).into_values().collect()
+    }
+}
