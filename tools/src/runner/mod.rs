@@ -122,22 +122,27 @@ fn execute(
         .prefix("rintos-")
         .tempdir()
         .context("creating a temporary directory")?;
+    // A kernel given with --kernel needs no build, unless the shell session needs the user
+    // programs.
+    let artifacts = if options.kernel.is_none() || shell_session {
+        Some(guest_artifacts(repo_root)?)
+    } else {
+        ensure_tools(repo_root)?;
+        None
+    };
+    if shell_session {
+        let artifacts = artifacts.as_ref().expect("built for the shell session");
+        shell::prepare(&mut options, artifacts, repo_root)?;
+    }
     let (kernel, symbols) = match &options.kernel {
-        Some(kernel) if !shell_session => {
-            ensure_tools(repo_root)?;
+        Some(kernel) => {
             let symbols = workdir.path().join("kernel.sym");
             write_symbol_file(kernel, &symbols)?;
             (kernel.clone(), symbols)
         }
-        _ => {
-            let artifacts = guest_artifacts(repo_root)?;
-            if shell_session {
-                shell::prepare(&mut options, &artifacts, repo_root)?;
-            }
-            (
-                options.kernel.clone().unwrap_or(artifacts.kernel),
-                artifacts.symbols,
-            )
+        None => {
+            let artifacts = artifacts.expect("the guest is built when no kernel is given");
+            (artifacts.kernel, artifacts.symbols)
         }
     };
 
