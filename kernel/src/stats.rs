@@ -38,6 +38,11 @@ pub fn print() {
     }
     println!("Console: {} characters output", console::CHARS_WRITTEN.load(Ordering::Relaxed));
     println!(
+        "Kernel heap: {} bytes in use, {} pages claimed",
+        crate::memory::heap_bytes_in_use(),
+        crate::memory::heap_pages()
+    );
+    println!(
         "Kernel stacks: deepest use {} of {} bytes",
         threads::DEEPEST_STACK_USE.load(Ordering::Relaxed),
         threads::STACK_BYTES
@@ -48,7 +53,7 @@ pub fn print() {
 
 /// What the leak checks compare before and after a test.
 pub struct Resources {
-    values: [(&'static str, u64); 6],
+    values: [(&'static str, u64); 7],
 }
 
 impl Resources {
@@ -60,6 +65,7 @@ impl Resources {
                 ("free-swap-slots", vm::swap::free_slots() as u64),
                 ("kernel-pages-in-use", crate::memory::kernel_pages_outside_heap() as u64),
                 ("open-files", crate::fs::open_files() as u64),
+                ("heap-bytes", crate::memory::heap_bytes_in_use() as u64),
                 ("threads", threads::live_threads() as u64),
                 ("processes", crate::userprog::live_processes() as u64),
             ],

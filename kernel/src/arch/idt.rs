@@ -209,3 +209,16 @@ extern "C" fn intr_dispatch(frame: &mut InterruptFrame) {
         None => crate::interrupt::unexpected(frame),
     }
 }
+
+/// Leaves the kernel for user mode at `eip` with stack `esp`, never to return: the thread's
+/// next visit to the kernel is an interrupt, which starts over at the top of its stack.
+pub fn enter_user_mode(eip: u32, esp: u32) -> ! {
+    let frame = InterruptFrame::for_user_entry(eip, esp);
+    super::cpu::disable_interrupts();
+    // SAFETY: `intr_exit` pops an interrupt frame from the stack pointer and `iret`s; the
+    // frame lives on this thread's kernel stack, which nothing else uses until the next
+    // interrupt (the CPU then switches to the stack's top, TSS esp0).
+    unsafe {
+        core::arch::asm!("mov esp, {frame}", "jmp {exit}", frame = in(reg) &frame, exit = sym intr_exit, options(noreturn));
+    }
+}

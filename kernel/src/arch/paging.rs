@@ -103,15 +103,22 @@ impl PageDirectory {
         self.page_table(upage).map(|pt| &pt.0[(upage / PAGE_SIZE) % ENTRIES])
     }
 
-    /// Maps user page `upage` to the frame at physical address `frame`.
-    pub fn map(&self, upage: usize, frame: usize, writable: bool) -> Result<(), OutOfMemory> {
-        assert!(upage < PHYS_BASE, "mapping kernel address {upage:#x} as a user page");
+    /// Makes sure the page table covering `upage` exists, so that mapping pages there later
+    /// cannot fail for lack of memory (the loader prepares every table a program starts with).
+    pub fn prepare(&self, upage: usize) -> Result<(), OutOfMemory> {
+        assert!(upage < PHYS_BASE, "preparing kernel address {upage:#x} as a user page");
         let pde = &self.table.0[upage / LARGE_PAGE];
         if pde.load(Ordering::Relaxed) & PDFlags::P.bits() == 0 {
             let page = memory::allocate_kernel_page_zeroed().ok_or(OutOfMemory)?;
             let flags = PDFlags::P | PDFlags::RW | PDFlags::US;
             pde.store(virt_to_phys(page) as u32 | flags.bits(), Ordering::Relaxed);
         }
+        Ok(())
+    }
+
+    /// Maps user page `upage` to the frame at physical address `frame`.
+    pub fn map(&self, upage: usize, frame: usize, writable: bool) -> Result<(), OutOfMemory> {
+        self.prepare(upage)?;
         let mut flags = PTFlags::P | PTFlags::US;
         if writable {
             flags |= PTFlags::RW;

@@ -25,7 +25,7 @@ impl OomHandler for ClaimKernelPages {
         // this allocation needs when the pool is nearly empty.
         let (base, pages) = [needed.max(GROWTH_PAGES), needed]
             .into_iter()
-            .find_map(|pages| super::allocate_kernel_pages(pages).map(|base| (base, pages)))
+            .find_map(|pages| super::allocate_heap_pages(pages).map(|base| (base, pages)))
             .ok_or(())?;
         let size = pages * PAGE_SIZE;
         HEAP_PAGES.fetch_add(pages, Ordering::Relaxed);
@@ -71,7 +71,7 @@ unsafe impl GlobalAlloc for CountingHeap {
 static HEAP: CountingHeap = CountingHeap { talc: Talck::new(Talc::new(ClaimKernelPages)), in_use: AtomicUsize::new(0) };
 
 /// Kernel pages the heap has claimed (it never gives them back).
-static HEAP_PAGES: AtomicUsize = AtomicUsize::new(0);
+pub static HEAP_PAGES: AtomicUsize = AtomicUsize::new(0);
 
 pub fn heap_pages() -> usize {
     HEAP_PAGES.load(Ordering::Relaxed)

@@ -6,7 +6,7 @@
 mod heap;
 mod palloc;
 
-pub use heap::heap_bytes_in_use;
+pub use heap::{heap_bytes_in_use, heap_pages};
 
 /// Kernel-pool pages in use for anything but the heap (stacks, page tables): a leak check
 /// must not count the heap's growth, which is permanent by design.
@@ -14,7 +14,7 @@ pub fn kernel_pages_outside_heap() -> usize {
     palloc::kernel_pool_size() - palloc::kernel_pool_free() - heap::heap_pages()
 }
 pub use palloc::{
-    allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
+    allocate_heap_pages, allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
     free_kernel_pages, free_user_frame, init, kernel_pool_free, limit_user_pool, user_pool_free, user_pool_range, user_pool_size,
     MAX_RAM,
 };

@@ -70,9 +70,31 @@ fn with_pools<R>(f: impl FnOnce(&mut Pools) -> R) -> R {
     f(POOLS.lock().as_mut().expect("page allocator used before memory::init"))
 }
 
-/// Allocates `count` contiguous kernel pages; returns their kernel virtual address.
+/// Kernel pages set aside for the heap. Stacks and page tables together may use only the
+/// rest, so that running out of memory makes `exec` fail instead of leaving the heap (whose
+/// failure would stop the kernel) nothing to grow into. The budget is fixed rather than
+/// "what the heap has not taken yet", so how much a process may use does not depend on how
+/// far the heap grew earlier: `multi-oom` reaches the same depth every round.
+const HEAP_BUDGET: usize = 96;
+
+/// Allocates `count` contiguous kernel pages within the non-heap budget; returns their
+/// kernel virtual address.
 pub fn allocate_kernel_pages(count: usize) -> Option<usize> {
-    let page = with_pools(|pools| pools.kernel.allocate(count, 1))?;
+    let page = with_pools(|pools| {
+        let in_use = pools.kernel.usable_pages() - pools.kernel.free_pages() - super::heap::heap_pages();
+        if in_use + count + HEAP_BUDGET > pools.kernel.usable_pages() {
+            return None;
+        }
+        pools.kernel.allocate(count, 1)
+    })?;
+    Some(phys_to_virt(page * PAGE_SIZE))
+}
+
+/// Allocates `count` contiguous kernel pages for the heap, which may use the reserve. The
+/// heap grows down from the top of the pool, stacks and page tables up from the bottom, so
+/// the heap's permanent pages never split the pairs of pages that stacks need.
+pub fn allocate_heap_pages(count: usize) -> Option<usize> {
+    let page = with_pools(|pools| pools.kernel.allocate_from_top(count))?;
     Some(phys_to_virt(page * PAGE_SIZE))
 }
 

@@ -28,7 +28,12 @@ impl Condvar {
 
     /// Wakes the longest waiter, if any.
     pub fn notify_one(&self) {
-        let waiter = self.waiters.lock().pop_front();
+        let waiter = {
+            let mut waiters = self.waiters.lock();
+            let waiter = waiters.pop_front();
+            super::semaphore::release_if_empty(&mut waiters);
+            waiter
+        };
         if let Some(waiter) = waiter {
             waiter.up();
         }

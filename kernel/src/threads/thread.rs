@@ -54,6 +54,8 @@ pub struct Thread {
     exited: Semaphore,
     /// The user process this thread runs, if it is one.
     process: OnceCell<Arc<Process>>,
+    /// Where the thread enters user mode once its kernel body returns.
+    user_entry: SpinLock<Option<(u32, u32)>>,
 }
 
 // SAFETY: `saved_esp` is only accessed by the scheduler with interrupts off on our single CPU;
@@ -83,6 +85,7 @@ impl Thread {
             body: SpinLock::new("thread body", body),
             exited: Semaphore::new(0),
             process: OnceCell::uninit(),
+            user_entry: SpinLock::new("user entry", None),
         }
     }
 
@@ -188,6 +191,15 @@ impl Thread {
     /// Attaches the user process this thread runs. Set once, when the process starts.
     pub fn set_process(&self, process: Arc<Process>) {
         self.process.try_init_once(|| process).expect("thread already runs a process");
+    }
+
+    /// Makes the thread enter user mode at `eip` with stack `esp` when its body returns.
+    pub fn set_user_entry(&self, eip: u32, esp: u32) {
+        *self.user_entry.lock() = Some((eip, esp));
+    }
+
+    pub(super) fn take_user_entry(&self) -> Option<(u32, u32)> {
+        self.user_entry.lock().take()
     }
 
     /// The user process this thread runs, if any.

@@ -22,7 +22,7 @@ pub enum LoadError {
     Overlap,
     /// The arguments do not fit in the first stack page.
     ArgumentsTooLong,
-    /// No memory for the first stack page.
+    /// No memory for a page table or the first stack page.
     OutOfMemory,
 }
 
@@ -49,8 +49,9 @@ pub fn load(process: &Process, words: &[String]) -> Result<(u32, u32), LoadError
             } else {
                 Backing::Zero
             };
-            let page = Page::new((segment.page_start + within) as usize, segment.writable, Kind::Anonymous, backing);
-            process.space.insert(page).map_err(|_| LoadError::Overlap)?;
+            let upage = (segment.page_start + within) as usize;
+            process.space.directory.prepare(upage).map_err(|_| LoadError::OutOfMemory)?;
+            process.space.insert(Page::new(upage, segment.writable, Kind::Anonymous, backing)).map_err(|_| LoadError::Overlap)?;
         }
     }
     let esp = build_stack(process, words)?;
@@ -89,6 +90,7 @@ fn build_stack(process: &Process, words: &[String]) -> Result<u32, LoadError> {
     }
     put(esp + 8, &(pointers_start as u32).to_le_bytes());
     put(esp + 4, &(words.len() as u32).to_le_bytes());
+    process.space.directory.prepare(top - PAGE_SIZE).map_err(|_| LoadError::OutOfMemory)?;
     let stack = Page::new(top - PAGE_SIZE, true, Kind::Anonymous, Backing::Zero);
     process.space.insert(stack).map_err(|_| LoadError::Overlap)?;
     UserMemory::new(&process.space, esp).write(esp, &image).map_err(|_| LoadError::OutOfMemory)?;

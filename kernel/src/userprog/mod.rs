@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 use crate::arch::idt::{self, InterruptFrame};
-use crate::arch::{cpu, paging};
+use crate::arch::paging;
 use crate::fs::File;
 use crate::sync::{Condvar, Mutex, Semaphore};
 use crate::threads::{self, Thread, Tid};
@@ -132,7 +132,9 @@ pub fn execute(command_line: &str) -> Option<(Pid, Arc<ChildRecord>)> {
     record.load_succeeded.load(Ordering::Acquire).then(|| (thread.tid(), record))
 }
 
-/// The first code of a new process's thread: build the process, load it, enter user mode.
+/// The first code of a new process's thread: build the process and load it. On success the
+/// thread enters user mode when this returns (see `threads::set_user_entry`); everything
+/// here is dropped first, since user mode never comes back.
 fn start_process(words: Vec<String>, record: Arc<ChildRecord>) {
     process_started();
     let Some(space) = AddressSpace::new() else {
@@ -155,25 +157,13 @@ fn start_process(words: Vec<String>, record: Arc<ChildRecord>) {
         Ok((entry, esp)) => {
             record.load_succeeded.store(true, Ordering::Release);
             record.loaded.up();
-            drop(process);
-            enter_user_mode(entry, esp);
+            threads::current_thread().set_user_entry(entry, esp);
         }
         Err(_) => {
             release_resources(&process);
             record.loaded.up();
             process_finished();
         }
-    }
-}
-
-fn enter_user_mode(entry: u32, esp: u32) -> ! {
-    let frame = InterruptFrame::for_user_entry(entry, esp);
-    cpu::disable_interrupts();
-    // SAFETY: `intr_exit` pops an interrupt frame from the stack pointer and `iret`s into
-    // user mode; the frame lives on this thread's kernel stack, which the CPU will not use
-    // again until the next interrupt, when it starts over at the stack's top (TSS esp0).
-    unsafe {
-        core::arch::asm!("mov esp, {frame}", "jmp {exit}", frame = in(reg) &frame, exit = sym idt::intr_exit, options(noreturn));
     }
 }
 

@@ -84,6 +84,24 @@ impl<'a> Bitmap<'a> {
         None
     }
 
+    /// Like [`Bitmap::allocate`], but takes the highest free run: a second kind of user can
+    /// grow from the top of the space while the first grows from the bottom, so the two do
+    /// not fragment each other.
+    pub fn allocate_from_top(&mut self, count: usize) -> Option<usize> {
+        assert!(count > 0);
+        let mut end = self.len;
+        while end >= count {
+            match (end - count..end).rev().find(|&i| self.test(i)) {
+                None => {
+                    self.set_range(end - count, count, true);
+                    return Some(end - count);
+                }
+                Some(used) => end = used,
+            }
+        }
+        None
+    }
+
     /// Clears `start..start + count`, which must all be set: freeing something twice is a
     /// bug worth stopping for.
     pub fn release(&mut self, start: usize, count: usize) {
@@ -135,6 +153,18 @@ mod tests {
         bits.set_range(0, 60, true);
         assert_eq!(bits.allocate(8, 1), Some(60));
         assert!(bits.all(60, 8, true));
+    }
+
+    #[test]
+    fn allocating_from_the_top_keeps_away_from_the_bottom() {
+        let mut words = [0u32; 2];
+        let mut bits = Bitmap::new(&mut words, 40);
+        assert_eq!(bits.allocate(2, 1), Some(0));
+        assert_eq!(bits.allocate_from_top(8), Some(32));
+        bits.set_range(30, 1, true);
+        assert_eq!(bits.allocate_from_top(4), Some(26), "skips the used bit 30");
+        assert_eq!(bits.allocate_from_top(30), None);
+        assert_eq!(bits.allocate(3, 1), Some(2));
     }
 
     #[test]

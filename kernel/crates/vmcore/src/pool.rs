@@ -54,6 +54,13 @@ impl<'a> PagePool<'a> {
         Some(self.first + index)
     }
 
+    /// Allocates `count` contiguous pages as high in the pool as possible.
+    pub fn allocate_from_top(&mut self, count: usize) -> Option<usize> {
+        let index = self.used.allocate_from_top(count)?;
+        self.free -= count;
+        Some(self.first + index)
+    }
+
     /// Returns pages to the pool.
     pub fn release(&mut self, page: usize, count: usize) {
         assert!(self.contains(page) && self.contains(page + count - 1), "page {page:#x} is not from this pool");
