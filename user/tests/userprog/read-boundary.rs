@@ -13,8 +13,9 @@ rintos_user::test_main!(test_main);
 fn test_main() {
     check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
 
-    // Half of the classic `sizeof sample` (text + NUL) before the boundary.
-    let buffer = boundary_area().wrapping_sub((USERPROG_SAMPLE.len() + 1) / 2);
+    // Half of the classic `sizeof sample`, which counts the text's NUL, before the boundary.
+    let sizeof_sample = USERPROG_SAMPLE.len() + 1;
+    let buffer = boundary_area().wrapping_sub(sizeof_sample / 2);
     let length = USERPROG_SAMPLE.len();
     // SAFETY: the buffer lies inside the boundary area, which only raw pointers reach.
     let count = unsafe { raw::read(fd, buffer, length as u32) };
