@@ -183,8 +183,9 @@ impl Channel {
         if status & STATUS_ERROR != 0 || self.status() & STATUS_READY == 0 {
             return None;
         }
-        let mut words = [0u16; 256];
-        read_words(self.register(0), &mut words);
+        let mut identity = [0u8; SECTOR_SIZE];
+        read_words(self.register(0), &mut identity);
+        let words: [u16; 256] = core::array::from_fn(|i| u16::from_le_bytes([identity[2 * i], identity[2 * i + 1]]));
         let sectors = u32::from(words[60]) | (u32::from(words[61]) << 16);
         let name = match (self.name, slave) {
             ("ide0", false) => "hda",
@@ -228,37 +229,24 @@ fn ata_string(words: &[u16]) -> String {
     String::from(text.trim())
 }
 
-fn read_words(port: u16, words: &mut [u16]) {
-    // SAFETY: `rep insw` stores exactly `words.len()` words at `words`, which we own.
+/// Reads `bytes.len() / 2` data words into `bytes` (any alignment: x86 string I/O allows it).
+fn read_words(port: u16, bytes: &mut [u8]) {
+    // SAFETY: `rep insw` stores exactly `bytes.len() / 2` words at `bytes`, which we own.
     unsafe {
-        asm!("rep insw", in("dx") port, inout("edi") words.as_mut_ptr() => _, inout("ecx") words.len() => _,
+        asm!("rep insw", in("dx") port, inout("edi") bytes.as_mut_ptr() => _, inout("ecx") bytes.len() / 2 => _,
              options(nostack, preserves_flags));
     }
 }
 
-fn write_words(port: u16, words: &[u16]) {
-    // SAFETY: `rep outsw` reads exactly `words.len()` words from `words`. `esi` cannot be
+/// Writes `bytes.len() / 2` data words from `bytes`.
+fn write_words(port: u16, bytes: &[u8]) {
+    // SAFETY: `rep outsw` reads exactly `bytes.len() / 2` words from `bytes`. `esi` cannot be
     // named as an operand on i686, so it is swapped in and out around the instruction.
     unsafe {
         asm!("xchg {source}, esi", "rep outsw", "xchg {source}, esi",
-             source = inout(reg) words.as_ptr() => _, in("dx") port, inout("ecx") words.len() => _,
+             source = inout(reg) bytes.as_ptr() => _, in("dx") port, inout("ecx") bytes.len() / 2 => _,
              options(nostack, preserves_flags));
     }
-}
-
-fn sector_words(bytes: &[u8]) -> &[u16] {
-    // SAFETY: u16 has no invalid bit patterns; callers pass whole sectors, which are even in
-    // length; alignment is checked by `align_to`'s contract (prefix must be empty).
-    let (prefix, words, _) = unsafe { bytes.align_to::<u16>() };
-    assert!(prefix.is_empty(), "disk buffers must be 2-byte aligned");
-    words
-}
-
-fn sector_words_mut(bytes: &mut [u8]) -> &mut [u16] {
-    // SAFETY: as in `sector_words`.
-    let (prefix, words, _) = unsafe { bytes.align_to_mut::<u16>() };
-    assert!(prefix.is_empty(), "disk buffers must be 2-byte aligned");
-    words
 }
 
 enum Transfer<'a> {
@@ -306,7 +294,7 @@ impl Disk {
                 // The first sector is requested without an interrupt; later ones follow the
                 // interrupt that completed the previous sector.
                 channel.wait_until(|s| s & STATUS_BUSY == 0 && s & (STATUS_DATA_REQUEST | STATUS_ERROR) != 0)?;
-                write_words(channel.register(0), sector_words(&buffer[range.clone()]));
+                write_words(channel.register(0), &buffer[range.clone()]);
             }
             channel.interrupt().await;
             let status = channel.alternate_status();
@@ -315,7 +303,7 @@ impl Disk {
             }
             if let Transfer::Read(buffer) = &mut transfer {
                 channel.wait_until(|s| s & STATUS_BUSY == 0 && s & STATUS_DATA_REQUEST != 0)?;
-                read_words(channel.register(0), sector_words_mut(&mut buffer[range]));
+                read_words(channel.register(0), &mut buffer[range]);
             }
         }
         Ok(())
