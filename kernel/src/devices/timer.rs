@@ -26,6 +26,7 @@ pub fn ticks() -> u64 {
 pub fn interrupt(frame: &mut InterruptFrame) {
     let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
     crate::threads::tick(frame.from_user());
+    crate::vm::stats::on_tick(frame.from_user());
     crate::task::timer::expire(now);
 }
 

@@ -26,6 +26,20 @@ pub enum FaultError {
     OutOfKernelMemory,
 }
 
+/// How a fault was resolved, and whether it waited for the disk itself (a page read, or a
+/// dirty page written out to make room).
+#[derive(Clone, Copy, Debug)]
+pub struct Resolution {
+    pub kind: FaultKind,
+    pub waited_for_disk: bool,
+}
+
+impl Resolution {
+    fn immediate(kind: FaultKind) -> Resolution {
+        Resolution { kind, waited_for_disk: false }
+    }
+}
+
 /// What the fault path decided while holding the page's lock.
 enum Step {
     Done(FaultKind),
@@ -35,11 +49,11 @@ enum Step {
 }
 
 /// Brings `page` of `space` into memory and maps it. Returns how the fault was resolved.
-pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<FaultKind, FaultError> {
+pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Resolution, FaultError> {
     let share = page.share_key();
     loop {
         match begin(space, page, share) {
-            Step::Done(kind) => return Ok(kind),
+            Step::Done(kind) => return Ok(Resolution::immediate(kind)),
             Step::Failed(error) => return Err(error),
             Step::Wait(event) => {
                 super::stats::count_collision();
@@ -49,7 +63,7 @@ pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Fau
                 let result = fill(space, page, &event, backing, share).await;
                 event.fire();
                 match result {
-                    Ok(Some(kind)) => return Ok(kind),
+                    Ok(Some(resolution)) => return Ok(resolution),
                     // Another process registered the shared frame first: use it.
                     Ok(None) => super::stats::count_retry(),
                     Err(error) => return Err(error),
@@ -105,7 +119,7 @@ async fn fill(
     event: &Arc<Event>,
     backing: Backing,
     share: Option<ShareKey>,
-) -> Result<Option<FaultKind>, FaultError> {
+) -> Result<Option<Resolution>, FaultError> {
     let abandon = |id: Option<FrameId>| {
         if let Some(id) = id {
             frame::release(id);
@@ -133,12 +147,14 @@ async fn fill(
             FaultKind::ZeroFill
         }
         Backing::File { inode, offset, read_bytes } => {
+            let _io = super::stats::FaultIo::begin();
             if inode.read_page(*offset, *read_bytes as usize, content).await.is_err() {
                 content.fill(0);
             }
             if page.kind == Kind::Mapped { FaultKind::MmapRead } else { FaultKind::FileRead }
         }
         Backing::Swap(slot) => {
+            let _io = super::stats::FaultIo::begin();
             swap::read(*slot, content).await.expect("swap device failed");
             swap::free(*slot);
             FaultKind::SwapIn
@@ -158,7 +174,7 @@ async fn fill(
             share::forget(key, id);
         }
         abandon(Some(id));
-        return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(FaultKind::Resident)) };
+        return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(Resolution::immediate(FaultKind::Resident))) };
     }
     frame::frame(id).lock().transition(
         FrameEvent::Filled,
@@ -166,5 +182,6 @@ async fn fill(
     );
     state.residence = Residence::Present(id);
     super::stats::count_eviction_for_fault(evicted);
-    Ok(Some(kind))
+    let waited_for_disk = kind.is_major() || evicted == frame::Eviction::Dirty;
+    Ok(Some(Resolution { kind, waited_for_disk }))
 }

@@ -195,6 +195,7 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
 async fn evict(victim: Victim, new_owner: Arc<Event>) {
     // SAFETY: the frame is `Evicting` on our behalf; nobody else reads or writes it.
     let content = unsafe { bytes(victim.id) };
+    let _io = (!matches!(victim.plan, Plan::Drop)).then(super::stats::FaultIo::begin);
     let slot = match &victim.plan {
         Plan::Drop => None,
         Plan::Swap(slot) => {

@@ -76,8 +76,8 @@ pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<(), FaultE
     } else {
         block_on(fault::fault_in(space, page))
     };
-    let kind = result?;
-    stats::record_fault(kind, cpu::rdtsc() - start);
+    let resolution = result?;
+    stats::record_fault(resolution.kind, resolution.waited_for_disk, cpu::rdtsc() - start);
     Ok(())
 }
 

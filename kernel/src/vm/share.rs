@@ -53,6 +53,11 @@ pub fn forget(key: ShareKey, id: FrameId) {
     }
 }
 
+/// Frames holding pages of the file whose inode is at `sector`.
+pub fn frames_of(sector: u32) -> usize {
+    FRAMES.lock().keys().filter(|key| key.inode == sector).count()
+}
+
 /// Frames currently shared through the table.
 pub fn shared_frames() -> usize {
     FRAMES.lock().len()

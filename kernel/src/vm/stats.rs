@@ -70,42 +70,75 @@ pub fn count_eviction_for_fault(eviction: Eviction) {
     }
 }
 
-/// A completed fault of `kind` that took `cycles` TSC cycles from exception to completion.
-pub fn record_fault(kind: FaultKind, _cycles: u64) {
-    count_fault(kind);
+/// Faults waiting for the disk right now (reading a page in, or writing a victim out).
+static FAULT_IO_IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
+static MINOR_DURING_MAJOR: AtomicU64 = AtomicU64::new(0);
+static USER_TICKS_DURING_MAJOR: AtomicU64 = AtomicU64::new(0);
+
+/// Marks a fault's disk I/O as in flight for as long as it lives.
+pub struct FaultIo(());
+
+impl FaultIo {
+    pub fn begin() -> FaultIo {
+        FAULT_IO_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+        FaultIo(())
+    }
 }
 
-/// The counters a user program reads with the `vm_stats` system call, in a fixed layout of
-/// little-endian `u64`s: page faults, then faults by kind (zero-fill, resident, shared,
-/// swap-in, file read, mmap read), collisions, retries, clean and dirty evictions, swap
-/// outs and ins, frames in use, shared frames, free swap slots.
-pub fn snapshot() -> [u64; 17] {
-    let kinds: [u64; 6] = core::array::from_fn(|i| BY_KIND[i].load(Ordering::Relaxed));
-    [
-        page_faults(),
-        kinds[0],
-        kinds[1],
-        kinds[2],
-        kinds[3],
-        kinds[4],
-        kinds[5],
-        COLLISIONS.load(Ordering::Relaxed),
-        RETRIES.load(Ordering::Relaxed),
-        EVICTIONS_CLEAN.load(Ordering::Relaxed),
-        EVICTIONS_DIRTY.load(Ordering::Relaxed),
-        super::swap::SWAP_OUTS.load(Ordering::Relaxed),
-        super::swap::SWAP_INS.load(Ordering::Relaxed),
-        super::frame::frames_in_use() as u64,
-        super::share::shared_frames() as u64,
-        super::swap::free_slots() as u64,
-        super::swap::total_slots() as u64,
-    ]
+impl Drop for FaultIo {
+    fn drop(&mut self) {
+        FAULT_IO_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Called on every timer tick: counts user time that overlaps fault I/O, which is what the
+/// asynchronous fault path buys.
+pub fn on_tick(from_user: bool) {
+    if from_user && FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed) > 0 {
+        USER_TICKS_DURING_MAJOR.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A completed fault of `kind` that took `cycles` TSC cycles from the exception to its
+/// resolution; `waited_for_disk` says whether this fault itself did I/O.
+pub fn record_fault(kind: FaultKind, waited_for_disk: bool, _cycles: u64) {
+    count_fault(kind);
+    if !kind.is_major() && !waited_for_disk && FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed) > 0 {
+        MINOR_DURING_MAJOR.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The counters of the `vm_stats` system call.
+pub fn snapshot() -> rintos_abi::VmStats {
+    let kind = |kind: FaultKind| BY_KIND[kind as usize].load(Ordering::Relaxed);
+    rintos_abi::VmStats {
+        page_faults: page_faults(),
+        zero_fill: kind(FaultKind::ZeroFill),
+        resident: kind(FaultKind::Resident),
+        shared: kind(FaultKind::Shared),
+        swap_in: kind(FaultKind::SwapIn),
+        file_read: kind(FaultKind::FileRead),
+        mmap_read: kind(FaultKind::MmapRead),
+        collisions: COLLISIONS.load(Ordering::Relaxed),
+        retries: RETRIES.load(Ordering::Relaxed),
+        evictions_clean: EVICTIONS_CLEAN.load(Ordering::Relaxed),
+        evictions_dirty: EVICTIONS_DIRTY.load(Ordering::Relaxed),
+        swap_outs: super::swap::SWAP_OUTS.load(Ordering::Relaxed),
+        swap_ins: super::swap::SWAP_INS.load(Ordering::Relaxed),
+        frames_in_use: super::frame::frames_in_use() as u64,
+        shared_frames: super::share::shared_frames() as u64,
+        swap_free: super::swap::free_slots() as u64,
+        swap_total: super::swap::total_slots() as u64,
+        minor_during_major: MINOR_DURING_MAJOR.load(Ordering::Relaxed),
+        user_ticks_during_major: USER_TICKS_DURING_MAJOR.load(Ordering::Relaxed),
+        majors_in_flight: FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed),
+    }
 }
 
 /// Copies up to `size` bytes of [`snapshot`] to user memory; returns the bytes copied.
 pub fn copy_to_user(memory: &super::usermem::UserMemory, address: usize, size: usize) -> Result<usize, super::usermem::BadAddress> {
-    let mut bytes = [0u8; 17 * 8];
-    for (chunk, value) in bytes.chunks_mut(8).zip(snapshot()) {
+    let mut bytes = [0u8; rintos_abi::VmStats::FIELDS * 8];
+    for (chunk, value) in bytes.chunks_mut(8).zip(snapshot().to_array()) {
         chunk.copy_from_slice(&value.to_le_bytes());
     }
     let size = size.min(bytes.len());

@@ -60,6 +60,123 @@ pub mod nr {
     /// reach them by accident.
     pub const RINTOS_BASE: u32 = 0x100;
     /// `int vm_stats(struct vm_stats *out, unsigned size)`: copies the kernel's fault and
-    /// resource counters into `out`; returns the bytes copied.
+    /// resource counters ([`crate::VmStats`]) into `out`; returns the bytes copied.
     pub const VM_STATS: u32 = RINTOS_BASE;
+    /// `int file_frames(int fd)`: how many frames hold pages of the file open as `fd` (its
+    /// shared read-only executable pages); -1 for a bad descriptor.
+    pub const FILE_FRAMES: u32 = RINTOS_BASE + 1;
+}
+
+/// The counters `vm_stats` copies out: little-endian `u64`s in this order. New fields are
+/// only ever appended, so an older program that asks for fewer bytes still works.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VmStats {
+    /// Page-fault exceptions, valid or not.
+    pub page_faults: u64,
+    /// Faults resolved by kind (minor: zero-fill, already resident, shared; major: swap-in,
+    /// executable read, mapped-file read).
+    pub zero_fill: u64,
+    pub resident: u64,
+    pub shared: u64,
+    pub swap_in: u64,
+    pub file_read: u64,
+    pub mmap_read: u64,
+    /// Faults that found their page's fill or eviction in flight and waited for it.
+    pub collisions: u64,
+    /// Faults that started over after waiting.
+    pub retries: u64,
+    /// Evictions that dropped a clean page, and that wrote a dirty one out.
+    pub evictions_clean: u64,
+    pub evictions_dirty: u64,
+    /// Pages written to and read from swap.
+    pub swap_outs: u64,
+    pub swap_ins: u64,
+    /// User frames in use now, and frames shared through the share table.
+    pub frames_in_use: u64,
+    pub shared_frames: u64,
+    /// Free and total swap slots.
+    pub swap_free: u64,
+    pub swap_total: u64,
+    /// Minor faults that completed while at least one major fault was waiting for the disk.
+    pub minor_during_major: u64,
+    /// Timer ticks spent in user mode while at least one major fault was waiting.
+    pub user_ticks_during_major: u64,
+    /// Major faults in flight right now.
+    pub majors_in_flight: u64,
+}
+
+impl VmStats {
+    /// Number of counters.
+    pub const FIELDS: usize = core::mem::size_of::<VmStats>() / 8;
+
+    /// The counters in their wire order.
+    pub fn to_array(&self) -> [u64; Self::FIELDS] {
+        [
+            self.page_faults,
+            self.zero_fill,
+            self.resident,
+            self.shared,
+            self.swap_in,
+            self.file_read,
+            self.mmap_read,
+            self.collisions,
+            self.retries,
+            self.evictions_clean,
+            self.evictions_dirty,
+            self.swap_outs,
+            self.swap_ins,
+            self.frames_in_use,
+            self.shared_frames,
+            self.swap_free,
+            self.swap_total,
+            self.minor_during_major,
+            self.user_ticks_during_major,
+            self.majors_in_flight,
+        ]
+    }
+
+    /// Rebuilds the counters from their wire order (missing trailing fields are zero).
+    pub fn from_array(values: &[u64]) -> VmStats {
+        let at = |i: usize| values.get(i).copied().unwrap_or(0);
+        VmStats {
+            page_faults: at(0),
+            zero_fill: at(1),
+            resident: at(2),
+            shared: at(3),
+            swap_in: at(4),
+            file_read: at(5),
+            mmap_read: at(6),
+            collisions: at(7),
+            retries: at(8),
+            evictions_clean: at(9),
+            evictions_dirty: at(10),
+            swap_outs: at(11),
+            swap_ins: at(12),
+            frames_in_use: at(13),
+            shared_frames: at(14),
+            swap_free: at(15),
+            swap_total: at(16),
+            minor_during_major: at(17),
+            user_ticks_during_major: at(18),
+            majors_in_flight: at(19),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vm_stats_round_trip_through_the_wire_order() {
+        let values: [u64; VmStats::FIELDS] = core::array::from_fn(|i| i as u64 * 7 + 1);
+        assert_eq!(VmStats::from_array(&values).to_array(), values);
+    }
+
+    #[test]
+    fn a_short_copy_leaves_later_counters_zero() {
+        let stats = VmStats::from_array(&[5, 6]);
+        assert_eq!((stats.page_faults, stats.zero_fill, stats.majors_in_flight), (5, 6, 0));
+    }
 }
