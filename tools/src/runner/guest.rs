@@ -57,13 +57,14 @@ fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
     ensure_tools(repo_root)?;
     let executables = cargo_build(repo_root)?;
     let kernel_manifest = repo_root.join("kernel/Cargo.toml");
-    let user_manifest = repo_root.join("user/Cargo.toml");
     let mut kernel = None;
     let mut rust_programs = BTreeMap::new();
     for (manifest, name, path) in executables {
-        if manifest == kernel_manifest && name == "kernel" {
-            kernel = Some(path);
-        } else if manifest == user_manifest {
+        if manifest == kernel_manifest {
+            if name == "kernel" {
+                kernel = Some(path);
+            }
+        } else {
             rust_programs.insert(name, path);
         }
     }
@@ -85,17 +86,11 @@ fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
 /// The guest build command of the preamble, reporting artifacts as JSON on stdout while
 /// diagnostics still reach the terminal on stderr.
 fn cargo_build(repo_root: &Path) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
+    let packages = guest_packages(repo_root)?;
     let mut child = repo_command("cargo", repo_root)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "rintos-kernel",
-            "-p",
-            "rintos-user",
-            "--target",
-            TARGET_SPEC,
-        ])
+        .args(["build", "--release"])
+        .args(packages.iter().flat_map(|package| ["-p", package.as_str()]))
+        .args(["--target", TARGET_SPEC])
         .args([
             "-Zbuild-std=core,alloc",
             "-Zbuild-std-features=compiler-builtins-mem",
@@ -128,6 +123,44 @@ fn cargo_build(repo_root: &Path) -> anyhow::Result<Vec<(PathBuf, String, PathBuf
         bail!("the guest build failed ({status})");
     }
     Ok(executables)
+}
+
+/// The guest packages: the workspace members that are not default members (the kernel and
+/// the user-program packages; the default members are the host crates). Adding a package of
+/// user programs to `members` is all it takes for the runner to build it.
+fn guest_packages(repo_root: &Path) -> anyhow::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Metadata {
+        packages: Vec<MetadataPackage>,
+        workspace_members: Vec<String>,
+        workspace_default_members: Vec<String>,
+    }
+    #[derive(Deserialize)]
+    struct MetadataPackage {
+        id: String,
+        name: String,
+    }
+    let output = repo_command("cargo", repo_root)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!("cargo metadata failed ({})", output.status);
+    }
+    let metadata: Metadata = serde_json::from_slice(&output.stdout).context("reading cargo metadata")?;
+    let guest: Vec<String> = metadata
+        .packages
+        .into_iter()
+        .filter(|package| {
+            metadata.workspace_members.contains(&package.id) && !metadata.workspace_default_members.contains(&package.id)
+        })
+        .map(|package| package.name)
+        .collect();
+    if guest.is_empty() {
+        bail!("the workspace has no guest packages (members outside default-members)");
+    }
+    Ok(guest)
 }
 
 /// The fields of cargo's `compiler-artifact` message the runner needs.
