@@ -1,6 +1,5 @@
 //! The boot sequence and the kernel command line (Pintos' `threads/init.c`).
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use rintos_bootargs::Action;
@@ -107,7 +106,3 @@ pub fn power_off() -> ! {
     shutdown::power_off()
 }
 
-/// The words of `command`, split on runs of spaces (how processes get their arguments).
-pub fn words(command: &str) -> Vec<String> {
-    command.split(' ').filter(|word| !word.is_empty()).map(String::from).collect()
-}

@@ -96,10 +96,3 @@ pub fn frame_pointer() -> usize {
     ebp
 }
 
-/// The current stack pointer.
-pub fn stack_pointer() -> usize {
-    let esp: usize;
-    // SAFETY: reading a register.
-    unsafe { asm!("mov {}, esp", out(reg) esp, options(nomem, nostack, preserves_flags)) };
-    esp
-}

@@ -36,9 +36,11 @@ static TASK_STATE: BootCell<TaskStateSegment> = BootCell(UnsafeCell::new(TaskSta
 static DOUBLE_FAULT_STATE: BootCell<TaskStateSegment> =
     BootCell(UnsafeCell::new(TaskStateSegment::new()));
 #[repr(align(16))]
-struct DoubleFaultStack([u8; DOUBLE_FAULT_STACK_SIZE]);
+struct DoubleFaultStack {
+    _space: [u8; DOUBLE_FAULT_STACK_SIZE],
+}
 static DOUBLE_FAULT_STACK: BootCell<DoubleFaultStack> =
-    BootCell(UnsafeCell::new(DoubleFaultStack([0; DOUBLE_FAULT_STACK_SIZE])));
+    BootCell(UnsafeCell::new(DoubleFaultStack { _space: [0; DOUBLE_FAULT_STACK_SIZE] }));
 
 fn flat_segment(code: bool, ring: Ring) -> Descriptor {
     let builder = if code {

@@ -148,10 +148,6 @@ impl PageDirectory {
         self.clear_flag(upage, PTFlags::A)
     }
 
-    /// Clears the dirty bit of `upage` and reports whether it was set (after a write-back).
-    pub fn take_dirty(&self, upage: usize) -> bool {
-        self.clear_flag(upage, PTFlags::D)
-    }
 
     fn clear_flag(&self, upage: usize, flag: PTFlags) -> bool {
         let Some(entry) = self.entry(upage) else { return false };

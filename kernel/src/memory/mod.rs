@@ -15,7 +15,7 @@ pub fn kernel_pages_outside_heap() -> usize {
 }
 pub use palloc::{
     allocate_heap_pages, allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
-    free_kernel_pages, free_user_frame, init, kernel_pool_free, limit_user_pool, user_pool_free, user_pool_range, user_pool_size,
+    free_kernel_pages, free_user_frame, init, limit_user_pool, user_pool_free, user_pool_range,
     MAX_RAM,
 };
 

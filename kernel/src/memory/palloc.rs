@@ -24,7 +24,6 @@ static POOLS: SpinLock<Option<Pools>> = SpinLock::new("page pools", None);
 pub struct MemorySummary {
     pub ram_bytes: usize,
     pub kernel_pages: usize,
-    pub user_pages: usize,
 }
 
 unsafe extern "C" {
@@ -61,7 +60,7 @@ pub fn init(boot: &BootInfo, reserved_end: usize) -> MemorySummary {
         kernel.reserve(start, count);
         user.reserve(start, count);
     }
-    let summary = MemorySummary { ram_bytes: ram_end, kernel_pages: kernel.usable_pages(), user_pages: user.usable_pages() };
+    let summary = MemorySummary { ram_bytes: ram_end, kernel_pages: kernel.usable_pages() };
     *POOLS.lock() = Some(Pools { kernel, user });
     summary
 }
@@ -153,6 +152,3 @@ pub fn user_pool_range() -> (usize, usize) {
     with_pools(|pools| (pools.user.first_page(), pools.user.span()))
 }
 
-pub fn user_pool_size() -> usize {
-    with_pools(|pools| pools.user.usable_pages())
-}

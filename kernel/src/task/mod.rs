@@ -21,8 +21,8 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 pub use event::Event;
-pub use executor::{JoinHandle, spawn, start_executor};
-pub use mutex::{AsyncMutex, AsyncMutexGuard};
+pub use executor::{spawn, start_executor};
+pub use mutex::AsyncMutex;
 
 use crate::threads::{self, Tid};
 
