@@ -91,14 +91,8 @@ impl<const N: usize> fmt::Display for StrBuf<N> {
 }
 
 /// Displays bytes as text, the way `%s` shows a C string; bytes that are not UTF-8 show
-/// as U+FFFD. `Show(c"name")` works for any `&CStr`.
+/// as U+FFFD. For a `&CStr`, use [`show`].
 pub struct Show<'a>(pub &'a [u8]);
-
-impl<'a> From<&'a CStr> for Show<'a> {
-    fn from(text: &'a CStr) -> Show<'a> {
-        Show(text.to_bytes())
-    }
-}
 
 impl fmt::Display for Show<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -114,7 +108,7 @@ impl fmt::Display for Show<'_> {
 
 /// Shows a C string, e.g. `msg!("open \"{}\"", show(name))`.
 pub fn show(text: &CStr) -> Show<'_> {
-    Show::from(text)
+    Show(text.to_bytes())
 }
 
 /// The classic `atoi`: optional spaces, an optional sign, then decimal digits up to the

@@ -1,6 +1,7 @@
 //! Process start-up. The kernel starts a program at `_start` with the stack of a cdecl
 //! call `_start(argc, argv)`: `argc` at `[esp + 4]`, `argv` at `[esp + 8]` (abi §1.3), and
-//! nothing else set up. [`entry!`] and [`test_main!`] define `_start` in the program.
+//! nothing else set up. [`entry!`](crate::entry!) and [`test_main!`](crate::test_main!)
+//! define `_start` in the program.
 use core::ffi::{CStr, c_char};
 
 use crate::syscall::exit;
