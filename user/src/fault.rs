@@ -14,7 +14,8 @@ pub unsafe fn read_word(address: usize) -> u32 {
     let value;
     // SAFETY: see the function's contract.
     unsafe {
-        asm!("mov {value}, dword ptr [{address}]", address = in(reg) address, value = lateout(reg) value, options(nostack, readonly))
+        asm!("mov {value}, dword ptr [{address}]",
+             address = in(reg) address, value = lateout(reg) value, options(nostack, readonly))
     };
     value
 }
@@ -27,7 +28,8 @@ pub unsafe fn read_word(address: usize) -> u32 {
 pub unsafe fn write_word(address: usize, value: u32) {
     // SAFETY: see the function's contract.
     unsafe {
-        asm!("mov dword ptr [{address}], {value}", address = in(reg) address, value = in(reg) value, options(nostack))
+        asm!("mov dword ptr [{address}], {value}",
+             address = in(reg) address, value = in(reg) value, options(nostack))
     };
 }
 

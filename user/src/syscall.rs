@@ -4,8 +4,9 @@
 //! and returns the result in `eax`; every other register survives.
 //!
 //! [`raw`] has the C prototypes, taking raw pointers, for tests that pass deliberately bad
-//! ones. The functions at the top level take `&CStr` and slices, for ordinary programs. Results keep the classic integer conventions (`-1` for
-//! failure, file descriptors `> 1`), which the tests compare against.
+//! ones. The functions at the top level take `&CStr` and slices, for ordinary programs.
+//! Results keep the classic integer conventions (`-1` for failure, file descriptors
+//! `> 1`), which the tests compare against.
 use core::arch::asm;
 use core::ffi::CStr;
 
