@@ -1,6 +1,6 @@
-//! Sorts 1 MiB of ARC4 noise in 8 chunks of 128 KiB by child-qsort processes (quicksort in a 128 KiB stack
-//! array), all running at
-//! once, then merges the chunks and verifies the result.
+//! Sorts 1 MiB of ARC4 noise in 8 chunks of 128 KiB by child-qsort processes (quicksort
+//! in a 128 KiB stack array), all running at once, then merges the chunks and verifies
+//! them.
 #![no_std]
 #![no_main]
 
