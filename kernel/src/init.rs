@@ -55,11 +55,11 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
     if let Some(slice) = options.time_slice {
         threads::set_time_slice(slice);
     }
+    input::init();
+    keyboard::init();
     pic::init();
     interrupt::init();
     timer::init();
-    keyboard::init();
-    input::init();
     cpu::enable_interrupts();
     println!("Calibrating timer...  {} TSC cycles/s.", stats::thousands(timer::calibrate_tsc()));
     task::start_executor();

@@ -2,6 +2,8 @@
 //! Output is polled (it never waits long under QEMU); input arrives by interrupt (IRQ 4)
 //! and goes to the input queue.
 
+use core::sync::atomic::{AtomicU16, Ordering};
+
 use x86::io::{inb, outb};
 
 use crate::arch::idt::InterruptFrame;
@@ -18,10 +20,18 @@ const LINE_STATUS_TRANSMIT_EMPTY: u8 = 0x20;
 /// IRQ line of COM1.
 pub const IRQ: u8 = 4;
 
+/// A byte that arrived before the kernel set the port up (input piped into QEMU is there
+/// at once): turning the FIFOs on would discard it, so it is kept here for the input queue.
+static EARLY_BYTE: AtomicU16 = AtomicU16::new(NO_BYTE);
+const NO_BYTE: u16 = 0x100;
+
 /// 115200 baud, 8N1, FIFOs on, receive interrupts on.
 pub fn init() {
     // SAFETY: standard 16550 UART programming on COM1's ports.
     unsafe {
+        if inb(LINE_STATUS) & LINE_STATUS_DATA_READY != 0 {
+            EARLY_BYTE.store(u16::from(inb(DATA)), Ordering::Relaxed);
+        }
         outb(INTERRUPT_ENABLE, 0x00);
         outb(LINE_CONTROL, 0x80); // divisor latch access
         outb(DATA, 0x01); // divisor 1 = 115200 baud
@@ -32,8 +42,12 @@ pub fn init() {
     }
 }
 
-/// Turns on the receive interrupt once its handler is installed.
+/// Turns on the receive interrupt once its handler is installed (and the input queue exists).
 pub fn enable_receive_interrupt() {
+    let early = EARLY_BYTE.swap(NO_BYTE, Ordering::Relaxed);
+    if early != NO_BYTE {
+        super::input::push(early as u8);
+    }
     // SAFETY: enabling "data available" interrupts on COM1.
     unsafe { outb(INTERRUPT_ENABLE, 0x01) };
 }

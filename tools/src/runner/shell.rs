@@ -6,22 +6,26 @@ use std::path::{Path, PathBuf};
 use rintos_fs::mbr;
 
 use super::guest::GuestArtifacts;
-use super::options::{ExtraDisk, Options};
+use super::options::{ExtraDisk, Options, PartitionSource};
 use crate::disk::{Contents, FilesysImage, PartitionSpec, SECTORS_PER_MB, create_disk};
 
 /// The persistent disk, relative to the repository root.
 pub const SHELL_DISK: &str = "disk-images/rintos.dsk";
+/// Swap of a shell session, as the classic test runs have.
+const SHELL_SWAP_MB: u32 = 4;
 /// Room left for the user's own files beyond the programs.
 const SPARE_MB: u32 = 8;
 
-/// Turns `options` into a shell session: `run shell`, with the persistent disk attached
-/// (unless the options already give a file system).
+/// Turns `options` into a shell session: `-q run shell` (the machine powers off when the
+/// shell exits), with the persistent disk attached (unless the options already give a file
+/// system) and 4 MB of swap unless the options size it.
 pub fn prepare(
     options: &mut Options,
     artifacts: &GuestArtifacts,
     repo_root: &Path,
 ) -> anyhow::Result<()> {
-    options.kernel_args = vec!["run".into(), "shell".into()];
+    options.kernel_args = vec!["-q".into(), "run".into(), "shell".into()];
+    options.swap.get_or_insert(PartitionSource::Size(SHELL_SWAP_MB * SECTORS_PER_MB));
     if options.filesys.is_none() {
         let disk = shell_disk(repo_root);
         sync_programs(&disk, artifacts)?;
@@ -166,7 +170,8 @@ mod tests {
             dir.path(),
         )
         .unwrap();
-        assert_eq!(options.kernel_args, ["run", "shell"]);
+        assert_eq!(options.kernel_args, ["-q", "run", "shell"]);
+        assert_eq!(options.swap, Some(PartitionSource::Size(SHELL_SWAP_MB * SECTORS_PER_MB)));
         assert_eq!(
             options.extra_disks,
             [ExtraDisk::Existing(shell_disk(dir.path()))]
