@@ -67,14 +67,21 @@ pub fn page_or_stack_growth(space: &Arc<AddressSpace>, address: usize, esp: usiz
     Some(page)
 }
 
+/// Accepts only futures that are `Send`: a future holding a spinlock guard (which is not
+/// `Send`) across an `.await` then fails to compile, instead of deadlocking at run time.
+fn holds_no_spinlock<F: core::future::Future + Send>(future: F) -> F {
+    future
+}
+
 /// Runs the fault future for `page` on this thread, timing and counting it.
 pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<(), FaultError> {
     let start = cpu::rdtsc();
+    let fault = holds_no_spinlock(fault::fault_in(space, page));
     let result = if SERIAL_FAULTS.load(Ordering::Relaxed) {
         let _serial = SERIAL_LOCK.lock();
-        block_on(fault::fault_in(space, page))
+        block_on(fault)
     } else {
-        block_on(fault::fault_in(space, page))
+        block_on(fault)
     };
     let resolution = result?;
     stats::record_fault(resolution.kind, resolution.waited_for_disk, cpu::rdtsc() - start);
@@ -96,7 +103,7 @@ pub fn pin(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<frame::FrameId
 /// Frees every page of `space` (process exit).
 pub fn destroy(space: &Arc<AddressSpace>) {
     for page in space.take_all() {
-        block_on(release::release(space, &page));
+        block_on(holds_no_spinlock(release::release(space, &page)));
     }
 }
 
