@@ -49,6 +49,7 @@ pub fn print() {
     );
     println!("Keyboard: {} keys pressed", input::KEYS_PRESSED.load(Ordering::Relaxed));
     println!("Exception: {} page faults", vm::stats::page_faults());
+    vm::stats::print_report();
 }
 
 /// What the leak checks compare before and after a test.

@@ -52,6 +52,11 @@ pub fn calibrate_tsc() -> u64 {
     per_second
 }
 
+/// TSC cycles per second as measured by [`calibrate_tsc`] (0 before).
+pub fn tsc_per_second() -> u64 {
+    TSC_PER_SECOND.load(Ordering::Relaxed)
+}
+
 /// Converts a time-stamp-counter difference to nanoseconds (0 before calibration).
 pub fn tsc_to_ns(cycles: u64) -> u64 {
     let per_second = TSC_PER_SECOND.load(Ordering::Relaxed);

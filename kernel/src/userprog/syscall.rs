@@ -92,6 +92,7 @@ fn dispatch(process: &Process, memory: &UserMemory, esp: usize) -> Result<u32> {
         nr::ISDIR => u32::from(matches!(process.files.lock().get(int(0)?), Some(Handle::Directory { .. }))),
         nr::INUMBER => process.files.lock().file(int(0)?).map_or(-1, |file| file.inode().sector() as i32) as u32,
         nr::VM_STATS => vm::stats::copy_to_user(memory, arg(0)? as usize, arg(1)? as usize)? as u32,
+        nr::FAULT_LATENCY => vm::stats::copy_latency_to_user(memory, arg(0)?, arg(1)? as usize, arg(2)? as usize)? as u32,
         nr::FILE_FRAMES => process.files.lock().file(int(0)?).map_or(-1, |file| vm::share::frames_of(file.inode().sector()) as i32) as u32,
         _ => return Err(Exit(-1)),
     })

@@ -26,17 +26,18 @@ pub enum FaultError {
     OutOfKernelMemory,
 }
 
-/// How a fault was resolved, and whether it waited for the disk itself (a page read, or a
-/// dirty page written out to make room).
+/// How a fault was resolved, whether it took its frame from another page, and whether it
+/// waited for the disk itself (a page read, or a dirty page written out to make room).
 #[derive(Clone, Copy, Debug)]
 pub struct Resolution {
     pub kind: FaultKind,
+    pub eviction: frame::Eviction,
     pub waited_for_disk: bool,
 }
 
 impl Resolution {
     fn immediate(kind: FaultKind) -> Resolution {
-        Resolution { kind, waited_for_disk: false }
+        Resolution { kind, eviction: frame::Eviction::None, waited_for_disk: false }
     }
 }
 
@@ -181,7 +182,6 @@ async fn fill(
         FrameState::InUse { users: vec![User { space: Arc::downgrade(space), page: page.clone() }], pins: 0, share },
     );
     state.residence = Residence::Present(id);
-    super::stats::count_eviction_for_fault(evicted);
     let waited_for_disk = kind.is_major() || evicted == frame::Eviction::Dirty;
-    Ok(Some(Resolution { kind, waited_for_disk }))
+    Ok(Some(Resolution { kind, eviction: evicted, waited_for_disk }))
 }

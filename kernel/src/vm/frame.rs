@@ -237,6 +237,7 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
     const ROUNDS: u32 = 50;
     for _ in 0..ROUNDS {
         if let Some(phys) = memory::allocate_user_frame() {
+            super::stats::note_frame(true);
             let id = phys / PAGE_SIZE - table().first_page;
             frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
             return Ok((id, Eviction::None));
@@ -260,6 +261,7 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
 pub fn release(id: FrameId) {
     frame(id).lock().transition(FrameEvent::Release, FrameState::Free);
     memory::free_user_frame(physical(id));
+    super::stats::note_frame(false);
 }
 
 /// Keeps frame `id` in memory until [`unpin`]; fails if it is not in use.

@@ -73,18 +73,24 @@ fn holds_no_spinlock<F: core::future::Future + Send>(future: F) -> F {
     future
 }
 
-/// Runs the fault future for `page` on this thread, timing and counting it.
-pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<(), FaultError> {
-    let start = cpu::rdtsc();
-    let fault = holds_no_spinlock(fault::fault_in(space, page));
-    let result = if SERIAL_FAULTS.load(Ordering::Relaxed) {
+/// Runs the fault future for `page` on this thread, counting it and timing it from
+/// `started` (the TSC at the exception, or when a system call found the page absent).
+pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>, started: u64) -> Result<(), FaultError> {
+    let fault = stats::watch(holds_no_spinlock(fault::fault_in(space, page)));
+    let (result, deferred) = if SERIAL_FAULTS.load(Ordering::Relaxed) {
         let _serial = SERIAL_LOCK.lock();
         block_on(fault)
     } else {
         block_on(fault)
     };
     let resolution = result?;
-    stats::record_fault(resolution.kind, resolution.waited_for_disk, cpu::rdtsc() - start);
+    stats::record_fault(stats::Completed {
+        kind: resolution.kind,
+        eviction: resolution.eviction,
+        waited_for_disk: resolution.waited_for_disk,
+        deferred,
+        cycles: cpu::rdtsc() - started,
+    });
     Ok(())
 }
 
@@ -96,7 +102,7 @@ pub fn pin(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<frame::FrameId
         {
             return Ok(id);
         }
-        resolve(space, page)?;
+        resolve(space, page, cpu::rdtsc())?;
     }
 }
 
@@ -109,6 +115,7 @@ pub fn destroy(space: &Arc<AddressSpace>) {
 
 /// The page-fault exception (vector 14).
 pub fn page_fault(frame: &mut InterruptFrame) {
+    let started = cpu::rdtsc();
     let address = cpu::cr2();
     stats::count_exception();
     // CR2 is safe in a local now; the rest of the fault may sleep.
@@ -125,7 +132,7 @@ pub fn page_fault(frame: &mut InterruptFrame) {
     {
         let space = process.space();
         let error = match page_or_stack_growth(space, address, frame.user_esp as usize) {
-            Some(page) if address < PHYS_BASE && (page.writable || !write) => match resolve(space, &page) {
+            Some(page) if address < PHYS_BASE && (page.writable || !write) => match resolve(space, &page, started) {
                 Ok(()) => return,
                 Err(error) => Some(error),
             },

@@ -1,8 +1,19 @@
-//! Counters of the virtual-memory system. A fault is counted once, when it completes.
+//! Counters of the virtual-memory system, and latency histograms of faults by class. A
+//! fault is counted once, when it completes (a retry inside the fault path is not a second
+//! fault). The counters reach user programs through `vm_stats`, the histograms through
+//! `fault_latency`, and both are printed at power-off.
 
+use alloc::string::String;
+use core::fmt;
+use core::future::{Future, poll_fn};
+use core::pin::pin;
 use core::sync::atomic::{AtomicU64, Ordering};
 
+use rintos_abi::latency::{self, FaultClass, Histogram};
+
 use super::frame::Eviction;
+use super::usermem::{BadAddress, UserMemory};
+use crate::println;
 
 /// How a fault was resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,8 +54,7 @@ pub fn page_faults() -> u64 {
     PAGE_FAULTS.load(Ordering::Relaxed)
 }
 
-/// A fault resolved as `kind`.
-pub fn count_fault(kind: FaultKind) {
+fn count_fault(kind: FaultKind) {
     BY_KIND[kind as usize].fetch_add(1, Ordering::Relaxed);
 }
 
@@ -58,7 +68,7 @@ pub fn count_retry() {
     RETRIES.fetch_add(1, Ordering::Relaxed);
 }
 
-pub fn count_eviction_for_fault(eviction: Eviction) {
+fn count_eviction_for_fault(eviction: Eviction) {
     match eviction {
         Eviction::None => {}
         Eviction::Clean => {
@@ -99,13 +109,102 @@ pub fn on_tick(from_user: bool) {
     }
 }
 
-/// A completed fault of `kind` that took `cycles` TSC cycles from the exception to its
-/// resolution; `waited_for_disk` says whether this fault itself did I/O.
-pub fn record_fault(kind: FaultKind, waited_for_disk: bool, _cycles: u64) {
-    count_fault(kind);
-    if !kind.is_major() && !waited_for_disk && FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed) > 0 {
+/// How a fault ended, for [`record_fault`].
+pub struct Completed {
+    pub kind: FaultKind,
+    pub eviction: Eviction,
+    /// This fault itself did I/O (a page read, or a dirty page written out to make room).
+    pub waited_for_disk: bool,
+    /// Its thread parked at least once (I/O, another fault's fill, a busy frame).
+    pub deferred: bool,
+    /// TSC cycles from the exception to the resolution.
+    pub cycles: u64,
+}
+
+static DEFERRED: AtomicU64 = AtomicU64::new(0);
+/// One latency histogram per [`FaultClass`], counts per [`latency`] bucket.
+static LATENCY: [[AtomicU64; latency::BUCKETS]; FaultClass::COUNT] =
+    [const { [const { AtomicU64::new(0) }; latency::BUCKETS] }; FaultClass::COUNT];
+/// Nanoseconds per TSC cycle as a 32.32 fixed-point number, computed on first use: a
+/// multiplication per fault instead of a 128-bit division.
+static NS_PER_CYCLE_Q32: AtomicU64 = AtomicU64::new(0);
+
+fn cycles_to_ns(cycles: u64) -> u64 {
+    let mut scale = NS_PER_CYCLE_Q32.load(Ordering::Relaxed);
+    if scale == 0 {
+        scale = crate::devices::timer::tsc_to_ns(1 << 32);
+        NS_PER_CYCLE_Q32.store(scale, Ordering::Relaxed);
+    }
+    ((u128::from(cycles) * u128::from(scale)) >> 32) as u64
+}
+
+fn class_of(kind: FaultKind, eviction: Eviction) -> FaultClass {
+    let eviction = match eviction {
+        Eviction::None => 0,
+        Eviction::Clean => 1,
+        Eviction::Dirty => 2,
+    };
+    FaultClass::of(kind.is_major(), eviction)
+}
+
+/// Counts a completed fault, once, and adds its latency to its class's histogram.
+pub fn record_fault(fault: Completed) {
+    count_fault(fault.kind);
+    count_eviction_for_fault(fault.eviction);
+    if fault.deferred {
+        DEFERRED.fetch_add(1, Ordering::Relaxed);
+    }
+    if !fault.kind.is_major() && !fault.waited_for_disk && FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed) > 0 {
         MINOR_DURING_MAJOR.fetch_add(1, Ordering::Relaxed);
     }
+    let bucket = latency::bucket_of(cycles_to_ns(fault.cycles));
+    LATENCY[class_of(fault.kind, fault.eviction) as usize][bucket].fetch_add(1, Ordering::Relaxed);
+}
+
+/// Runs `future`, noting whether it ever returned `Pending` (the fault was deferred).
+pub async fn watch<F: Future>(future: F) -> (F::Output, bool) {
+    let mut future = pin!(future);
+    let mut deferred = false;
+    let output = poll_fn(|cx| {
+        let poll = future.as_mut().poll(cx);
+        deferred |= poll.is_pending();
+        poll
+    })
+    .await;
+    (output, deferred)
+}
+
+static FRAMES_IN_USE: AtomicU64 = AtomicU64::new(0);
+static FRAMES_PEAK: AtomicU64 = AtomicU64::new(0);
+static SWAP_USED: AtomicU64 = AtomicU64::new(0);
+static SWAP_USED_PEAK: AtomicU64 = AtomicU64::new(0);
+
+/// The frame table took a frame from the pool (`taken`) or gave one back.
+pub fn note_frame(taken: bool) {
+    note_use(&FRAMES_IN_USE, &FRAMES_PEAK, taken);
+}
+
+/// The swap table took a slot (`taken`) or freed one.
+pub fn note_swap_slot(taken: bool) {
+    note_use(&SWAP_USED, &SWAP_USED_PEAK, taken);
+}
+
+fn note_use(current: &AtomicU64, peak: &AtomicU64, taken: bool) {
+    if taken {
+        let now = current.fetch_add(1, Ordering::Relaxed) + 1;
+        peak.fetch_max(now, Ordering::Relaxed);
+    } else {
+        current.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The histogram of one class, as it stands now.
+pub fn histogram(class: FaultClass) -> Histogram {
+    let mut histogram = Histogram::default();
+    for (count, cell) in histogram.counts.iter_mut().zip(&LATENCY[class as usize]) {
+        *count = cell.load(Ordering::Relaxed);
+    }
+    histogram
 }
 
 /// The counters of the `vm_stats` system call.
@@ -132,16 +231,103 @@ pub fn snapshot() -> rintos_abi::VmStats {
         minor_during_major: MINOR_DURING_MAJOR.load(Ordering::Relaxed),
         user_ticks_during_major: USER_TICKS_DURING_MAJOR.load(Ordering::Relaxed),
         majors_in_flight: FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed),
+        deferred: DEFERRED.load(Ordering::Relaxed),
+        ata_requests: crate::devices::ata::REQUESTS.load(Ordering::Relaxed),
+        irq_wakeups: crate::devices::ata::IRQ_WAKEUPS.load(Ordering::Relaxed),
+        executor_polls: crate::task::POLLS.load(Ordering::Relaxed),
+        frames_peak: FRAMES_PEAK.load(Ordering::Relaxed),
+        swap_used: SWAP_USED.load(Ordering::Relaxed),
+        swap_used_peak: SWAP_USED_PEAK.load(Ordering::Relaxed),
+        tsc_per_second: crate::devices::timer::tsc_per_second(),
     }
 }
 
 /// Copies up to `size` bytes of [`snapshot`] to user memory; returns the bytes copied.
-pub fn copy_to_user(memory: &super::usermem::UserMemory, address: usize, size: usize) -> Result<usize, super::usermem::BadAddress> {
-    let mut bytes = [0u8; rintos_abi::VmStats::FIELDS * 8];
-    for (chunk, value) in bytes.chunks_mut(8).zip(snapshot().to_array()) {
-        chunk.copy_from_slice(&value.to_le_bytes());
+pub fn copy_to_user(memory: &UserMemory, address: usize, size: usize) -> Result<usize, BadAddress> {
+    copy_words(memory, address, size, &snapshot().to_array())
+}
+
+/// The `fault_latency` system call: copies up to `size` bytes of the histogram of class
+/// number `class`; -1 for a class out of range.
+pub fn copy_latency_to_user(memory: &UserMemory, class: u32, address: usize, size: usize) -> Result<i32, BadAddress> {
+    let Some(&class) = FaultClass::ALL.get(class as usize) else { return Ok(-1) };
+    Ok(copy_words(memory, address, size, &histogram(class).counts)? as i32)
+}
+
+/// Copies up to `size` bytes of `words` (little-endian) to user memory.
+fn copy_words(memory: &UserMemory, address: usize, size: usize, words: &[u64]) -> Result<usize, BadAddress> {
+    let size = size.min(words.len() * 8);
+    let mut bytes = [0u8; 64];
+    let mut done = 0;
+    for chunk in words.chunks(bytes.len() / 8) {
+        if done == size {
+            break;
+        }
+        for (slot, word) in bytes.chunks_mut(8).zip(chunk) {
+            slot.copy_from_slice(&word.to_le_bytes());
+        }
+        let length = (size - done).min(chunk.len() * 8);
+        memory.write(address + done, &bytes[..length])?;
+        done += length;
     }
-    let size = size.min(bytes.len());
-    memory.write(address, &bytes[..size])?;
-    Ok(size)
+    Ok(done)
+}
+
+/// The power-off report, after the classic statistics: the counters, then one summary and
+/// one compact histogram line (`bucket:count` pairs, see `rintos_abi::latency`) per fault
+/// class that saw any fault. No line contains a word the classic checkers look for.
+pub fn print_report() {
+    let stats = snapshot();
+    let minor = stats.zero_fill + stats.resident + stats.shared;
+    let major = stats.swap_in + stats.file_read + stats.mmap_read;
+    println!(
+        "VM faults: {minor} minor ({} zero-fill, {} resident, {} shared), {major} major ({} swap-in, {} file, {} mmap), {} deferred, {} collisions, {} retries",
+        stats.zero_fill, stats.resident, stats.shared, stats.swap_in, stats.file_read, stats.mmap_read, stats.deferred,
+        stats.collisions, stats.retries
+    );
+    println!(
+        "VM evictions: {} clean, {} dirty; swap: {} outs, {} ins, {} slots in use (peak {}) of {}",
+        stats.evictions_clean,
+        stats.evictions_dirty,
+        stats.swap_outs,
+        stats.swap_ins,
+        stats.swap_used,
+        stats.swap_used_peak,
+        stats.swap_total
+    );
+    println!(
+        "VM frames: {} in use (peak {}); ATA: {} requests, {} IRQ wake-ups; executor: {} polls",
+        stats.frames_in_use, stats.frames_peak, stats.ata_requests, stats.irq_wakeups, stats.executor_polls
+    );
+    for class in FaultClass::ALL {
+        let histogram = histogram(class);
+        let (Some(p50), Some(p99), Some(max)) = (histogram.quantile(0.5), histogram.quantile(0.99), histogram.max_bound()) else {
+            continue;
+        };
+        println!(
+            "Fault latency {}: {} faults, p50 {}, p99 {}, max < {}",
+            class.name(),
+            histogram.count(),
+            Nanoseconds(p50),
+            Nanoseconds(p99),
+            Nanoseconds(max)
+        );
+        let mut line = String::new();
+        let _ = histogram.write_compact(&mut line);
+        println!("Fault histogram {}: {line}", class.name());
+    }
+}
+
+/// A duration in nanoseconds, printed with a unit that keeps it short.
+struct Nanoseconds(u64);
+
+impl fmt::Display for Nanoseconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = self.0;
+        match ns {
+            0..10_000 => write!(f, "{ns} ns"),
+            10_000..10_000_000 => write!(f, "{} us", ns / 1000),
+            _ => write!(f, "{} ms", ns / 1_000_000),
+        }
+    }
 }

@@ -41,6 +41,7 @@ pub fn init() {
 /// Takes a free slot; `None` when swap is full (or there is no swap device).
 pub fn allocate() -> Option<SwapSlot> {
     let slot = SWAP.get()?.used.lock().allocate(1, 1)?;
+    super::stats::note_swap_slot(true);
     Some(SwapSlot(slot as u32))
 }
 
@@ -48,6 +49,7 @@ pub fn allocate() -> Option<SwapSlot> {
 pub fn free(slot: SwapSlot) {
     let swap = SWAP.get().expect("a slot exists, so swap does");
     swap.used.lock().release(slot.0 as usize, 1);
+    super::stats::note_swap_slot(false);
 }
 
 /// Slots free now.

@@ -5,6 +5,8 @@
 //! unchanged on Rintos.
 #![no_std]
 
+pub mod latency;
+
 /// The lowest kernel virtual address; user addresses are below it.
 pub const PHYS_BASE: u32 = 0xC000_0000;
 /// Bytes in a page.
@@ -65,6 +67,11 @@ pub mod nr {
     /// `int file_frames(int fd)`: how many frames hold pages of the file open as `fd` (its
     /// shared read-only executable pages); -1 for a bad descriptor.
     pub const FILE_FRAMES: u32 = RINTOS_BASE + 1;
+    /// `int fault_latency(unsigned class, uint64_t *counts, unsigned size)`: copies the
+    /// latency histogram of fault class `class` ([`crate::latency::FaultClass`], counts of
+    /// nanoseconds per [`crate::latency`] bucket, little-endian `u64`s) into `counts`;
+    /// returns the bytes copied, or -1 for a class out of range.
+    pub const FAULT_LATENCY: u32 = RINTOS_BASE + 2;
 }
 
 /// The counters `vm_stats` copies out: little-endian `u64`s in this order. New fields are
@@ -104,6 +111,22 @@ pub struct VmStats {
     pub user_ticks_during_major: u64,
     /// Major faults in flight right now.
     pub majors_in_flight: u64,
+    /// Faults that had to wait (their thread parked at least once: disk I/O, another
+    /// fault's fill, a busy frame).
+    pub deferred: u64,
+    /// ATA commands issued, and completion interrupts that woke their waiter.
+    pub ata_requests: u64,
+    pub irq_wakeups: u64,
+    /// Polls of futures by `block_on` and the executor.
+    pub executor_polls: u64,
+    /// The most user frames ever in use at once.
+    pub frames_peak: u64,
+    /// Swap slots in use now, and the most ever in use at once.
+    pub swap_used: u64,
+    pub swap_used_peak: u64,
+    /// Time-stamp-counter cycles per second (calibrated against the PIT at boot): user
+    /// programs that read the TSC convert with it.
+    pub tsc_per_second: u64,
 }
 
 impl VmStats {
@@ -133,6 +156,14 @@ impl VmStats {
             self.minor_during_major,
             self.user_ticks_during_major,
             self.majors_in_flight,
+            self.deferred,
+            self.ata_requests,
+            self.irq_wakeups,
+            self.executor_polls,
+            self.frames_peak,
+            self.swap_used,
+            self.swap_used_peak,
+            self.tsc_per_second,
         ]
     }
 
@@ -160,6 +191,14 @@ impl VmStats {
             minor_during_major: at(17),
             user_ticks_during_major: at(18),
             majors_in_flight: at(19),
+            deferred: at(20),
+            ata_requests: at(21),
+            irq_wakeups: at(22),
+            executor_polls: at(23),
+            frames_peak: at(24),
+            swap_used: at(25),
+            swap_used_peak: at(26),
+            tsc_per_second: at(27),
         }
     }
 }
