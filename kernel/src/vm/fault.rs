@@ -162,13 +162,13 @@ async fn fill(
         }
         Backing::Memory => unreachable!("a page that lives only in memory is never absent"),
     };
+    // The process may have dropped the page while we waited (it cannot today: only its own
+    // thread faults or unmaps; kept as a check of that invariant).
+    let still_mapped = space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page));
     let mut state = page.state.lock();
     if matches!(backing, Backing::Swap(_)) {
         state.backing = Backing::Memory;
     }
-    // The process may have dropped the page while we waited (it cannot today: only its own
-    // thread faults or unmaps; kept as a check of that invariant).
-    let still_mapped = space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page));
     if !still_mapped || space.directory.map(page.upage, frame::physical(id), page.writable).is_err() {
         drop(state);
         if let Some(key) = share {
@@ -179,7 +179,12 @@ async fn fill(
     }
     frame::frame(id).lock().transition(
         FrameEvent::Filled,
-        FrameState::InUse { users: vec![User { space: Arc::downgrade(space), page: page.clone() }], pins: 0, share },
+        FrameState::InUse {
+            users: vec![User { space: Arc::downgrade(space), page: page.clone() }],
+            pins: 0,
+            share,
+            only_copy: matches!(backing, Backing::Swap(_)),
+        },
     );
     state.residence = Residence::Present(id);
     let waited_for_disk = kind.is_major() || evicted == frame::Eviction::Dirty;

@@ -38,6 +38,9 @@ pub enum FrameState {
         /// The kernel is copying to or from it: it must stay.
         pins: u32,
         share: Option<ShareKey>,
+        /// The frame holds the only copy of its page (read back from swap, whose slot was
+        /// freed): evicting it must write it out even if it is clean.
+        only_copy: bool,
     },
     /// Being emptied by an eviction; `event` fires when its old pages are gone.
     Evicting(Arc<Event>),
@@ -129,7 +132,7 @@ enum Plan {
     /// Dirty (or only in memory): write it to this slot, reserved at claim time.
     Swap(swap::SwapSlot),
     /// A dirty page of a mapped file: write its bytes back to the file.
-    File(Backing),
+    File,
 }
 
 struct Victim {
@@ -144,7 +147,7 @@ struct Victim {
 /// everywhere and marking it `Evicting`).
 fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, .. } = &*state else { return Inspection::Unavailable };
+    let FrameState::InUse { users, pins, only_copy, .. } = &*state else { return Inspection::Unavailable };
     if *pins > 0 {
         return Inspection::Unavailable;
     }
@@ -162,19 +165,17 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     let dirty = users.iter().zip(&spaces).any(|(user, space)| {
         space.as_ref().and_then(|space| space.directory.lookup(user.page.upage)).is_some_and(|mapping| mapping.dirty)
     });
-    let page = &users.first().expect("a frame in use has a user").page;
-    let plan = {
-        let page_state = page.state.lock();
-        match (page.kind, &page_state.backing, dirty) {
-            (Kind::Mapped, backing, true) => Plan::File(backing.clone()),
-            (Kind::Mapped, _, false) => Plan::Drop,
-            (Kind::Anonymous, Backing::Zero | Backing::File { .. }, false) => Plan::Drop,
-            (Kind::Anonymous, _, _) => match swap::allocate() {
-                Some(slot) => Plan::Swap(slot),
-                // Swap is full: this frame cannot be emptied now; look for a clean one.
-                None => return Inspection::Unavailable,
-            },
-        }
+    // The page's kind never changes, and whether the frame is its only copy is recorded in
+    // the frame: the plan needs no page lock (the lock order takes page locks first).
+    let kind = users.first().expect("a frame in use has a user").page.kind;
+    let plan = match (kind, dirty || *only_copy) {
+        (Kind::Mapped, true) => Plan::File,
+        (_, false) => Plan::Drop,
+        (Kind::Anonymous, true) => match swap::allocate() {
+            Some(slot) => Plan::Swap(slot),
+            // Swap is full: this frame cannot be emptied now; look for a clean one.
+            None => return Inspection::Unavailable,
+        },
     };
     let event = Event::new();
     let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
@@ -202,8 +203,10 @@ async fn evict(victim: Victim, new_owner: Arc<Event>) {
             swap::write(*slot, content).await.expect("swap device failed");
             Some(*slot)
         }
-        Plan::File(backing) => {
-            super::mmap::write_back(backing, content).await;
+        Plan::File => {
+            let page = &victim.users.first().expect("a claimed frame has a user").page;
+            let backing = page.state.lock().backing.clone();
+            super::mmap::write_back(&backing, content).await;
             None
         }
     };

@@ -50,6 +50,9 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         }
         Residence::Present(id) => *id,
     };
+    // The share table comes before the frame in the lock order; holding both lets the last
+    // user forget a shared frame before anyone else can find it again.
+    let mut shares = share::table();
     let mut frame_state = frame::frame(id).lock();
     if let Some(event) = frame_state.busy() {
         return Next::Wait(event);
@@ -64,8 +67,9 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         return Next::Done;
     }
     if let Some(key) = *share {
-        share::forget(key, id);
+        share::forget_locked(&mut shares, key, id);
     }
+    drop(shares);
     if page.kind == Kind::Mapped && dirty {
         let event = Event::new();
         frame_state.transition(FrameEvent::WriteBack, FrameState::Filling(event.clone()));

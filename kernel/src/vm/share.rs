@@ -7,7 +7,7 @@ use alloc::sync::Arc;
 
 use super::frame::FrameId;
 use crate::fs::OpenInode;
-use crate::sync::SpinLock;
+use crate::sync::{SpinGuard, SpinLock};
 
 /// Identifies the content of a read-only executable page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,9 +41,18 @@ pub fn register(key: ShareKey, id: FrameId) -> bool {
     true
 }
 
+/// The table itself, for a caller that must hold it across other locks.
+pub fn table() -> SpinGuard<'static, BTreeMap<ShareKey, FrameId>> {
+    FRAMES.lock()
+}
+
 /// Forgets `key` if it still names frame `id` (its content is being evicted or freed).
 pub fn forget(key: ShareKey, id: FrameId) {
-    let mut frames = FRAMES.lock();
+    forget_locked(&mut FRAMES.lock(), key, id);
+}
+
+/// [`forget`] with the table already locked.
+pub fn forget_locked(frames: &mut BTreeMap<ShareKey, FrameId>, key: ShareKey, id: FrameId) {
     if frames.get(&key) == Some(&id) {
         frames.remove(&key);
         if frames.is_empty() {
