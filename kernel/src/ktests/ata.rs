@@ -4,12 +4,10 @@
 //! Run with `--scratch-size=1 --blank-disk=1 --blank-disk=1`: the scratch partition of hda
 //! is on the primary channel, the blank hdc on the secondary.
 
-use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::msg;
+use super::{Counter, msg};
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::task::block_on;
 use crate::threads;
@@ -79,29 +77,18 @@ pub fn both_channels() {
 /// advances across the requests.
 pub fn overlap() {
     const REQUESTS: u32 = 40;
-    let progress = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let counter = {
-        let (progress, stop) = (progress.clone(), stop.clone());
-        threads::spawn("counter", move || {
-            while !stop.load(Ordering::Relaxed) {
-                progress.fetch_add(1, Ordering::Relaxed);
-                threads::yield_now();
-            }
-        })
-    };
+    let counter = Counter::start(true);
     let device = scratch();
     let mut buffer = vec![0u8; 8 * SECTOR];
     let mut advanced_during_io = 0;
     for request in 0..REQUESTS {
-        let before = progress.load(Ordering::Relaxed);
+        let before = counter.count();
         block_on(device.read(request * 8 % (device.sectors() - 8), &mut buffer)).expect("read failed");
-        if progress.load(Ordering::Relaxed) > before {
+        if counter.count() > before {
             advanced_during_io += 1;
         }
     }
-    stop.store(true, Ordering::Relaxed);
-    counter.join();
+    counter.finish();
     assert!(advanced_during_io > 0, "the counting thread never ran while a request was in flight");
     msg!("ata-overlap", "the counting thread ran during disk requests");
 }

@@ -2,9 +2,9 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
-use super::msg;
+use super::{Counter, msg};
 use crate::devices::timer;
 use crate::task::{self, timer::sleep};
 use crate::threads::{self, Status};
@@ -52,24 +52,13 @@ pub fn irq() {
 /// While one thread is parked in `block_on`, another keeps running; the parked thread is
 /// really blocked (not spinning) for the whole wait.
 pub fn block_on() {
-    let progress = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
     let waiter = threads::spawn("waiter", || task::block_on(sleep(20)));
-    let worker = {
-        let (progress, stop) = (progress.clone(), stop.clone());
-        threads::spawn("worker", move || {
-            while !stop.load(Ordering::Relaxed) {
-                progress.fetch_add(1, Ordering::Relaxed);
-                threads::yield_now();
-            }
-        })
-    };
+    let worker = Counter::start(true);
     timer::sleep(5);
     assert_eq!(waiter.status(), Status::Blocked, "the waiter should be parked");
-    let during = progress.load(Ordering::Relaxed);
+    let during = worker.count();
     waiter.join();
-    stop.store(true, Ordering::Relaxed);
-    worker.join();
+    worker.finish();
     assert!(during > 0, "the worker made no progress while the waiter was parked");
     msg!("executor-block-on", "the worker ran while the waiter was parked");
 }

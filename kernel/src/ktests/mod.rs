@@ -8,6 +8,10 @@ mod panic;
 mod sync;
 mod threads;
 
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::threads::Thread;
 use crate::{println, stats};
 
 type Test = fn();
@@ -44,6 +48,45 @@ pub fn run(name: &str) {
     println!("({name}) end");
     println!("Execution of 'ktest {name}' complete.");
     stats::report_resources(&before);
+}
+
+/// A thread that counts until stopped: the tests watch its count to see whether it ran.
+struct Counter {
+    count: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: Arc<Thread>,
+}
+
+impl Counter {
+    /// Starts counting; with `polite`, the thread yields after every step (so it also runs
+    /// without preemption), otherwise it spins.
+    fn start(polite: bool) -> Counter {
+        let (count, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        let thread = {
+            let (count, stop) = (count.clone(), stop.clone());
+            crate::threads::spawn("counter", move || {
+                while !stop.load(Ordering::Relaxed) {
+                    count.fetch_add(1, Ordering::Relaxed);
+                    if polite {
+                        crate::threads::yield_now();
+                    } else {
+                        core::hint::spin_loop();
+                    }
+                }
+            })
+        };
+        Counter { count, stop, thread }
+    }
+
+    fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Stops the thread and waits for it to end.
+    fn finish(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join();
+    }
 }
 
 /// Prints a line of the test's output.

@@ -2,9 +2,9 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
-use super::msg;
+use super::{Counter, msg};
 use crate::devices::timer;
 use crate::sync::Mutex;
 use crate::threads;
@@ -29,25 +29,14 @@ pub fn create() {
 
 /// A thread that never yields is preempted: another thread makes progress while it spins.
 pub fn preempt() {
-    let progress = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let counter = {
-        let (progress, stop) = (progress.clone(), stop.clone());
-        threads::spawn("counter", move || {
-            while !stop.load(Ordering::Relaxed) {
-                progress.fetch_add(1, Ordering::Relaxed);
-                core::hint::spin_loop();
-            }
-        })
-    };
+    let counter = Counter::start(false);
     // Spin without yielding for 20 ticks; only the timer can let the counter run.
     let until = timer::ticks() + 20;
     while timer::ticks() < until {
         core::hint::spin_loop();
     }
-    let observed = progress.load(Ordering::Relaxed);
-    stop.store(true, Ordering::Relaxed);
-    counter.join();
+    let observed = counter.count();
+    counter.finish();
     assert!(observed > 0, "the counter thread never ran while main spun");
     msg!("threads-preempt", "the counter ran while main spun");
 }

@@ -4,7 +4,6 @@
 //! kills the process with status -1.
 
 use alloc::vec;
-use alloc::vec::Vec;
 
 use rintos_abi::nr;
 
@@ -127,32 +126,17 @@ fn read(process: &Process, memory: &UserMemory, fd: i32, buffer: usize, length: 
     }
     memory.check(buffer, length, true)?;
     if fd == rintos_abi::STDIN_FILENO {
-        let mut bytes = vec![0u8; length.min(PAGE_SIZE)];
-        let mut done = 0;
-        while done < length {
-            let chunk = (length - done).min(bytes.len());
-            input::read(&mut bytes[..chunk]);
-            memory.write(buffer + done, &bytes[..chunk])?;
-            done += chunk;
-        }
-        return Ok(done as i32);
+        return in_chunks(length, PAGE_SIZE, |done, bytes| {
+            input::read(bytes);
+            memory.write(buffer + done, bytes)?;
+            Ok(Some(bytes.len()))
+        });
     }
-    let mut bytes = vec![0u8; length.min(PAGE_SIZE)];
-    let mut done = 0;
-    while done < length {
-        let chunk = (length - done).min(bytes.len());
-        // File I/O into a kernel buffer first: no user page is touched under file locks.
-        let count = match process.files.lock().file(fd) {
-            Some(file) => file.read(&mut bytes[..chunk]),
-            None => return Ok(-1),
-        };
+    in_chunks(length, PAGE_SIZE, |done, bytes| {
+        let Some(count) = process.files.lock().file(fd).map(|file| file.read(bytes)) else { return Ok(None) };
         memory.write(buffer + done, &bytes[..count])?;
-        done += count;
-        if count < chunk {
-            break;
-        }
-    }
-    Ok(done as i32)
+        Ok(Some(count))
+    })
 }
 
 fn write(process: &Process, memory: &UserMemory, fd: i32, buffer: usize, length: usize) -> Result<i32> {
@@ -161,27 +145,30 @@ fn write(process: &Process, memory: &UserMemory, fd: i32, buffer: usize, length:
     }
     memory.check(buffer, length, false)?;
     if fd == rintos_abi::STDOUT_FILENO {
-        let mut bytes: Vec<u8> = vec![0u8; length.min(CONSOLE_CHUNK)];
-        let mut done = 0;
-        while done < length {
-            let chunk = (length - done).min(bytes.len());
-            memory.read(buffer + done, &mut bytes[..chunk])?;
-            console::write_bytes(&bytes[..chunk]);
-            done += chunk;
-        }
-        return Ok(done as i32);
+        return in_chunks(length, CONSOLE_CHUNK, |done, bytes| {
+            memory.read(buffer + done, bytes)?;
+            console::write_bytes(bytes);
+            Ok(Some(bytes.len()))
+        });
     }
-    let mut bytes = vec![0u8; length.min(PAGE_SIZE)];
+    in_chunks(length, PAGE_SIZE, |done, bytes| {
+        memory.read(buffer + done, bytes)?;
+        Ok(process.files.lock().file(fd).map(|file| file.write(bytes)))
+    })
+}
+
+/// Moves `length` bytes between user memory and a file or device through a kernel buffer of
+/// at most `chunk_size` bytes, so that no user page is touched while a file or device is
+/// busy. `move_chunk(done, buffer)` moves one chunk and says how many bytes it moved (`None`:
+/// not an open file, the call returns -1); a short chunk (end of file) ends the transfer.
+fn in_chunks(length: usize, chunk_size: usize, mut move_chunk: impl FnMut(usize, &mut [u8]) -> Result<Option<usize>>) -> Result<i32> {
+    let mut bytes = vec![0u8; length.min(chunk_size)];
     let mut done = 0;
     while done < length {
         let chunk = (length - done).min(bytes.len());
-        memory.read(buffer + done, &mut bytes[..chunk])?;
-        let count = match process.files.lock().file(fd) {
-            Some(file) => file.write(&bytes[..chunk]),
-            None => return Ok(-1),
-        };
-        done += count;
-        if count < chunk {
+        let Some(moved) = move_chunk(done, &mut bytes[..chunk])? else { return Ok(-1) };
+        done += moved;
+        if moved < chunk {
             break;
         }
     }
