@@ -85,7 +85,9 @@ fn is_panic_machinery(name: &str) -> bool {
 pub fn report(file: &str, line: u32, message: fmt::Arguments, ebp: usize) -> ! {
     cpu::disable_interrupts();
     if PANICKING.swap(true, Ordering::SeqCst) {
+        // Only fixed text and the call stack: whatever failed may fail again.
         print_unlocked(format_args!("Kernel PANIC recursion at {file}:{line}.\n"));
+        print_call_stack(ebp);
         shutdown::fail();
     }
     let function = call_stack(ebp)
@@ -93,12 +95,17 @@ pub fn report(file: &str, line: u32, message: fmt::Arguments, ebp: usize) -> ! {
         .find(|name| !is_panic_machinery(name))
         .unwrap_or("?");
     print_unlocked(format_args!("Kernel PANIC at {file}:{line} in {function}(): {message}\n"));
+    print_call_stack(ebp);
+    shutdown::fail()
+}
+
+/// `Call stack: 0x... 0x... .`, the classic line the runner symbolizes.
+fn print_call_stack(ebp: usize) {
     let mut stack = StackLine::default();
     for address in call_stack(ebp) {
         let _ = write!(stack, " {address:#x}");
     }
     print_unlocked(format_args!("Call stack:{} .\n", stack.as_str()));
-    shutdown::fail()
 }
 
 #[panic_handler]

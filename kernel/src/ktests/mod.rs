@@ -32,6 +32,8 @@ const TESTS: &[(&str, Test)] = &[
     ("ata-both-channels", ata::both_channels),
     ("ata-overlap", ata::overlap),
     ("panic", panic::deliberate),
+    ("double-fault", panic::double_fault),
+    ("panic-recursion", panic::recursion),
 ];
 
 /// Runs the kernel test `name`, framed like a `run` action.

@@ -129,16 +129,40 @@ fn cargo_build(repo_root: &Path) -> anyhow::Result<Vec<(PathBuf, String, PathBuf
 /// the user-program packages; the default members are the host crates). Adding a package of
 /// user programs to `members` is all it takes for the runner to build it.
 fn guest_packages(repo_root: &Path) -> anyhow::Result<Vec<String>> {
+    Ok(guest_package_metadata(repo_root)?.into_iter().map(|package| package.name).collect())
+}
+
+/// The names of every user program the guest build makes (the bins of the guest packages
+/// other than the kernel's), without building anything.
+pub fn user_program_names(repo_root: &Path) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    Ok(guest_package_metadata(repo_root)?
+        .into_iter()
+        .filter(|package| package.name != "rintos-kernel")
+        .flat_map(|package| package.targets)
+        .filter(|target| target.kind.iter().any(|kind| kind == "bin"))
+        .map(|target| target.name)
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct MetadataPackage {
+    id: String,
+    name: String,
+    targets: Vec<MetadataTarget>,
+}
+
+#[derive(Deserialize)]
+struct MetadataTarget {
+    name: String,
+    kind: Vec<String>,
+}
+
+fn guest_package_metadata(repo_root: &Path) -> anyhow::Result<Vec<MetadataPackage>> {
     #[derive(Deserialize)]
     struct Metadata {
         packages: Vec<MetadataPackage>,
         workspace_members: Vec<String>,
         workspace_default_members: Vec<String>,
-    }
-    #[derive(Deserialize)]
-    struct MetadataPackage {
-        id: String,
-        name: String,
     }
     let output = repo_command("cargo", repo_root)
         .args(["metadata", "--format-version", "1", "--no-deps"])
@@ -149,13 +173,12 @@ fn guest_packages(repo_root: &Path) -> anyhow::Result<Vec<String>> {
         bail!("cargo metadata failed ({})", output.status);
     }
     let metadata: Metadata = serde_json::from_slice(&output.stdout).context("reading cargo metadata")?;
-    let guest: Vec<String> = metadata
+    let guest: Vec<MetadataPackage> = metadata
         .packages
         .into_iter()
         .filter(|package| {
             metadata.workspace_members.contains(&package.id) && !metadata.workspace_default_members.contains(&package.id)
         })
-        .map(|package| package.name)
         .collect();
     if guest.is_empty() {
         bail!("the workspace has no guest packages (members outside default-members)");

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use anyhow::{Context, ensure};
 use rintos_fs::mbr;
 
-pub use guest::{GUEST_TARGET_DIR, GuestArtifacts, guest_artifacts};
+pub use guest::{GUEST_TARGET_DIR, GuestArtifacts, guest_artifacts, user_program_names};
 pub use options::{
     ExtraDisk, Options, PartitionSource, Transfer, USAGE, join_kernel_args, kernel_command_line,
 };
@@ -180,6 +180,7 @@ fn execute(
         display: !options.no_vga && has_graphical_display(),
         gdb: options.gdb,
         kvm: options.kvm,
+        throttle_iops: options.throttle_iops,
     };
     let args = qemu::qemu_args(&machine);
     emit_unless_keyword(&mut emit, &qemu::shell_words(qemu::QEMU, &args));

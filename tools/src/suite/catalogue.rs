@@ -84,6 +84,9 @@ struct TestEntry {
     ignore_exit_codes: bool,
     #[serde(default)]
     ignore_user_faults: bool,
+    /// For `check = "kernel-panic"`: the panic message, and a function the call stack shows.
+    panic_message: Option<String>,
+    panic_frame: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -274,7 +277,10 @@ fn checker(test: &TestEntry) -> anyhow::Result<Checker> {
         CheckKind::ProcessDeath => Checker::ProcessDeath,
         CheckKind::Halt => Checker::Halt,
         CheckKind::KernelTest => Checker::KernelTest,
-        CheckKind::KernelPanic => Checker::KernelPanic,
+        CheckKind::KernelPanic => Checker::KernelPanic {
+            message: test.panic_message.clone().context("check = \"kernel-panic\" needs panic_message")?,
+            frame: test.panic_frame.clone().context("check = \"kernel-panic\" needs panic_frame")?,
+        },
     })
 }
 

@@ -40,9 +40,9 @@ pub fn check(case: &TestCase, output: &str, clean_exit: bool) -> Verdict {
         }
         Checker::KernelTest => returning_run(&lines, |core| just(kernel_test(&case.name, core))),
         Checker::Halt => just([common_checks(&lines), halt(&case.name, &lines)].concat()),
-        Checker::KernelPanic => just(kernel_panic(&lines, clean_exit)),
+        Checker::KernelPanic { message, frame } => just(kernel_panic(&lines, clean_exit, message, frame)),
     };
-    if !clean_exit && case.checker != Checker::KernelPanic {
+    if !clean_exit && !matches!(case.checker, Checker::KernelPanic { .. }) {
         findings.reasons.push(
             "The runner reported an abnormal end: the machine did not power off cleanly".into(),
         );
@@ -107,8 +107,7 @@ static USER_FAULT_LINES: LazyLock<[Regex; 7]> = LazyLock::new(|| {
         regex(r"^ cs=.* ds=.* es=.* ss=.*"),
     ]
 });
-static SYMBOLIZED_FRAME: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^\s+0x[0-9a-fA-F]+ in .*ktests::panic"));
+static SYMBOLIZED_FRAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s+0x[0-9a-fA-F]+ in (.*)"));
 
 /// The checks every classic checker starts with, on the whole output (`common_checks`).
 fn common_checks(lines: &[&str]) -> Vec<String> {
@@ -309,8 +308,7 @@ fn kernel_test(name: &str, core: &[&str]) -> Vec<String> {
 
 /// The `panic` kernel test passes by panicking: the machine must boot once, start the test,
 /// panic with the test's message, and the runner must show a symbolized frame of the test.
-fn kernel_panic(lines: &[&str], clean_exit: bool) -> Vec<String> {
-    const MESSAGE: &str = "ktest panic: deliberate";
+fn kernel_panic(lines: &[&str], clean_exit: bool, message: &str, frame: &str) -> Vec<String> {
     let mut reasons = Vec::new();
     if clean_exit {
         reasons.push(
@@ -335,12 +333,13 @@ fn kernel_panic(lines: &[&str], clean_exit: bool) -> Vec<String> {
     }
     if !lines
         .iter()
-        .any(|line| line.contains("Kernel PANIC at") && line.contains(MESSAGE))
+        .any(|line| line.contains("Kernel PANIC at") && line.contains(message))
     {
-        reasons.push(format!("No `Kernel PANIC at …: {MESSAGE}' line"));
+        reasons.push(format!("No `Kernel PANIC at …: {message}' line"));
     }
-    if !lines.iter().any(|line| SYMBOLIZED_FRAME.is_match(line)) {
-        reasons.push("No symbolized call-stack line in `ktests::panic' after the panic".into());
+    let symbolized = lines.iter().filter_map(|line| SYMBOLIZED_FRAME.captures(line));
+    if !symbolized.into_iter().any(|captures| captures[1].contains(frame)) {
+        reasons.push(format!("No symbolized call-stack line in `{frame}' after the panic"));
     }
     reasons
 }

@@ -86,8 +86,9 @@ pub enum Checker {
     Halt,
     /// An in-kernel test (`ktest NAME`): its core output runs from `(NAME) begin` to `(NAME) end`.
     KernelTest,
-    /// The deliberately panicking kernel test: it must panic, with a symbolized call stack.
-    KernelPanic,
+    /// A deliberately panicking kernel test: it must panic with `message`, and the runner must
+    /// symbolize its call stack down to a frame whose name contains `frame`.
+    KernelPanic { message: String, frame: String },
 }
 
 /// The classic options of `check_expected` that drop lines from the core output before comparing.

@@ -203,8 +203,12 @@ mod tests {
     use super::report;
     use crate::suite::{Catalogue, TestCase};
 
+    /// The classic directories only: their sizes and rubrics are fixed by the spec, while
+    /// Rintos' own directories grow.
     fn catalogue() -> Catalogue {
-        Catalogue::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("the catalogue loads")
+        let mut catalogue = Catalogue::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("the catalogue loads");
+        catalogue.cases.retain(|case| ["userprog", "userprog/no-vm", "vm", "filesys/base"].contains(&case.dir.as_str()));
+        catalogue
     }
 
     fn report_with_failures(catalogue: &Catalogue, failed: &[&str]) -> String {
@@ -237,14 +241,10 @@ mod tests {
             ["vm", "34", "0", "83/83", "65.0/65%", "-"]
         );
         assert_eq!(
-            row(&report, "kernel"),
-            ["kernel", "15", "0", "0/0", "-", "-"]
-        );
-        assert_eq!(
             row(&report, "Total"),
-            ["Total", "135", "0", "100.0/100%", "100.0/100%"]
+            ["Total", "114", "0", "100.0/100%", "100.0/100%"]
         );
-        assert_eq!(report.lines().last(), Some("135 passed, 0 failed"));
+        assert_eq!(report.lines().last(), Some("114 passed, 0 failed"));
     }
 
     #[test]
@@ -264,9 +264,9 @@ mod tests {
         );
         assert_eq!(
             row(&report, "Total"),
-            ["Total", "133", "2", "97.3/100%", "100.0/100%"]
+            ["Total", "112", "2", "97.3/100%", "100.0/100%"]
         );
         assert!(report.contains("Failed: userprog/sc-boundary-3, vm/page-linear\n"));
-        assert_eq!(report.lines().last(), Some("133 passed, 2 failed"));
+        assert_eq!(report.lines().last(), Some("112 passed, 2 failed"));
     }
 }
