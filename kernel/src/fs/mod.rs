@@ -147,8 +147,12 @@ impl OpenInode {
     /// Writes the first `bytes` bytes of `page` (within the file) at `offset` (a multiple of
     /// the sector size) as whole sectors taken straight from the page: the write-back of a
     /// dirty mapped page. Bytes of the last sector past the end of the file are never
-    /// visible through the file.
+    /// visible through the file. Like [`OpenInode::write_at`], it writes nothing while an
+    /// executable of this file runs: a mapping must not be a way around the denial.
     pub async fn write_page(&self, offset: u32, bytes: usize, page: &[u8]) -> Result<(), FsError> {
+        if self.deny_writes.load(Ordering::Acquire) > 0 {
+            return Ok(());
+        }
         let Some(first) = self.inode.sector_of(offset) else { return Ok(()) };
         let sectors = bytes.div_ceil(SECTOR_SIZE);
         self.device.write(first, &page[..sectors * SECTOR_SIZE]).await.map_err(|_| FsError::Io(IoError::Device))
