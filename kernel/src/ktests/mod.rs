@@ -4,6 +4,8 @@
 
 mod ata;
 mod executor;
+mod leak;
+mod order;
 mod panic;
 mod sync;
 mod threads;
@@ -34,11 +36,15 @@ const TESTS: &[(&str, Test)] = &[
     ("panic", panic::deliberate),
     ("double-fault", panic::double_fault),
     ("panic-recursion", panic::recursion),
+    ("lock-order", order::violation),
 ];
+
+/// Tests that pass by failing the leak check, run only by the runner case `leak-check`.
+const DELIBERATE_LEAKS: &[(&str, Test)] = &[("leak", leak::everything)];
 
 /// Runs the kernel test `name`, framed like a `run` action.
 pub fn run(name: &str) {
-    let Some((_, test)) = TESTS.iter().find(|(test, _)| *test == name) else {
+    let Some((_, test)) = TESTS.iter().chain(DELIBERATE_LEAKS).find(|(test, _)| *test == name) else {
         let names: alloc::vec::Vec<&str> = TESTS.iter().map(|(name, _)| *name).collect();
         println!("ktest: no test named '{name}'; the tests are: {}", names.join(" "));
         return;

@@ -7,11 +7,14 @@
 //!   blocks and other threads run. Never used inside an interrupt handler, except
 //!   [`Semaphore::up`], which does not allocate.
 //!
-//! Lock order: see DESIGNDOC.md ("Lock order"). The short version: sleeping locks before
-//! spinlocks; among spinlocks, subsystem locks (frame table, swap map, block devices) before
-//! the scheduler's and the heap's, which are innermost.
+//! Lock order: every lock has a level, found by its name in [`order`] (the tables there are
+//! DESIGNDOC.md's "Lock order"). The short version: sleeping locks before spinlocks; among
+//! spinlocks, subsystem locks (page tables, frames, swap) before the runtime's, the
+//! scheduler's and the heap's, which are innermost. Debug builds panic on a lock taken out
+//! of order, naming both locks.
 mod condvar;
 mod mutex;
+pub mod order;
 mod semaphore;
 mod spin;
 

@@ -13,6 +13,9 @@ const NO_HOLDER: u32 = 0;
 /// lets us catch a thread that takes a lock it already holds (a self-deadlock) by name.
 pub struct Mutex<T> {
     name: &'static str,
+    /// Its place in the lock order (`sync::order`), checked in debug builds.
+    #[cfg(debug_assertions)]
+    level: u8,
     semaphore: Semaphore,
     holder: AtomicU32,
     value: UnsafeCell<T>,
@@ -24,15 +27,26 @@ unsafe impl<T: Send> Send for Mutex<T> {}
 
 impl<T> Mutex<T> {
     pub const fn new(name: &'static str, value: T) -> Mutex<T> {
-        Mutex { name, semaphore: Semaphore::new(1), holder: AtomicU32::new(NO_HOLDER), value: UnsafeCell::new(value) }
+        Mutex {
+            name,
+            #[cfg(debug_assertions)]
+            level: super::order::sleeping_level(name),
+            semaphore: Semaphore::new(1),
+            holder: AtomicU32::new(NO_HOLDER),
+            value: UnsafeCell::new(value),
+        }
     }
 
     /// Sleeps until the lock is free, then takes it.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let me = threads::current_tid();
         assert!(self.holder.load(Ordering::Relaxed) != me, "thread {me} took lock '{}' twice", self.name);
+        #[cfg(debug_assertions)]
+        super::order::check_sleeping(self.name, self.level);
         self.semaphore.down();
         self.holder.store(me, Ordering::Relaxed);
+        #[cfg(debug_assertions)]
+        super::order::acquired_sleeping(self.name, self.level, self as *const Self as usize);
         MutexGuard { mutex: self }
     }
 
@@ -42,6 +56,8 @@ impl<T> Mutex<T> {
     }
 
     fn unlock(&self) {
+        #[cfg(debug_assertions)]
+        super::order::released_sleeping(self as *const Self as usize);
         self.holder.store(NO_HOLDER, Ordering::Relaxed);
         self.semaphore.up();
     }

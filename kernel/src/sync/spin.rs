@@ -31,6 +31,9 @@ impl Drop for InterruptsOff {
 /// report by name instead of spinning forever.
 pub struct SpinLock<T> {
     name: &'static str,
+    /// Its place in the lock order (`sync::order`), checked in debug builds.
+    #[cfg(debug_assertions)]
+    level: u8,
     locked: AtomicBool,
     value: UnsafeCell<T>,
 }
@@ -41,11 +44,19 @@ unsafe impl<T: Send> Send for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
     pub const fn new(name: &'static str, value: T) -> SpinLock<T> {
-        SpinLock { name, locked: AtomicBool::new(false), value: UnsafeCell::new(value) }
+        SpinLock {
+            name,
+            #[cfg(debug_assertions)]
+            level: super::order::spinning_level(name),
+            locked: AtomicBool::new(false),
+            value: UnsafeCell::new(value),
+        }
     }
 
     pub fn lock(&self) -> SpinGuard<'_, T> {
         let irq = InterruptsOff::new();
+        #[cfg(debug_assertions)]
+        super::order::spin_acquire(self.name, self.level, self as *const Self as usize);
         if self.locked.swap(true, Ordering::Acquire) {
             panic!("deadlock: spinlock '{}' taken again by code that interrupted its holder", self.name);
         }
@@ -84,6 +95,8 @@ impl<T> DerefMut for SpinGuard<'_, T> {
 impl<T> Drop for SpinGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.locked.store(false, Ordering::Release);
+        #[cfg(debug_assertions)]
+        super::order::spin_release(self.lock as *const SpinLock<T> as usize);
     }
 }
 
@@ -105,6 +118,10 @@ unsafe impl lock_api::RawMutex for HeapLock {
         if !self.try_lock() {
             panic!("deadlock: the kernel heap was entered by code that interrupted an allocation");
         }
+        // Checked once interrupts are off, like any spinlock's, so that no interrupt handler
+        // finds the heap listed as held before it is.
+        #[cfg(debug_assertions)]
+        super::order::spin_acquire("heap", super::order::spinning_level("heap"), self as *const Self as usize);
     }
 
     fn try_lock(&self) -> bool {
@@ -120,6 +137,8 @@ unsafe impl lock_api::RawMutex for HeapLock {
     unsafe fn unlock(&self) {
         let was_enabled = self.interrupts_were_enabled.load(Ordering::Relaxed);
         self.locked.store(false, Ordering::Release);
+        #[cfg(debug_assertions)]
+        super::order::spin_release(self as *const Self as usize);
         cpu::restore_interrupts(was_enabled);
     }
 }

@@ -24,6 +24,10 @@ impl AsyncMutex {
 
     /// Waits until the mutex is free and takes it.
     pub async fn lock(&self) -> AsyncMutexGuard<'_> {
+        #[cfg(debug_assertions)]
+        let level = crate::sync::order::sleeping_level(self.state.name());
+        #[cfg(debug_assertions)]
+        crate::sync::order::check_sleeping(self.state.name(), level);
         poll_fn(|cx| {
             let mut state = self.state.lock();
             if !state.locked {
@@ -36,6 +40,8 @@ impl AsyncMutex {
             Poll::Pending
         })
         .await;
+        #[cfg(debug_assertions)]
+        crate::sync::order::acquired_sleeping(self.state.name(), level, self as *const Self as usize);
         AsyncMutexGuard { mutex: self }
     }
 }
@@ -46,6 +52,8 @@ pub struct AsyncMutexGuard<'a> {
 
 impl Drop for AsyncMutexGuard<'_> {
     fn drop(&mut self) {
+        #[cfg(debug_assertions)]
+        crate::sync::order::released_sleeping(self.mutex as *const AsyncMutex as usize);
         let next = {
             let mut state = self.mutex.state.lock();
             state.locked = false;

@@ -55,7 +55,7 @@ pub fn guest_artifacts(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
 
 fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
     ensure_tools(repo_root)?;
-    let executables = cargo_build(repo_root)?;
+    let executables = cargo_build(repo_root, "release", &guest_packages(repo_root)?)?;
     let kernel_manifest = repo_root.join("kernel/Cargo.toml");
     let mut kernel = None;
     let mut rust_programs = BTreeMap::new();
@@ -83,12 +83,33 @@ fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
     })
 }
 
-/// The guest build command of the preamble, reporting artifacts as JSON on stdout while
-/// diagnostics still reach the terminal on stderr.
-fn cargo_build(repo_root: &Path) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
-    let packages = guest_packages(repo_root)?;
+/// The kernel built with debug assertions (cargo profile `release-checked`), which checks
+/// the lock order (`kernel/src/sync/order.rs`), and its symbol file; built once per process.
+pub fn checked_kernel(repo_root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    static BUILT: OnceLock<Result<(PathBuf, PathBuf), String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| build_checked_kernel(repo_root).map_err(|error| format!("{error:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn build_checked_kernel(repo_root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    ensure_tools(repo_root)?;
+    let executables = cargo_build(repo_root, "release-checked", &["rintos-kernel".to_string()])?;
+    let kernel = executables
+        .into_iter()
+        .find_map(|(_, name, path)| (name == "kernel").then_some(path))
+        .context("the checked guest build produced no kernel")?;
+    let symbols = repo_root.join(GUEST_TARGET_DIR).join("kernel-checked.sym");
+    write_symbol_file(&kernel, &symbols)?;
+    Ok((kernel, symbols))
+}
+
+/// The guest build command of the preamble (in cargo profile `profile`), reporting
+/// artifacts as JSON on stdout while diagnostics still reach the terminal on stderr.
+fn cargo_build(repo_root: &Path, profile: &str, packages: &[String]) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
     let mut child = repo_command("cargo", repo_root)
-        .args(["build", "--release"])
+        .args(["build", "--profile", profile])
         .args(packages.iter().flat_map(|package| ["-p", package.as_str()]))
         .args(["--target", TARGET_SPEC])
         .args([

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use anyhow::{Context, ensure};
 use rintos_fs::mbr;
 
-pub use guest::{GUEST_TARGET_DIR, GuestArtifacts, guest_artifacts, user_program_names};
+pub use guest::{GUEST_TARGET_DIR, GuestArtifacts, checked_kernel, guest_artifacts, user_program_names};
 pub use options::{
     ExtraDisk, Options, PartitionSource, Transfer, USAGE, join_kernel_args, kernel_command_line,
 };
@@ -140,6 +140,7 @@ fn execute(
             write_symbol_file(kernel, &symbols)?;
             (kernel.clone(), symbols)
         }
+        None if options.lock_checks => checked_kernel(repo_root)?,
         None => {
             let artifacts = artifacts.expect("the guest is built when no kernel is given");
             (artifacts.kernel, artifacts.symbols)

@@ -60,6 +60,8 @@ pub struct Options {
     pub kvm: bool,
     /// Boot this kernel ELF instead of building one.
     pub kernel: Option<PathBuf>,
+    /// Boot the kernel built with debug assertions, which checks the lock order.
+    pub lock_checks: bool,
     /// Keep the assembled disk at this path.
     pub make_disk: Option<PathBuf>,
     pub extra_disks: Vec<ExtraDisk>,
@@ -84,6 +86,7 @@ disk-images/. Options:
   --filesys=FILE, --swap=FILE
                          add a partition holding a copy of FILE
   --kernel=FILE          boot this kernel ELF instead of building one
+  --lock-checks          boot the kernel built with debug assertions (lock-order checks)
   --make-disk=FILE       keep the assembled disk (hda) in FILE
   --disk=FILE            add an existing disk image (hdb, hdc, hdd in order)
   --blank-disk=MB        add an empty disk of that size
@@ -211,6 +214,7 @@ impl Options {
             "filesys" => self.filesys = Some(PartitionSource::File(value_of(name)?.into())),
             "swap" => self.swap = Some(PartitionSource::File(value_of(name)?.into())),
             "kernel" => self.kernel = Some(value_of(name)?.into()),
+            "lock-checks" => self.lock_checks = true,
             "make-disk" => self.make_disk = Some(value_of(name)?.into()),
             "disk" => self
                 .extra_disks
@@ -416,6 +420,7 @@ mod tests {
             parse("--kernel=k --make-disk=d").unwrap().kernel,
             Some("k".into())
         );
+        assert!(parse("--lock-checks").unwrap().lock_checks);
     }
 
     #[test]
