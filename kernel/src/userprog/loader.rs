@@ -11,7 +11,7 @@ use rintos_elf::HEADER_SIZE;
 use super::Process;
 use crate::fs;
 use crate::memory::{PAGE_SIZE, PHYS_BASE};
-use crate::vm::page::{Backing, Kind, Page};
+use crate::vm::page::{Backing, Kind, PAGE_RECORD_BYTES, Page};
 use crate::vm::usermem::UserMemory;
 
 /// Why a program could not be loaded (`exec` then returns -1; nothing is printed, as the
@@ -44,6 +44,12 @@ pub fn load(process: &Process, words: &[String]) -> Result<(u32, u32), LoadError
         return Err(LoadError::Elf);
     }
     let segments = rintos_elf::parse_segments(&header, &table, length).map_err(|_| LoadError::Elf)?;
+    // A segment may ask for up to 3 GB of zeros: its pages cost no memory until touched, but
+    // their records do.
+    let pages: usize = segments.iter().map(|segment| segment.page_count as usize).sum();
+    if !crate::memory::heap_can_afford(pages.saturating_mul(PAGE_RECORD_BYTES)) {
+        return Err(LoadError::OutOfMemory);
+    }
     for segment in &segments {
         for index in 0..segment.page_count {
             let within = index * PAGE_SIZE as u32;

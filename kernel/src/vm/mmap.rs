@@ -27,6 +27,8 @@ pub enum MapError {
     EmptyFile,
     /// The range overlaps a page already in use.
     Overlap,
+    /// The kernel has no heap left for the mapping's page records.
+    OutOfMemory,
 }
 
 /// Maps all of `file` (its own reopened handle) at `start` in `space`.
@@ -42,6 +44,9 @@ pub fn map(space: &Arc<AddressSpace>, id: i32, file: File, start: usize) -> Resu
     }
     if !space.range_is_free(start, pages) {
         return Err(MapError::Overlap);
+    }
+    if !crate::memory::heap_can_afford(pages * super::page::PAGE_RECORD_BYTES) {
+        return Err(MapError::OutOfMemory);
     }
     for index in 0..pages {
         let offset = index * PAGE_SIZE;

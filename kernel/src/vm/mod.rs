@@ -59,7 +59,7 @@ pub fn page_or_stack_growth(space: &Arc<AddressSpace>, address: usize, esp: usiz
     let grows_stack = address >= stack_bottom
         && address < PHYS_BASE
         && address >= esp.saturating_sub(rintos_abi::STACK_SLACK as usize);
-    if !grows_stack {
+    if !grows_stack || !crate::memory::heap_can_afford(page::PAGE_RECORD_BYTES) {
         return None;
     }
     let page = Page::new(upage, true, Kind::Anonymous, Backing::Zero);

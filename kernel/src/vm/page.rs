@@ -51,6 +51,11 @@ pub struct PageState {
     pub residence: Residence,
 }
 
+/// Heap that one page's record costs, generously: the `Page` behind its `Arc`, and its
+/// place in the supplemental page table. The loader, `mmap` and stack growth ask
+/// `memory::heap_can_afford` for this much per page before they add pages.
+pub const PAGE_RECORD_BYTES: usize = 128;
+
 /// One page of one process's address space.
 pub struct Page {
     pub upage: usize,

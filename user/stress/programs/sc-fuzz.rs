@@ -38,7 +38,8 @@ fn number(args: &Args, index: usize) -> Option<u64> {
 }
 
 fn main(args: Args) -> i32 {
-    testlib::set_test_name(PROGRAM);
+    // The driver is named by the test that runs it; lanes and lives by the program.
+    testlib::set_test_name(if number(&args, 1).is_some() { args.program_name() } else { PROGRAM });
     let mode = args.get(1).and_then(|mode| mode.to_str().ok()).unwrap_or("");
     let n = |index| number(&args, index);
     match (mode, n(2), n(3), n(4), n(5)) {

@@ -440,7 +440,7 @@ fn choose(rng: &mut fastrand::Rng, base: Base, image: &[u8]) -> Mutation {
 /// Applies `mutation` to the image of `len` bytes in `out`; returns the new length. A
 /// mutation that names a program header the (already mutated) file no longer has, or
 /// whose place lies outside the file, changes nothing.
-fn apply(mutation: Mutation, out: &mut [u8], len: usize) -> usize {
+pub fn apply(mutation: Mutation, out: &mut [u8], len: usize) -> usize {
     let set_phdr_word = |out: &mut [u8], index: u16, word: usize, value: u32| {
         if let Some(at) = phdr_word_at(&out[..len], index, word) {
             put_u32(out, at, value);
