@@ -62,6 +62,9 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
     timer::init();
     cpu::enable_interrupts();
     println!("Calibrating timer...  {} TSC cycles/s.", stats::thousands(timer::calibrate_tsc()));
+    if let Some(seed) = options.jitter {
+        timer::enable_jitter(seed, threads::time_slice());
+    }
     task::start_executor();
 
     let overrides: Vec<(Role, &str)> = [

@@ -1,7 +1,7 @@
 //! The system timer: IRQ 0 at [`TIMER_FREQ`] Hz counts ticks, drives preemption and wakes
 //! sleeping futures; the CPU's time-stamp counter is calibrated against it for fine timing.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
 
 use crate::arch::{cpu, idt::InterruptFrame, pit};
 
@@ -12,9 +12,37 @@ pub const IRQ: u8 = 0;
 
 static TICKS: AtomicU64 = AtomicU64::new(0);
 static TSC_PER_SECOND: AtomicU64 = AtomicU64::new(0);
+/// The PIT divisor of exactly [`TIMER_FREQ`].
+static DIVISOR: AtomicU16 = AtomicU16::new(0);
+/// `-jitter`: the state of the jitter's random numbers (0 = no jitter), and the time slice
+/// the jittered slices average to.
+static JITTER: AtomicU32 = AtomicU32::new(0);
+static JITTER_SLICE: AtomicU32 = AtomicU32::new(0);
 
 pub fn init() {
-    pit::init(TIMER_FREQ as u32);
+    DIVISOR.store(pit::init(TIMER_FREQ as u32), Ordering::Relaxed);
+}
+
+/// `-jitter=SEED`: from now on every tick lasts between half and one and a half of its
+/// normal length, and the time slice is redrawn between 1 and twice `slice` ticks, so that
+/// threads are preempted at different places in every run (the average rate stays
+/// [`TIMER_FREQ`]). Enable it after [`calibrate_tsc`], which needs regular ticks.
+pub fn enable_jitter(seed: u32, slice: u32) {
+    JITTER_SLICE.store(slice.max(1), Ordering::Relaxed);
+    JITTER.store(seed.max(1), Ordering::Relaxed);
+}
+
+/// The next number of the jitter's xorshift generator; only the timer interrupt calls it.
+fn jitter_random() -> Option<u32> {
+    let mut state = JITTER.load(Ordering::Relaxed);
+    if state == 0 {
+        return None;
+    }
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    JITTER.store(state, Ordering::Relaxed);
+    Some(state)
 }
 
 /// Timer ticks since boot.
@@ -25,6 +53,12 @@ pub fn ticks() -> u64 {
 /// IRQ 0.
 pub fn interrupt(frame: &mut InterruptFrame) {
     let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Some(random) = jitter_random() {
+        let divisor = u32::from(DIVISOR.load(Ordering::Relaxed));
+        pit::set_divisor((divisor / 2 + random % (divisor + 1)) as u16);
+        let slice = JITTER_SLICE.load(Ordering::Relaxed);
+        crate::threads::set_time_slice(1 + (random >> 16) % (2 * slice));
+    }
     crate::threads::tick(frame.from_user());
     crate::vm::stats::on_tick(frame.from_user());
     crate::task::timer::expire(now);

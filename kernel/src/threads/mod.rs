@@ -31,6 +31,11 @@ pub fn set_time_slice(ticks: u32) {
     TIME_SLICE.store(ticks.max(1), Ordering::Relaxed);
 }
 
+/// The time slice in ticks.
+pub fn time_slice() -> u32 {
+    TIME_SLICE.load(Ordering::Relaxed)
+}
+
 struct Scheduler {
     ready: VecDeque<Arc<Thread>>,
     all: BTreeMap<Tid, Arc<Thread>>,

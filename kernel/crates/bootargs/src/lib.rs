@@ -45,6 +45,9 @@ pub struct Options {
     pub share_pages: bool,
     /// `-slice=TICKS`: the scheduler's time slice.
     pub time_slice: Option<u32>,
+    /// `-jitter=SEED`: vary the timer's period and the time slice at random, from SEED, so
+    /// that repeated runs preempt threads at different places.
+    pub jitter: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +118,7 @@ Options:
   -vm=async|serial   Fault I/O as futures (default) or under one global lock.
   -share=on|off      Share read-only executable pages (default on).
   -slice=TICKS       Time slice of the scheduler in timer ticks.
+  -jitter=SEED       Vary the timer period and time slice at random (from SEED).
 ";
 
 /// Splits a command line into words: runs of spaces separate words, and a single-quoted
@@ -177,6 +181,7 @@ pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
             ("-rs", Some(v)) => options.random_seed = Some(number(name, v)?),
             ("-ul", Some(v)) => options.user_page_limit = Some(number(name, v)?),
             ("-slice", Some(v)) => options.time_slice = Some(number::<u32>(name, v)?.max(1)),
+            ("-jitter", Some(v)) => options.jitter = Some(number(name, v)?),
             ("-share", Some(v)) => options.share_pages = on_off(name, v)?,
             ("-vm", Some("async")) => options.fault_mode = FaultMode::Async,
             ("-vm", Some("serial")) => options.fault_mode = FaultMode::Serial,
@@ -228,13 +233,14 @@ mod tests {
     #[test]
     fn parses_values_and_rintos_options() {
         let (options, actions) =
-            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -slice=2 ktest sema ls cat a rm b append c")).unwrap();
+            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -slice=2 -jitter=9 ktest sema ls cat a rm b append c")).unwrap();
         assert_eq!(options.user_page_limit, Some(64));
         assert_eq!(options.random_seed, Some(7));
         assert_eq!(options.swap.as_deref(), Some("hdb"));
         assert_eq!(options.fault_mode, FaultMode::Serial);
         assert!(!options.share_pages);
         assert_eq!(options.time_slice, Some(2));
+        assert_eq!(options.jitter, Some(9));
         assert_eq!(
             actions,
             vec![
@@ -257,6 +263,7 @@ mod tests {
         assert_eq!(parse(&words("-x")), Err(Error::UnknownOption("-x".into())));
         assert_eq!(parse(&words("-q=1")), Err(Error::UnknownOption("-q=1".into())));
         assert_eq!(parse(&words("-ul=lots")), Err(Error::BadValue { option: "-ul".into(), value: "lots".into() }));
+        assert_eq!(parse(&words("-jitter")), Err(Error::UnknownOption("-jitter".into())));
         assert_eq!(parse(&words("-vm=fast")), Err(Error::BadValue { option: "-vm".into(), value: "fast".into() }));
         assert_eq!(parse(&words("frobnicate")), Err(Error::UnknownAction("frobnicate".into())));
         assert_eq!(parse(&words("run")), Err(Error::MissingArgument { action: "run".into() }));
