@@ -58,6 +58,9 @@ pub struct Options {
     pub no_vga: bool,
     pub gdb: bool,
     pub kvm: bool,
+    /// Limit every disk to this many requests per second (QEMU block throttling), so that
+    /// disk latency is real rather than the host page cache's.
+    pub throttle_iops: Option<u32>,
     /// Boot this kernel ELF instead of building one.
     pub kernel: Option<PathBuf>,
     /// Boot the kernel built with debug assertions, which checks the lock order.
@@ -96,6 +99,9 @@ disk-images/. Options:
   -v, --no-vga           no VGA window
   --gdb                  wait for gdb on localhost:1234 (disables the timeout)
   --kvm                  use KVM instead of TCG (not everywhere reliable)
+  --throttle-iops=N      limit each disk to N requests per second (QEMU counts every
+                         sector of a PIO transfer as one request); hda holds the file
+                         system, scratch and swap partitions, so all of them are limited
   --qemu                 accepted for compatibility (QEMU is the only simulator)
   -j SEED                accepted with a warning (Bochs only)
   -h, --help             this message
@@ -119,6 +125,7 @@ const VALUED: &[(&str, &str)] = &[
     ("", "make-disk"),
     ("", "disk"),
     ("", "blank-disk"),
+    ("", "throttle-iops"),
 ];
 
 impl Options {
@@ -226,6 +233,11 @@ impl Options {
             "v" | "no-vga" => self.no_vga = true,
             "gdb" => self.gdb = true,
             "kvm" => self.kvm = true,
+            "throttle-iops" => {
+                let iops = parse_number(name, &value_of(name)?)?;
+                ensure!(iops > 0, "--throttle-iops needs at least 1 request per second");
+                self.throttle_iops = Some(iops);
+            }
             "qemu" => {}
             "h" | "help" => self.help = true,
             "bochs" => bail!("--bochs: Rintos runs under QEMU only"),
@@ -421,6 +433,8 @@ mod tests {
             Some("k".into())
         );
         assert!(parse("--lock-checks").unwrap().lock_checks);
+        assert_eq!(parse("--throttle-iops=800").unwrap().throttle_iops, Some(800));
+        assert!(parse("--throttle-iops=0").is_err());
     }
 
     #[test]

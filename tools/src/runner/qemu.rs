@@ -28,6 +28,8 @@ pub struct Machine {
     /// Wait for gdb on localhost:1234 before starting.
     pub gdb: bool,
     pub kvm: bool,
+    /// QEMU block throttling of every disk, in requests per second.
+    pub throttle_iops: Option<u32>,
 }
 
 /// The `isa-debug-exit` status of a clean power-off: the kernel writes 0x31, QEMU exits
@@ -72,10 +74,14 @@ pub fn qemu_args(machine: &Machine) -> Vec<String> {
     ]);
     for (index, disk) in machine.disks.iter().enumerate() {
         args.push("-drive".into());
-        args.push(format!(
+        let mut drive = format!(
             "file={},format=raw,if=ide,index={index},media=disk",
             escape_commas(disk)
-        ));
+        );
+        if let Some(iops) = machine.throttle_iops {
+            drive.push_str(&format!(",throttling.iops-total={iops}"));
+        }
+        args.push(drive);
     }
     if machine.gdb {
         args.extend(["-s".into(), "-S".into()]);
@@ -375,6 +381,7 @@ mod tests {
             display: false,
             gdb: false,
             kvm: false,
+            throttle_iops: None,
         }
     }
 
@@ -404,6 +411,10 @@ mod tests {
         machine.gdb = true;
         machine.kvm = true;
         machine.display = true;
+        machine.throttle_iops = Some(800);
+        machine.disks.truncate(1);
+        let args = qemu_args(&machine);
+        assert!(args.contains(&"file=/t/hda.dsk,format=raw,if=ide,index=0,media=disk,throttling.iops-total=800".into()));
         machine.disks.clear();
         let args = qemu_args(&machine);
         assert_eq!(&args[..2], ["-accel", "kvm"]);

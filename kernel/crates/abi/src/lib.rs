@@ -133,6 +133,38 @@ impl VmStats {
     /// Number of counters.
     pub const FIELDS: usize = core::mem::size_of::<VmStats>() / 8;
 
+    /// The counters' names in wire order (the field names with `-` for `_`), for reports.
+    pub const NAMES: [&'static str; Self::FIELDS] = [
+        "page-faults",
+        "zero-fill",
+        "resident",
+        "shared",
+        "swap-in",
+        "file-read",
+        "mmap-read",
+        "collisions",
+        "retries",
+        "evictions-clean",
+        "evictions-dirty",
+        "swap-outs",
+        "swap-ins",
+        "frames-in-use",
+        "shared-frames",
+        "swap-free",
+        "swap-total",
+        "minor-during-major",
+        "user-ticks-during-major",
+        "majors-in-flight",
+        "deferred",
+        "ata-requests",
+        "irq-wakeups",
+        "executor-polls",
+        "frames-peak",
+        "swap-used",
+        "swap-used-peak",
+        "tsc-per-second",
+    ];
+
     /// The counters in their wire order.
     pub fn to_array(&self) -> [u64; Self::FIELDS] {
         [

@@ -1,0 +1,461 @@
+//! The fault benchmark: three experiments, each run several times in fresh virtual machines,
+//! summarised as medians with their spread.
+//!
+//! 1. Contention (`bench-contend`): K counting processes, the zero-fill probe, and in the
+//!    loaded phase M processes faulting on a memory-mapped file larger than memory, on a
+//!    throttled disk; once with faults as futures and once with `-vm=serial`.
+//! 2. Minor-fault throughput (`bench-touch`): fresh pages touched one after another, next
+//!    to the floor of a trap plus zeroing a page.
+//! 3. Outcomes: the classic page-* and mmap-shuffle tests at 4 MB RAM and 4 MB swap, with
+//!    and without `-vm=serial`, and page-parallel without sharing.
+
+pub mod output;
+pub mod report;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, ensure};
+use indicatif::{ProgressBar, ProgressStyle};
+use rintos::runner::{self, GuestArtifacts};
+use rintos::suite::Catalogue;
+use rintos_abi::latency::{FaultClass, Histogram};
+
+use output::{KernelReport, ReportLine, report_lines};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Runs of every experiment and variant.
+    pub runs: usize,
+    pub contention: Contention,
+    pub throughput: Throughput,
+    /// Catalogue ids of the outcome tests, and which of them also run without sharing.
+    pub outcomes: Vec<&'static str>,
+    pub outcomes_without_sharing: Vec<&'static str>,
+    /// Where the CSV and the chart go.
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contention {
+    pub counters: u32,
+    pub loads: u32,
+    pub seconds: u32,
+    /// Pages each probe process touches.
+    pub probe_pages: u32,
+    /// Size of the file the faulting processes map (each maps all of it, again and again).
+    pub load_file_kib: u32,
+    /// Disk requests per second (QEMU counts one per sector).
+    pub iops: u32,
+    pub memory_mb: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Throughput {
+    /// Fresh processes per run, each touching `pages` pages.
+    pub processes: u32,
+    pub pages: u32,
+    pub memory_mb: u32,
+}
+
+const OUTCOME_TESTS: [&str; 8] = [
+    "vm/page-linear",
+    "vm/page-parallel",
+    "vm/page-shuffle",
+    "vm/page-merge-seq",
+    "vm/page-merge-par",
+    "vm/page-merge-stk",
+    "vm/page-merge-mm",
+    "vm/mmap-shuffle",
+];
+
+impl Config {
+    /// The full benchmark: minutes.
+    pub fn full(repo_root: &Path) -> Config {
+        Config {
+            runs: 3,
+            contention: Contention {
+                counters: 2,
+                loads: 2,
+                seconds: 10,
+                probe_pages: 512,
+                load_file_kib: 256,
+                iops: 1000,
+                memory_mb: 8,
+            },
+            throughput: Throughput { processes: 5, pages: 1024, memory_mb: 16 },
+            outcomes: OUTCOME_TESTS.to_vec(),
+            outcomes_without_sharing: vec!["vm/page-parallel"],
+            out_dir: repo_root.join("target/bench"),
+        }
+    }
+
+    /// One short pass of each experiment, to check that the harness works.
+    pub fn quick(repo_root: &Path) -> Config {
+        let full = Config::full(repo_root);
+        Config {
+            runs: 1,
+            contention: Contention { seconds: 2, probe_pages: 64, ..full.contention },
+            throughput: Throughput { processes: 1, pages: 256, ..full.throughput },
+            outcomes: vec!["vm/page-linear", "vm/page-parallel"],
+            outcomes_without_sharing: vec!["vm/page-parallel"],
+            out_dir: repo_root.join("target/bench/quick"),
+        }
+    }
+}
+
+/// How the kernel services faults in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    Async,
+    Serial,
+    /// Asynchronous, without sharing of read-only executable pages.
+    NoSharing,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Async => "async",
+            Mode::Serial => "serial",
+            Mode::NoSharing => "share-off",
+        }
+    }
+
+    fn kernel_options(self) -> &'static [&'static str] {
+        match self {
+            Mode::Async => &[],
+            Mode::Serial => &["-vm=serial"],
+            Mode::NoSharing => &["-share=off"],
+        }
+    }
+}
+
+/// One phase of one contention run.
+#[derive(Debug, Clone, Default)]
+pub struct PhaseRun {
+    /// Zero-fill latency as the probe saw it (trap to return, from user mode), for the
+    /// faults that began with the disk in the phase's state (idle: no fault waiting for
+    /// the disk; loaded: at least one).
+    pub probe: Histogram,
+    /// Probe faults that began with the disk in the other state.
+    pub probe_other_io: u64,
+    /// Minor faults of every process during the phase, as the kernel timed them.
+    pub kernel_minor: Histogram,
+    /// Iterations per second of all counting processes together.
+    pub counting_rate: f64,
+    /// The kernel's counters over the phase, and the phase's length.
+    pub kernel: BTreeMap<String, u64>,
+    pub seconds: f64,
+}
+
+impl PhaseRun {
+    /// A kernel counter per second of the phase.
+    pub fn rate(&self, counter: &str) -> f64 {
+        self.kernel.get(counter).copied().unwrap_or(0) as f64 / self.seconds.max(1e-9)
+    }
+
+    pub fn major_rate(&self) -> f64 {
+        self.rate("swap-in") + self.rate("file-read") + self.rate("mmap-read")
+    }
+}
+
+/// One contention run: its two phases.
+#[derive(Debug, Clone)]
+pub struct ContentionRun {
+    pub mode: Mode,
+    pub idle: PhaseRun,
+    pub loaded: PhaseRun,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThroughputRun {
+    /// Faults per second of each touching process.
+    pub faults_per_second: Vec<f64>,
+    pub syscall_ns: u64,
+    pub zero_page_ns: u64,
+    /// The kernel's minor-fault histogram over the whole run.
+    pub kernel_minor: Histogram,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutcomeRun {
+    pub test: &'static str,
+    pub mode: Mode,
+    pub wall_seconds: f64,
+    pub passed: bool,
+    pub kernel: KernelReport,
+}
+
+/// Everything one invocation measured.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub contention: Vec<ContentionRun>,
+    pub throughput: Vec<ThroughputRun>,
+    pub outcomes: Vec<OutcomeRun>,
+}
+
+/// Runs every experiment of `config`, showing progress; returns what was measured.
+pub fn run(config: &Config) -> anyhow::Result<Results> {
+    let root = runner::repo_root();
+    let artifacts = runner::guest_artifacts(&root)?;
+    let catalogue = Catalogue::load(&root)?;
+    std::fs::create_dir_all(&config.out_dir)?;
+    let load_file = config.out_dir.join("load.dat");
+    std::fs::write(&load_file, vec![0x5a; (config.contention.load_file_kib as usize) << 10])?;
+
+    let outcome_runs = config.outcomes.len() * 2 + config.outcomes_without_sharing.len();
+    let total = config.runs * (2 + 1 + outcome_runs);
+    let progress = ProgressBar::new(total as u64).with_style(
+        ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    let mut results = Results::default();
+    for run in 1..=config.runs {
+        for mode in [Mode::Async, Mode::Serial] {
+            progress.set_message(format!("contention, {} (run {run})", mode.name()));
+            results.contention.push(contention(&config.contention, mode, &artifacts, &load_file)?);
+            progress.inc(1);
+        }
+        progress.set_message(format!("minor-fault throughput (run {run})"));
+        results.throughput.push(throughput(&config.throughput, &artifacts)?);
+        progress.inc(1);
+        let variants = config
+            .outcomes
+            .iter()
+            .flat_map(|test| [(*test, Mode::Async), (*test, Mode::Serial)])
+            .chain(config.outcomes_without_sharing.iter().map(|test| (*test, Mode::NoSharing)));
+        for (test, mode) in variants {
+            progress.set_message(format!("{test}, {} (run {run})", mode.name()));
+            results.outcomes.push(outcome(test, mode, &catalogue, &artifacts, &root)?);
+            progress.inc(1);
+        }
+    }
+    progress.finish_and_clear();
+    Ok(results)
+}
+
+/// Where [`publish`] put its files.
+pub struct Published {
+    pub table: String,
+    pub csv: PathBuf,
+    pub chart: PathBuf,
+}
+
+/// Computes the figures of `results` and writes the CSV and the chart into the output
+/// directory; returns the terminal table and the files' paths.
+pub fn publish(config: &Config, results: &Results) -> anyhow::Result<Published> {
+    let figures = report::figures(results);
+    let csv = config.out_dir.join("faults.csv");
+    std::fs::write(&csv, report::csv(&figures)).with_context(|| format!("writing {}", csv.display()))?;
+    let chart = config.out_dir.join("fault-latency.svg");
+    report::chart(results, &chart).with_context(|| format!("drawing {}", chart.display()))?;
+    Ok(Published { table: report::table(config, &figures), csv, chart })
+}
+
+/// Boots a machine with `runner_args`, then `-q -f` plus `kernel_options`, running
+/// `command`; returns the output, checked for a clean power-off.
+fn boot(runner_args: &[String], kernel_options: &[&str], command: &str) -> anyhow::Result<String> {
+    let mut args = runner_args.to_vec();
+    args.push("--".into());
+    args.push("-q".into());
+    args.extend(kernel_options.iter().map(|option| option.to_string()));
+    args.extend(["-f".into(), "run".into(), command.into()]);
+    let outcome = runner::run(&args)?;
+    ensure!(
+        outcome.clean_exit,
+        "`{command}` did not end in a clean power-off ({:?}); its output:\n{}",
+        outcome.ending,
+        outcome.output
+    );
+    Ok(outcome.output)
+}
+
+fn program(artifacts: &GuestArtifacts, name: &str) -> anyhow::Result<String> {
+    let path = artifacts.rust_programs.get(name).with_context(|| format!("the guest build has no program {name}"))?;
+    Ok(path.display().to_string())
+}
+
+/// The contention experiment's time slice, in timer ticks. With the default of 4, a thread
+/// woken by the disk waits behind every spinning process's 40 ms slice for each sector
+/// (the driver reads sectors by PIO, one interrupt each), and starting the experiment's
+/// processes takes minutes.
+const SLICE: &str = "-slice=1";
+
+fn contention(config: &Contention, mode: Mode, artifacts: &GuestArtifacts, load_file: &Path) -> anyhow::Result<ContentionRun> {
+    let command = format!("bench-contend run {} {} {} {}", config.counters, config.loads, config.seconds, config.probe_pages);
+    // Each phase runs for its seconds (plus the warm-up and the faulting processes' margin
+    // in the loaded one); the disk is slow on purpose, so setting up takes a while too.
+    let timeout = 2 * config.seconds + 180;
+    let runner_args: Vec<String> = vec![
+        "-v".into(),
+        "-k".into(),
+        format!("--timeout={timeout}"),
+        format!("--mem={}", config.memory_mb),
+        "--filesys-size=2".into(),
+        "--swap-size=4".into(),
+        format!("--throttle-iops={}", config.iops),
+        "-p".into(),
+        program(artifacts, "bench-contend")?,
+        "-a".into(),
+        "bench-contend".into(),
+        "-p".into(),
+        load_file.display().to_string(),
+        "-a".into(),
+        "load.dat".into(),
+    ];
+    let mut kernel_options = mode.kernel_options().to_vec();
+    kernel_options.push(SLICE);
+    let output = boot(&runner_args, &kernel_options, &command)?;
+    let lines = report_lines(&output)?;
+    let phase = |name: &str| phase_run(&lines, name).with_context(|| format!("contention ({}), phase {name}:\n{output}", mode.name()));
+    Ok(ContentionRun { mode, idle: phase("idle")?, loaded: phase("loaded")? })
+}
+
+/// The phase's figures. A sample counts for the phase only if the disk was in the state
+/// the phase is about: quiet in `idle`, busy with fault I/O in `loaded`.
+fn phase_run(lines: &[ReportLine], phase: &str) -> anyhow::Result<PhaseRun> {
+    let io = if phase == "idle" { "quiet" } else { "busy" };
+    let mut run = PhaseRun::default();
+    let (mut iterations, mut ms, mut counted) = (0, 0, false);
+    let mut kernel_seen = false;
+    for line in lines.iter().filter(|line| line.text("phase") == phase) {
+        match line.what.as_str() {
+            "probe" => {
+                let histogram = line.histogram.as_ref().context("a probe line without a histogram")?;
+                if line.text("io") == io {
+                    run.probe.merge(histogram);
+                } else {
+                    run.probe_other_io += histogram.count();
+                }
+            }
+            "count" => {
+                iterations += line.number(&format!("{io}-iterations")).context("count without iterations")?;
+                ms += line.number(&format!("{io}-ms")).context("count without ms")?;
+                counted = true;
+            }
+            "kernel" => {
+                run.seconds = line.number("ms").context("kernel line without ms")? as f64 / 1000.0;
+                run.kernel = line.fields.iter().filter_map(|(key, value)| Some((key.clone(), value.parse().ok()?))).collect();
+                kernel_seen = true;
+            }
+            "kernel-latency" if line.text("class") == FaultClass::Minor.name() => {
+                run.kernel_minor = line.histogram.clone().context("kernel-latency without a histogram")?;
+            }
+            _ => {}
+        }
+    }
+    ensure!(counted && kernel_seen, "the counting processes or the kernel counters are missing");
+    // Per counting process: the processes share the CPU, so their rates add up.
+    let counters = lines.iter().filter(|line| line.what == "count" && line.text("phase") == phase).count().max(1);
+    run.counting_rate = iterations as f64 * 1000.0 / (ms as f64 / counters as f64).max(1.0);
+    Ok(run)
+}
+
+fn throughput(config: &Throughput, artifacts: &GuestArtifacts) -> anyhow::Result<ThroughputRun> {
+    let runner_args: Vec<String> = vec![
+        "-v".into(),
+        "-k".into(),
+        "--timeout=120".into(),
+        format!("--mem={}", config.memory_mb),
+        "--filesys-size=2".into(),
+        "-p".into(),
+        program(artifacts, "bench-touch")?,
+        "-a".into(),
+        "bench-touch".into(),
+    ];
+    let command = format!("bench-touch run {} {}", config.processes, config.pages);
+    let output = boot(&runner_args, &[], &command)?;
+    let lines = report_lines(&output)?;
+    let floor = lines.iter().find(|line| line.what == "floor").context("bench-touch reported no floor")?;
+    let faults_per_second: Vec<f64> = lines
+        .iter()
+        .filter(|line| line.what == "touch")
+        .map(|line| {
+            let pages = line.number("pages").context("touch without pages")?;
+            let ns = line.number("ns").context("touch without ns")?.max(1);
+            Ok(pages as f64 * 1e9 / ns as f64)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    ensure!(faults_per_second.len() == config.processes as usize, "expected {} touch reports:\n{output}", config.processes);
+    Ok(ThroughputRun {
+        faults_per_second,
+        syscall_ns: floor.number("syscall-ns").context("floor without syscall-ns")?,
+        zero_page_ns: floor.number("zero-page-ns").context("floor without zero-page-ns")?,
+        kernel_minor: KernelReport::parse(&output)?.histogram(FaultClass::Minor),
+    })
+}
+
+fn outcome(test: &'static str, mode: Mode, catalogue: &Catalogue, artifacts: &GuestArtifacts, root: &Path) -> anyhow::Result<OutcomeRun> {
+    let case = catalogue.cases.iter().find(|case| case.id() == test).with_context(|| format!("no test {test} in the catalogue"))?;
+    let mut args = case.runner_command(&|program| artifacts.resolve(program), root);
+    // Kernel options go right after `--`, before the actions.
+    let split = args.iter().position(|arg| arg == "--").context("a runner command without `--`")?;
+    for (offset, option) in mode.kernel_options().iter().enumerate() {
+        args.insert(split + 1 + offset, option.to_string());
+    }
+    let started = Instant::now();
+    let outcome = runner::run(&args)?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let passed = rintos::suite::check(case, &outcome.output, outcome.clean_exit).passed;
+    let kernel = KernelReport::parse(&outcome.output).with_context(|| format!("{test} ({})", mode.name()))?;
+    Ok(OutcomeRun { test, mode, wall_seconds, passed, kernel })
+}
+
+/// The median, smallest and largest of some measurements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub count: usize,
+}
+
+impl Spread {
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Option<Spread> {
+        let mut values: Vec<f64> = values.into_iter().filter(|value| value.is_finite()).collect();
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let middle = values.len() / 2;
+        let median = if values.len() % 2 == 1 { values[middle] } else { (values[middle - 1] + values[middle]) / 2.0 };
+        Some(Spread { median, min: values[0], max: values[values.len() - 1], count: values.len() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreads_take_the_middle_value_or_the_mean_of_the_two() {
+        let spread = Spread::of([3.0, 1.0, 2.0]).unwrap();
+        assert_eq!((spread.median, spread.min, spread.max, spread.count), (2.0, 1.0, 3.0, 3));
+        assert_eq!(Spread::of([4.0, 1.0, 2.0, 3.0]).unwrap().median, 2.5);
+        assert_eq!(Spread::of([]), None);
+    }
+
+    #[test]
+    fn a_phase_gathers_its_own_lines_only() {
+        let lines = report_lines(
+            "bench probe phase=idle io=quiet faults=2 | 40:2\n\
+             bench probe phase=loaded io=busy faults=4 | 60:1 41:3\n\
+             bench probe phase=loaded io=quiet faults=1 | 41:1\n\
+             bench count phase=loaded busy-iterations=3000 busy-ms=1000 quiet-iterations=5 quiet-ms=1\n\
+             bench count phase=loaded busy-iterations=2000 busy-ms=1000 quiet-iterations=5 quiet-ms=1\n\
+             bench kernel phase=loaded ms=2000 probes=2 swap-in=10 mmap-read=30\n\
+             bench kernel-latency phase=loaded class=minor | 41:9\n",
+        )
+        .unwrap();
+        let phase = phase_run(&lines, "loaded").unwrap();
+        assert_eq!((phase.probe.count(), phase.probe_other_io), (4, 1));
+        assert_eq!(phase.kernel_minor.count(), 9);
+        assert_eq!(phase.counting_rate, 5000.0);
+        assert_eq!(phase.major_rate(), 20.0);
+        assert!(phase_run(&lines, "idle").is_err());
+    }
+}

@@ -1,0 +1,41 @@
+//! `cargo test`: the fault benchmark's `--quick` pass, which checks that every experiment
+//! runs and yields every figure, and that the CSV and the chart are written. It asserts no
+//! timing: a loaded machine may be slow.
+
+#[path = "harness/mod.rs"]
+mod harness;
+
+use harness::{Config, Mode};
+
+#[test]
+fn the_quick_benchmark_measures_every_experiment() {
+    let config = Config::quick(&rintos::runner::repo_root());
+    let results = harness::run(&config).expect("the quick benchmark runs");
+
+    let modes: Vec<Mode> = results.contention.iter().map(|run| run.mode).collect();
+    assert_eq!(modes, [Mode::Async, Mode::Serial]);
+    for run in &results.contention {
+        for phase in [&run.idle, &run.loaded] {
+            let samples = phase.probe.count() + phase.probe_other_io;
+            assert_eq!(samples, u64::from(config.contention.probe_pages), "{:?}: every probe fault is reported", run.mode);
+            assert!(phase.kernel_minor.count() >= samples, "{:?}: the kernel timed fewer minor faults than the probe took", run.mode);
+        }
+        assert!(run.idle.probe.count() > 0 && run.idle.counting_rate > 0.0, "{:?}: the idle phase measured nothing", run.mode);
+        assert!(run.loaded.major_rate() > 0.0, "{:?}: the loaded phase took no major faults", run.mode);
+    }
+    let throughput = &results.throughput[0];
+    assert_eq!(throughput.faults_per_second.len(), config.throughput.processes as usize);
+    assert!(throughput.kernel_minor.count() >= u64::from(config.throughput.pages));
+    assert_eq!(results.outcomes.len(), 2 * config.outcomes.len() + config.outcomes_without_sharing.len());
+    for outcome in &results.outcomes {
+        assert!(outcome.passed, "{} ({}) did not pass", outcome.test, outcome.mode.name());
+    }
+
+    let published = harness::publish(&config, &results).expect("the results are published");
+    let csv = std::fs::read_to_string(&published.csv).unwrap();
+    for row in ["contention,async loaded,probe minor p99,", "throughput,touch,minor faults,", "outcome,page-parallel share-off,swap reads,"] {
+        assert!(csv.contains(row), "the CSV has no row starting {row}");
+    }
+    assert!(std::fs::read_to_string(&published.chart).unwrap().contains("<svg"));
+    assert!(published.table.contains("ratio serial / async p99, loaded"));
+}

@@ -1,0 +1,84 @@
+//! Minor-fault throughput, and what a minor fault should cost at least.
+//!
+//! - `bench-touch run REPEATS PAGES`: measures the floor (a system-call round trip, which
+//!   crosses into the kernel and back as a fault does, and zeroing one 4 KiB page in user
+//!   mode, which the kernel does for every zero-fill fault), then runs `bench-touch touch
+//!   PAGES` REPEATS times, each a fresh process with fresh memory.
+//! - `bench-touch touch PAGES`: writes one byte to each of PAGES fresh pages of its bss,
+//!   so each write is one zero-fill fault, and reports the time for all of them.
+#![no_std]
+#![no_main]
+
+use core::ptr;
+
+use rintos_bench::{Clock, command, number_arg, rdtsc, report, spawn, text_arg};
+use rintos_user::abi::PAGE_SIZE;
+use rintos_user::entry::Args;
+use rintos_user::syscall::{tell, wait};
+
+rintos_user::entry!(main);
+
+/// The most pages one run touches: 4 MiB.
+const MAX_PAGES: usize = 1024;
+/// Repetitions of each floor measurement.
+const FLOOR_ROUNDS: u64 = 2000;
+
+#[repr(C, align(4096))]
+struct Area([u8; MAX_PAGES * PAGE_SIZE]);
+
+static mut AREA: Area = Area([0; MAX_PAGES * PAGE_SIZE]);
+
+fn main(args: Args) -> i32 {
+    match text_arg(&args, 1) {
+        "run" => {
+            let repeats = number_arg(&args, 2, 5);
+            let pages = number_arg(&args, 3, 512);
+            floor();
+            for _ in 0..repeats {
+                let child = spawn(command(format_args!("bench-touch touch {pages}")).as_cstr());
+                assert_eq!(wait(child), 0, "bench-touch touch failed");
+            }
+        }
+        "touch" => touch((number_arg(&args, 2, 512) as usize).min(MAX_PAGES)),
+        other => panic!("bench-touch: unknown part '{other}' (run, touch)"),
+    }
+    0
+}
+
+fn area() -> *mut u8 {
+    (&raw mut AREA).cast::<u8>()
+}
+
+fn touch(pages: usize) {
+    let clock = Clock::new();
+    let start = rdtsc();
+    for page in 0..pages {
+        // SAFETY: the page lies inside AREA, which nothing else in this process touches.
+        unsafe { ptr::write_volatile(area().add(page * PAGE_SIZE), 1) };
+    }
+    let ns = clock.ns(rdtsc() - start);
+    report(format_args!("touch pages={pages} ns={ns}"), None);
+}
+
+/// The cost of a trap into the kernel and back, and of zeroing a page: a zero-fill fault
+/// cannot be cheaper than the two together.
+fn floor() {
+    let clock = Clock::new();
+    let start = rdtsc();
+    for _ in 0..FLOOR_ROUNDS {
+        // `tell` on the keyboard does nothing but return 0: a bare round trip.
+        core::hint::black_box(tell(0));
+    }
+    let syscall_ns = clock.ns(rdtsc() - start) / FLOOR_ROUNDS;
+
+    let page = area();
+    // SAFETY: the first page of AREA, ours; this first write faults it in.
+    unsafe { ptr::write_volatile(page, 1) };
+    let start = rdtsc();
+    for _ in 0..FLOOR_ROUNDS {
+        // SAFETY: as above; the page is resident now.
+        unsafe { ptr::write_bytes(core::hint::black_box(page), 0, PAGE_SIZE) };
+    }
+    let zero_ns = clock.ns(rdtsc() - start) / FLOOR_ROUNDS;
+    report(format_args!("floor syscall-ns={syscall_ns} zero-page-ns={zero_ns}"), None);
+}
