@@ -4,4 +4,5 @@
 pub mod cbuild;
 pub mod disk;
 pub mod runner;
+pub mod stress;
 pub mod suite;

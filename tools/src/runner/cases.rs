@@ -49,6 +49,10 @@ pub fn all() -> Vec<RunnerCase> {
             name: "corrupt-filesys",
             run: corrupt_filesys,
         },
+        RunnerCase {
+            name: "leak-check",
+            run: crate::stress::leak_check,
+        },
     ]
 }
 

@@ -60,6 +60,9 @@ pub fn repo_root() -> PathBuf {
 /// The `rintos` binary: runs interactively and turns the outcome into an exit status
 /// (success only for a clean power-off).
 pub fn main(args: &[String]) -> ExitCode {
+    if args.first().is_some_and(|first| first == "stress") {
+        return crate::stress::main(&args[1..]);
+    }
     // Ctrl-C reaches QEMU too (same terminal), which stops the machine; the runner outlives
     // it to restore the terminal and delete its temporary disks.
     if let Err(error) = ctrlc::set_handler(|| {}) {

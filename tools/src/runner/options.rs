@@ -79,6 +79,7 @@ pub const DEFAULT_MEMORY_MB: u32 = 4;
 
 pub const USAGE: &str = "\
 Usage: cargo run -- [OPTION...] -- [KERNEL-ARG...]
+       cargo run -- stress fuzz|repeat|mutants [...]   (reliability runs, see `stress --help`)
 Boots Rintos under QEMU. With no KERNEL-ARG, boots into the shell on the persistent disk in
 disk-images/. Options:
   -p, --put-file=HOST    copy HOST into the guest file system (via `extract`)
