@@ -177,6 +177,7 @@ async fn fill(
         abandon(Some(id));
         return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(Resolution::immediate(FaultKind::Resident))) };
     }
+    frame::note_filled(id);
     frame::frame(id).lock().transition(
         FrameEvent::Filled,
         FrameState::InUse {

@@ -8,6 +8,7 @@
 
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
 use rintos_vmcore::clock::{self, Inspection};
@@ -75,7 +76,19 @@ impl FrameState {
 struct FrameTable {
     first_page: usize,
     frames: Vec<SpinLock<FrameState>>,
+    /// For each frame, the number of the fill that last put a page in it (see [`RECENT_FILLS`]).
+    filled_at: Vec<AtomicU64>,
 }
+
+/// Fills of frames so far.
+static FILLS: AtomicU64 = AtomicU64::new(0);
+
+/// The clock never takes a frame filled by one of the last `RECENT_FILLS` faults. One
+/// instruction may need several pages at once (its code, the data it reads and writes, each
+/// possibly across a page boundary); if the clock could take the page the last fault just
+/// brought in, a process short of frames would fault them in turn forever. With these kept,
+/// the instruction completes, or its next fault finds no frame and the process is killed.
+const RECENT_FILLS: u64 = 4;
 
 static TABLE: OnceCell<FrameTable> = OnceCell::uninit();
 static HAND: SpinLock<usize> = SpinLock::new("clock hand", 0);
@@ -86,6 +99,7 @@ pub fn init() {
     TABLE.init_once(|| FrameTable {
         first_page,
         frames: (0..count).map(|_| SpinLock::new("frame", FrameState::Free)).collect(),
+        filled_at: (0..count).map(|_| AtomicU64::new(0)).collect(),
     });
 }
 
@@ -145,7 +159,16 @@ struct Victim {
 
 /// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
 /// everywhere and marking it `Evicting`).
+/// Records that frame `id` now holds the page a fault just brought in.
+pub fn note_filled(id: FrameId) {
+    let fill = FILLS.fetch_add(1, Ordering::Relaxed) + 1;
+    table().filled_at[id].store(fill, Ordering::Relaxed);
+}
+
 fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
+    if FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed) < RECENT_FILLS {
+        return Inspection::Unavailable;
+    }
     let mut state = frame(id).lock();
     let FrameState::InUse { users, pins, only_copy, .. } = &*state else { return Inspection::Unavailable };
     if *pins > 0 {

@@ -1,0 +1,16 @@
+//! Full swap: a child that dirties more pages than frames and swap can hold is killed with
+//! the kernel's message; this process, and a smaller child after it, run on.
+#![no_std]
+#![no_main]
+
+use rintos_user::check;
+use rintos_user::syscall::{exec, wait};
+
+rintos_user::test_main!(test_main);
+
+fn test_main() {
+    check!(let hog = exec(c"swap-hog 1024") => hog > 0, "exec \"swap-hog 1024\"");
+    check!(wait(hog) == -1, "the hog was killed");
+    check!(let small = exec(c"swap-hog 16") => small > 0, "exec \"swap-hog 16\"");
+    check!(wait(small) == 0, "a small one runs to its end");
+}
