@@ -88,14 +88,19 @@ pub fn open(name: &str) -> Result<File, FsError> {
 
 /// Removes a file's name. Its data lives on while any handle is open.
 pub fn remove(name: &str) -> Result<(), FsError> {
-    with_fs(|m| {
+    let still_open = with_fs(|m| {
         let inode = m.fs.unlink(m.device, name)?;
-        match m.open.get(&inode.sector()).and_then(Weak::upgrade) {
+        let open = m.open.get(&inode.sector()).and_then(Weak::upgrade);
+        match &open {
             Some(open) => open.removed.store(true, Ordering::Release),
             None => m.fs.release(m.device, inode)?,
         }
-        Ok(())
-    })
+        Ok(open)
+    })?;
+    // Dropped only now: if every other handle closed meanwhile, this was the last reference,
+    // and the inode's `Drop` takes the lock that `with_fs` held.
+    drop(still_open);
+    Ok(())
 }
 
 /// Names and sizes of the files in the root directory.
