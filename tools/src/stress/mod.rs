@@ -377,3 +377,43 @@ pub fn leak_check(_scratch: &Path) -> anyhow::Result<runner::cases::CaseReport> 
     }
     Ok(runner::cases::CaseReport { output: outcome.output, failures })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_draws_the_same_options_from_the_same_seed() {
+        let options = |seed, round| Variation::draw(seed, round).kernel_options();
+        assert_eq!(options(1, 3), options(1, 3));
+        assert!((0..20).any(|round| options(1, round) != options(1, 0)));
+        let first = options(5, 0);
+        assert!(first.iter().any(|option| option.starts_with("-slice=")) && first.iter().any(|option| option.starts_with("-jitter=")));
+    }
+
+    #[test]
+    fn varied_options_come_before_the_cases_own_so_that_its_own_win() {
+        let case = fuzz_case(3, 100, 2, &["-ul=64".to_string()], false);
+        let varied = varied(&case, &["-ul=512".to_string(), "-slice=2".to_string()]);
+        let args = varied.kernel_args.expect("kernel arguments");
+        assert_eq!(args[..4], ["-ul=512", "-slice=2", "-q", "-ul=64"]);
+        assert_eq!(args.last().map(String::as_str), Some("sc-fuzz 3 100 2"));
+    }
+
+    #[test]
+    fn a_fuzz_boot_passes_on_its_three_lines_and_fails_on_a_leak() {
+        let case = fuzz_case(9, 500, 2, &[], true);
+        assert_eq!(case.runner_args, ["--lock-checks"]);
+        let run = |resources_end: &str| {
+            format!(
+                "Pintos booting with 4,096 kB RAM...\nBoot complete.\nExecuting 'sc-fuzz 9 500 2':\n(sc-fuzz) begin\n\
+                 sc-fuzz: exit(-1)\n(sc-fuzz) seed 9: 500 calls by 2 lanes\n(sc-fuzz) end\nsc-fuzz: exit(0)\n\
+                 Execution of 'sc-fuzz 9 500 2' complete.\nResources at start: free-frames=9 heap-bytes=5\n\
+                 Resources at end: {resources_end}\nTimer: 5 ticks\nPowering off...\n"
+            )
+        };
+        assert!(suite::check(&case, &run("free-frames=9 heap-bytes=5"), true).passed);
+        let leaked = suite::check(&case, &run("free-frames=8 heap-bytes=5"), true);
+        assert_eq!(leaked.reasons, ["Resource leak: free-frames was 9 at start, 8 at end"]);
+    }
+}
