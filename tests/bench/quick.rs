@@ -38,4 +38,5 @@ fn the_quick_benchmark_measures_every_experiment() {
     }
     assert!(std::fs::read_to_string(&published.chart).unwrap().contains("<svg"));
     assert!(published.table.contains("ratio serial / async p99, loaded"));
+    assert!(config.out_dir.join("runs/contention-async-1.txt").exists(), "each run's output is kept");
 }

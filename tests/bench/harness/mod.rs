@@ -50,6 +50,36 @@ pub struct Contention {
     /// Disk requests per second (QEMU counts one per sector).
     pub iops: u32,
     pub memory_mb: u32,
+    /// The guest clocks to run under.
+    pub clocks: Vec<GuestClock>,
+}
+
+/// What the guest's clocks (the TSC and the timer) count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestClock {
+    /// Host time: what a user waits, but a busy host stretches any interval at random.
+    Host,
+    /// Executed instructions (QEMU `-icount shift=4`: 16 ns each, a 62.5 MIPS machine):
+    /// the same work always takes the same time, whatever else the host runs. Waiting for
+    /// the disk still takes host time.
+    Instructions,
+}
+
+impl GuestClock {
+    /// Appended to variant names ("async loaded icount").
+    pub fn suffix(self) -> &'static str {
+        match self {
+            GuestClock::Host => "",
+            GuestClock::Instructions => " icount",
+        }
+    }
+
+    fn runner_options(self) -> &'static [&'static str] {
+        match self {
+            GuestClock::Host => &[],
+            GuestClock::Instructions => &["--icount=4"],
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +114,7 @@ impl Config {
                 load_file_kib: 256,
                 iops: 1000,
                 memory_mb: 8,
+                clocks: vec![GuestClock::Host, GuestClock::Instructions],
             },
             throughput: Throughput { processes: 5, pages: 1024, memory_mb: 16 },
             outcomes: OUTCOME_TESTS.to_vec(),
@@ -97,7 +128,7 @@ impl Config {
         let full = Config::full(repo_root);
         Config {
             runs: 1,
-            contention: Contention { seconds: 2, probe_pages: 64, ..full.contention },
+            contention: Contention { seconds: 2, probe_pages: 64, clocks: vec![GuestClock::Host], ..full.contention },
             throughput: Throughput { processes: 1, pages: 256, ..full.throughput },
             outcomes: vec!["vm/page-linear", "vm/page-parallel"],
             outcomes_without_sharing: vec!["vm/page-parallel"],
@@ -165,6 +196,7 @@ impl PhaseRun {
 /// One contention run: its two phases.
 #[derive(Debug, Clone)]
 pub struct ContentionRun {
+    pub clock: GuestClock,
     pub mode: Mode,
     pub idle: PhaseRun,
     pub loaded: PhaseRun,
@@ -200,14 +232,14 @@ pub struct Results {
 /// Runs every experiment of `config`, showing progress; returns what was measured.
 pub fn run(config: &Config) -> anyhow::Result<Results> {
     let root = runner::repo_root();
-    let artifacts = runner::guest_artifacts(&root)?;
     let catalogue = Catalogue::load(&root)?;
     std::fs::create_dir_all(&config.out_dir)?;
+    let artifacts = snapshot(&runner::guest_artifacts(&root)?, &config.out_dir.join("guest"))?;
     let load_file = config.out_dir.join("load.dat");
     std::fs::write(&load_file, vec![0x5a; (config.contention.load_file_kib as usize) << 10])?;
 
     let outcome_runs = config.outcomes.len() * 2 + config.outcomes_without_sharing.len();
-    let total = config.runs * (2 + 1 + outcome_runs);
+    let total = config.runs * (2 * config.contention.clocks.len() + 1 + outcome_runs);
     let progress = ProgressBar::new(total as u64).with_style(
         ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
             .expect("a valid template")
@@ -215,13 +247,17 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
     );
     let mut results = Results::default();
     for run in 1..=config.runs {
-        for mode in [Mode::Async, Mode::Serial] {
-            progress.set_message(format!("contention, {} (run {run})", mode.name()));
-            results.contention.push(contention(&config.contention, mode, &artifacts, &load_file)?);
-            progress.inc(1);
+        for &clock in &config.contention.clocks {
+            for mode in [Mode::Async, Mode::Serial] {
+                progress.set_message(format!("contention, {}{} (run {run})", mode.name(), clock.suffix()));
+                let log = config.out_dir.join(format!("runs/contention-{}{}-{run}.txt", mode.name(), clock.suffix().replace(' ', "-")));
+                results.contention.push(contention(&config.contention, clock, mode, &artifacts, &load_file, &log)?);
+                progress.inc(1);
+            }
         }
         progress.set_message(format!("minor-fault throughput (run {run})"));
-        results.throughput.push(throughput(&config.throughput, &artifacts)?);
+        let log = config.out_dir.join(format!("runs/throughput-{run}.txt"));
+        results.throughput.push(throughput(&config.throughput, &artifacts, &log)?);
         progress.inc(1);
         let variants = config
             .outcomes
@@ -230,7 +266,8 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             .chain(config.outcomes_without_sharing.iter().map(|test| (*test, Mode::NoSharing)));
         for (test, mode) in variants {
             progress.set_message(format!("{test}, {} (run {run})", mode.name()));
-            results.outcomes.push(outcome(test, mode, &catalogue, &artifacts, &root)?);
+            let log = config.out_dir.join(format!("runs/{}-{}-{run}.txt", test.trim_start_matches("vm/"), mode.name()));
+            results.outcomes.push(outcome(test, mode, &catalogue, &artifacts, &root, &log)?);
             progress.inc(1);
         }
     }
@@ -256,15 +293,44 @@ pub fn publish(config: &Config, results: &Results) -> anyhow::Result<Published> 
     Ok(Published { table: report::table(config, &figures), csv, chart })
 }
 
+/// A copy of the kernel and the Rust user programs in `dir`: the work tree is shared, and a
+/// rebuild by someone else during the benchmark must not change what is measured.
+fn snapshot(built: &GuestArtifacts, dir: &Path) -> anyhow::Result<GuestArtifacts> {
+    std::fs::create_dir_all(dir)?;
+    let copy = |path: &Path| -> anyhow::Result<PathBuf> {
+        let target = dir.join(path.file_name().context("a guest file without a name")?);
+        std::fs::copy(path, &target).with_context(|| format!("copying {}", path.display()))?;
+        Ok(target)
+    };
+    let rust_programs =
+        built.rust_programs.iter().map(|(name, path)| Ok((name.clone(), copy(path)?))).collect::<anyhow::Result<_>>()?;
+    // The runner writes the symbol file of a kernel given with `--kernel` itself.
+    Ok(GuestArtifacts { kernel: copy(&built.kernel)?, symbols: built.symbols.clone(), rust_programs, c_program_dir: built.c_program_dir.clone() })
+}
+
+/// The runner option that boots the snapshot's kernel.
+fn kernel_option(guest: &GuestArtifacts) -> String {
+    format!("--kernel={}", guest.kernel.display())
+}
+
+/// Runs the runner with `args`, keeping the output in `log`.
+fn run_logged(args: &[String], log: &Path) -> anyhow::Result<runner::RunOutcome> {
+    let outcome = runner::run(args)?;
+    std::fs::create_dir_all(log.parent().context("a log file without a folder")?)?;
+    std::fs::write(log, &outcome.output).with_context(|| format!("writing {}", log.display()))?;
+    Ok(outcome)
+}
+
 /// Boots a machine with `runner_args`, then `-q -f` plus `kernel_options`, running
-/// `command`; returns the output, checked for a clean power-off.
-fn boot(runner_args: &[String], kernel_options: &[&str], command: &str) -> anyhow::Result<String> {
+/// `command`; returns the output (also kept in `log`), checked for a clean power-off.
+fn boot(guest: &GuestArtifacts, runner_args: &[String], kernel_options: &[&str], command: &str, log: &Path) -> anyhow::Result<String> {
     let mut args = runner_args.to_vec();
+    args.push(kernel_option(guest));
     args.push("--".into());
     args.push("-q".into());
     args.extend(kernel_options.iter().map(|option| option.to_string()));
     args.extend(["-f".into(), "run".into(), command.into()]);
-    let outcome = runner::run(&args)?;
+    let outcome = run_logged(&args, log)?;
     ensure!(
         outcome.clean_exit,
         "`{command}` did not end in a clean power-off ({:?}); its output:\n{}",
@@ -285,12 +351,19 @@ fn program(artifacts: &GuestArtifacts, name: &str) -> anyhow::Result<String> {
 /// processes takes minutes.
 const SLICE: &str = "-slice=1";
 
-fn contention(config: &Contention, mode: Mode, artifacts: &GuestArtifacts, load_file: &Path) -> anyhow::Result<ContentionRun> {
+fn contention(
+    config: &Contention,
+    clock: GuestClock,
+    mode: Mode,
+    artifacts: &GuestArtifacts,
+    load_file: &Path,
+    log: &Path,
+) -> anyhow::Result<ContentionRun> {
     let command = format!("bench-contend run {} {} {} {}", config.counters, config.loads, config.seconds, config.probe_pages);
-    // Each phase runs for its seconds (plus the warm-up and the faulting processes' margin
-    // in the loaded one); the disk is slow on purpose, so setting up takes a while too.
+    // Each phase runs for its seconds; the disk is slow on purpose, so setting up takes a
+    // while too.
     let timeout = 2 * config.seconds + 180;
-    let runner_args: Vec<String> = vec![
+    let mut runner_args: Vec<String> = vec![
         "-v".into(),
         "-k".into(),
         format!("--timeout={timeout}"),
@@ -307,12 +380,13 @@ fn contention(config: &Contention, mode: Mode, artifacts: &GuestArtifacts, load_
         "-a".into(),
         "load.dat".into(),
     ];
+    runner_args.extend(clock.runner_options().iter().map(|option| option.to_string()));
     let mut kernel_options = mode.kernel_options().to_vec();
     kernel_options.push(SLICE);
-    let output = boot(&runner_args, &kernel_options, &command)?;
+    let output = boot(artifacts, &runner_args, &kernel_options, &command, log)?;
     let lines = report_lines(&output)?;
     let phase = |name: &str| phase_run(&lines, name).with_context(|| format!("contention ({}), phase {name}:\n{output}", mode.name()));
-    Ok(ContentionRun { mode, idle: phase("idle")?, loaded: phase("loaded")? })
+    Ok(ContentionRun { clock, mode, idle: phase("idle")?, loaded: phase("loaded")? })
 }
 
 /// The phase's figures. A sample counts for the phase only if the disk was in the state
@@ -355,7 +429,7 @@ fn phase_run(lines: &[ReportLine], phase: &str) -> anyhow::Result<PhaseRun> {
     Ok(run)
 }
 
-fn throughput(config: &Throughput, artifacts: &GuestArtifacts) -> anyhow::Result<ThroughputRun> {
+fn throughput(config: &Throughput, artifacts: &GuestArtifacts, log: &Path) -> anyhow::Result<ThroughputRun> {
     let runner_args: Vec<String> = vec![
         "-v".into(),
         "-k".into(),
@@ -368,7 +442,7 @@ fn throughput(config: &Throughput, artifacts: &GuestArtifacts) -> anyhow::Result
         "bench-touch".into(),
     ];
     let command = format!("bench-touch run {} {}", config.processes, config.pages);
-    let output = boot(&runner_args, &[], &command)?;
+    let output = boot(artifacts, &runner_args, &[], &command, log)?;
     let lines = report_lines(&output)?;
     let floor = lines.iter().find(|line| line.what == "floor").context("bench-touch reported no floor")?;
     let faults_per_second: Vec<f64> = lines
@@ -389,7 +463,14 @@ fn throughput(config: &Throughput, artifacts: &GuestArtifacts) -> anyhow::Result
     })
 }
 
-fn outcome(test: &'static str, mode: Mode, catalogue: &Catalogue, artifacts: &GuestArtifacts, root: &Path) -> anyhow::Result<OutcomeRun> {
+fn outcome(
+    test: &'static str,
+    mode: Mode,
+    catalogue: &Catalogue,
+    artifacts: &GuestArtifacts,
+    root: &Path,
+    log: &Path,
+) -> anyhow::Result<OutcomeRun> {
     let case = catalogue.cases.iter().find(|case| case.id() == test).with_context(|| format!("no test {test} in the catalogue"))?;
     let mut args = case.runner_command(&|program| artifacts.resolve(program), root);
     // Kernel options go right after `--`, before the actions.
@@ -397,8 +478,9 @@ fn outcome(test: &'static str, mode: Mode, catalogue: &Catalogue, artifacts: &Gu
     for (offset, option) in mode.kernel_options().iter().enumerate() {
         args.insert(split + 1 + offset, option.to_string());
     }
+    args.insert(split, kernel_option(artifacts));
     let started = Instant::now();
-    let outcome = runner::run(&args)?;
+    let outcome = run_logged(&args, log)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let passed = rintos::suite::check(case, &outcome.output, outcome.clean_exit).passed;
     let kernel = KernelReport::parse(&outcome.output).with_context(|| format!("{test} ({})", mode.name()))?;

@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::prelude::*;
 use rintos_abi::latency::{Histogram, bucket_range};
 
-use super::{Config, ContentionRun, Mode, PhaseRun, Results, Spread};
+use super::{Config, ContentionRun, GuestClock, Mode, PhaseRun, Results, Spread};
 
 /// One figure: a median over runs and its spread.
 #[derive(Debug, Clone)]
@@ -27,10 +27,13 @@ pub fn figures(results: &Results) -> Vec<Figure> {
             figures.push(Figure { experiment, variant, metric, unit, spread });
         }
     };
-    for mode in [Mode::Async, Mode::Serial] {
-        let runs: Vec<&ContentionRun> = results.contention.iter().filter(|run| run.mode == mode).collect();
+    for (clock, mode) in [GuestClock::Host, GuestClock::Instructions].into_iter().flat_map(|clock| [(clock, Mode::Async), (clock, Mode::Serial)]) {
+        let runs: Vec<&ContentionRun> = results.contention.iter().filter(|run| run.mode == mode && run.clock == clock).collect();
+        if runs.is_empty() {
+            continue;
+        }
         for (phase_name, phase) in [("idle", (|run: &ContentionRun| &run.idle) as fn(&ContentionRun) -> &PhaseRun), ("loaded", |run| &run.loaded)] {
-            let variant = format!("{} {phase_name}", mode.name());
+            let variant = format!("{} {phase_name}{}", mode.name(), clock.suffix());
             let each = |measure: &dyn Fn(&PhaseRun) -> f64| runs.iter().map(|run| measure(phase(run))).collect::<Vec<f64>>();
             let us = |histogram: &Histogram, fraction| histogram.quantile(fraction).map_or(f64::NAN, |ns| ns as f64 / 1000.0);
             add("contention", variant.clone(), "probe minor p50", "us", each(&|run| us(&run.probe, 0.5)));
@@ -121,32 +124,42 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         contention.memory_mb,
         config.runs
     );
-    let columns = ["async idle", "async loaded", "serial idle", "serial loaded"];
-    let metrics: Vec<(&str, &str)> = figures
-        .iter()
-        .filter(|figure| figure.experiment == "contention" && figure.variant == columns[0])
-        .map(|figure| (figure.metric, figure.unit))
-        .collect();
-    let _ = write!(text, "{:<28}", "");
-    for column in columns {
-        let _ = write!(text, "{column:>24}");
-    }
-    text.push('\n');
-    for (metric, unit) in metrics {
-        let _ = write!(text, "{:<28}", format!("{metric} ({unit})"));
-        for column in columns {
-            let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
-            let _ = write!(text, "{cell:>24}");
+    for &clock in &contention.clocks {
+        let _ = writeln!(
+            text,
+            "\n{}",
+            match clock {
+                GuestClock::Host => "Guest clocks in host time:",
+                GuestClock::Instructions => "Guest clocks in executed instructions (QEMU -icount shift=4, 16 ns each):",
+            }
+        );
+        let columns = ["async idle", "async loaded", "serial idle", "serial loaded"].map(|column| format!("{column}{}", clock.suffix()));
+        let metrics: Vec<(&str, &str)> = figures
+            .iter()
+            .filter(|figure| figure.experiment == "contention" && figure.variant == columns[0])
+            .map(|figure| (figure.metric, figure.unit))
+            .collect();
+        let _ = write!(text, "{:<32}", "");
+        for column in &columns {
+            let _ = write!(text, "{column:>24}");
         }
         text.push('\n');
-    }
-    for (what, numerator, denominator, target) in [
-        ("async p99 loaded / idle", "async loaded", "async idle", "target <= 2"),
-        ("serial / async p99, loaded", "serial loaded", "async loaded", "target >= 50"),
-    ] {
-        let p99 = |variant| find(figures, variant, "probe minor p99").map(|figure| figure.spread.median);
-        if let (Some(top), Some(bottom)) = (p99(numerator), p99(denominator)) {
-            let _ = writeln!(text, "ratio {what}: {:.1}x ({target})", top / bottom);
+        for (metric, unit) in metrics {
+            let _ = write!(text, "{:<32}", format!("{metric} ({unit})"));
+            for column in &columns {
+                let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
+                let _ = write!(text, "{cell:>24}");
+            }
+            text.push('\n');
+        }
+        for (what, numerator, denominator, target) in [
+            ("async p99 loaded / idle", "async loaded", "async idle", "target <= 2"),
+            ("serial / async p99, loaded", "serial loaded", "async loaded", "target >= 50"),
+        ] {
+            let p99 = |variant: &str| find(figures, &format!("{variant}{}", clock.suffix()), "probe minor p99").map(|figure| figure.spread.median);
+            if let (Some(top), Some(bottom)) = (p99(numerator), p99(denominator)) {
+                let _ = writeln!(text, "ratio {what}{}: {:.1}x ({target})", clock.suffix(), top / bottom);
+            }
         }
     }
 
@@ -206,14 +219,16 @@ pub fn csv(figures: &[Figure]) -> String {
 /// curve per mode and phase, on a logarithmic time axis.
 pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
     let mut curves: Vec<(String, Histogram)> = Vec::new();
-    for mode in [Mode::Async, Mode::Serial] {
-        for phase in ["idle", "loaded"] {
-            let mut pooled = Histogram::default();
-            for run in results.contention.iter().filter(|run| run.mode == mode) {
-                pooled.merge(if phase == "idle" { &run.idle.probe } else { &run.loaded.probe });
-            }
-            if pooled.count() > 0 {
-                curves.push((format!("{} {phase}", mode.name()), pooled));
+    for clock in [GuestClock::Host, GuestClock::Instructions] {
+        for mode in [Mode::Async, Mode::Serial] {
+            for phase in ["idle", "loaded"] {
+                let mut pooled = Histogram::default();
+                for run in results.contention.iter().filter(|run| run.mode == mode && run.clock == clock) {
+                    pooled.merge(if phase == "idle" { &run.idle.probe } else { &run.loaded.probe });
+                }
+                if pooled.count() > 0 {
+                    curves.push((format!("{} {phase}{}", mode.name(), clock.suffix()), pooled));
+                }
             }
         }
     }
@@ -236,7 +251,16 @@ pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
         .y_desc("fraction of faults at most this slow")
         .x_label_formatter(&|ns| format!("{}", format_us(*ns)))
         .draw()?;
-    let colours = [BLUE, CYAN, RED, MAGENTA];
+    let colours = [
+        RGBColor(31, 119, 180),
+        RGBColor(23, 190, 207),
+        RGBColor(214, 39, 40),
+        RGBColor(255, 127, 14),
+        RGBColor(44, 160, 44),
+        RGBColor(188, 189, 34),
+        RGBColor(148, 103, 189),
+        RGBColor(227, 119, 194),
+    ];
     for (((name, _), points), colour) in curves.iter().zip(points).zip(colours) {
         chart
             .draw_series(LineSeries::new(points, colour.stroke_width(2)))?

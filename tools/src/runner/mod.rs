@@ -185,6 +185,7 @@ fn execute(
         gdb: options.gdb,
         kvm: options.kvm,
         throttle_iops: options.throttle_iops,
+        icount: options.icount.clone(),
     };
     let args = qemu::qemu_args(&machine);
     emit_unless_keyword(&mut emit, &qemu::shell_words(qemu::QEMU, &args));

@@ -61,6 +61,9 @@ pub struct Options {
     /// Limit every disk to this many requests per second (QEMU block throttling), so that
     /// disk latency is real rather than the host page cache's.
     pub throttle_iops: Option<u32>,
+    /// QEMU `-icount shift=VALUE`: guest time counted in executed instructions (a number
+    /// or `auto`), so that the host's load does not show in the guest's clocks.
+    pub icount: Option<String>,
     /// Boot this kernel ELF instead of building one.
     pub kernel: Option<PathBuf>,
     /// Boot the kernel built with debug assertions, which checks the lock order.
@@ -103,6 +106,8 @@ disk-images/. Options:
   --throttle-iops=N      limit each disk to N requests per second (QEMU counts every
                          sector of a PIO transfer as one request); hda holds the file
                          system, scratch and swap partitions, so all of them are limited
+  --icount=SHIFT         guest clocks count executed instructions, 2^SHIFT ns each
+                         (SHIFT a number or `auto`): timings no longer depend on host load
   --qemu                 accepted for compatibility (QEMU is the only simulator)
   -j SEED                accepted with a warning (Bochs only)
   -h, --help             this message
@@ -127,6 +132,7 @@ const VALUED: &[(&str, &str)] = &[
     ("", "disk"),
     ("", "blank-disk"),
     ("", "throttle-iops"),
+    ("", "icount"),
 ];
 
 impl Options {
@@ -238,6 +244,14 @@ impl Options {
                 let iops = parse_number(name, &value_of(name)?)?;
                 ensure!(iops > 0, "--throttle-iops needs at least 1 request per second");
                 self.throttle_iops = Some(iops);
+            }
+            "icount" => {
+                let shift = value_of(name)?;
+                ensure!(
+                    shift == "auto" || shift.parse::<u8>().is_ok_and(|shift| shift <= 10),
+                    "--icount takes `auto` or a shift from 0 to 10, not '{shift}'"
+                );
+                self.icount = Some(shift);
             }
             "qemu" => {}
             "h" | "help" => self.help = true,
@@ -436,6 +450,9 @@ mod tests {
         assert!(parse("--lock-checks").unwrap().lock_checks);
         assert_eq!(parse("--throttle-iops=800").unwrap().throttle_iops, Some(800));
         assert!(parse("--throttle-iops=0").is_err());
+        assert_eq!(parse("--icount=auto").unwrap().icount.as_deref(), Some("auto"));
+        assert_eq!(parse("--icount 3").unwrap().icount.as_deref(), Some("3"));
+        assert!(parse("--icount=fast").is_err());
     }
 
     #[test]

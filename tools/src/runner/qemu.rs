@@ -30,6 +30,8 @@ pub struct Machine {
     pub kvm: bool,
     /// QEMU block throttling of every disk, in requests per second.
     pub throttle_iops: Option<u32>,
+    /// QEMU `-icount shift=...`.
+    pub icount: Option<String>,
 }
 
 /// The `isa-debug-exit` status of a clean power-off: the kernel writes 0x31, QEMU exits
@@ -82,6 +84,9 @@ pub fn qemu_args(machine: &Machine) -> Vec<String> {
             drive.push_str(&format!(",throttling.iops-total={iops}"));
         }
         args.push(drive);
+    }
+    if let Some(shift) = &machine.icount {
+        args.extend(["-icount".into(), format!("shift={shift}")]);
     }
     if machine.gdb {
         args.extend(["-s".into(), "-S".into()]);
@@ -382,6 +387,7 @@ mod tests {
             gdb: false,
             kvm: false,
             throttle_iops: None,
+            icount: None,
         }
     }
 
@@ -412,9 +418,11 @@ mod tests {
         machine.kvm = true;
         machine.display = true;
         machine.throttle_iops = Some(800);
+        machine.icount = Some("auto".into());
         machine.disks.truncate(1);
         let args = qemu_args(&machine);
         assert!(args.contains(&"file=/t/hda.dsk,format=raw,if=ide,index=0,media=disk,throttling.iops-total=800".into()));
+        assert!(args.windows(2).any(|pair| pair == ["-icount", "shift=auto"]));
         machine.disks.clear();
         let args = qemu_args(&machine);
         assert_eq!(&args[..2], ["-accel", "kvm"]);

@@ -22,8 +22,9 @@
 //!
 //! Starting a process reads its executable from the disk, which is slow while the disk is
 //! busy (and while other processes spin); so the driver starts every process of a phase
-//! first, and they all wait for its signal: the one byte of file `go-PHASE` becomes 1 when
-//! the phase starts and 2 when it ends.
+//! first, and they all wait for its signal, the one byte of file `go-PHASE`: 1 starts the
+//! probe and the counting processes, 2 (a moment later, once they have seen the 1 on a
+//! quiet disk) starts the faulting processes, 3 stops them.
 #![no_std]
 #![no_main]
 
@@ -43,6 +44,8 @@ const MAX_PROBE_PAGES: usize = 512;
 const MAX_LOAD_PAGES: usize = 1024;
 /// The most counting or faulting processes per phase.
 const MAX_PROCESSES: usize = 8;
+/// How long after the probe the faulting processes start.
+const LOAD_DELAY_MS: u64 = 200;
 /// How long the faulting processes may go on after the phase should have ended.
 const LOAD_GRACE_MS: u64 = 2000;
 /// Where a faulting process maps `load.dat`: far from code, data and stack.
@@ -99,12 +102,15 @@ impl Phase {
         let before = vm_stats();
         let minor_before = fault_latency(FaultClass::Minor);
         let start = rdtsc();
-        signal.advance();
+        signal.advance_to(Stage::Run);
+        let loads_at = clock.after_ms(rdtsc(), LOAD_DELAY_MS);
+        while rdtsc() < loads_at {}
+        signal.advance_to(Stage::Load);
         assert_eq!(wait(probe), 0, "the probe failed");
         let window_ms = clock.ms(rdtsc() - start);
         let after = vm_stats();
         let mut minor = fault_latency(FaultClass::Minor);
-        signal.advance();
+        signal.advance_to(Stage::Stop);
         for (count, earlier) in minor.counts.iter_mut().zip(minor_before.counts) {
             *count -= earlier;
         }
@@ -116,8 +122,17 @@ impl Phase {
     }
 }
 
-/// The driver's start and stop signal for one phase: the byte in file `go-PHASE` (0 =
-/// wait, 1 = run, 2 = stop). Reading it costs a disk access, so waiters look now and then.
+/// The stages of a phase, as the signal byte.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Wait = 0,
+    Run = 1,
+    Load = 2,
+    Stop = 3,
+}
+
+/// The driver's start and stop signal for one phase: a [`Stage`] in the byte of file
+/// `go-PHASE`. Reading it costs a disk access, so waiters look only now and then.
 struct Signal {
     fd: i32,
 }
@@ -136,22 +151,21 @@ impl Signal {
         Signal { fd }
     }
 
-    fn advance(&self) {
-        let next = self.state() + 1;
+    fn advance_to(&self, stage: Stage) {
         seek(self.fd, 0);
-        assert_eq!(write(self.fd, &[next]), 1, "cannot signal");
+        assert_eq!(write(self.fd, &[stage as u8]), 1, "cannot signal");
     }
 
-    fn state(&self) -> u8 {
+    fn stage(&self) -> Stage {
         let mut byte = [0];
         seek(self.fd, 0);
         assert_eq!(read(self.fd, &mut byte), 1, "cannot read the signal");
-        byte[0]
+        [Stage::Wait, Stage::Run, Stage::Load, Stage::Stop][usize::from(byte[0].min(3))]
     }
 
-    /// Waits until the phase starts, looking every 20 ms.
-    fn wait_for_start(&self, clock: &Clock) {
-        while self.state() == 0 {
+    /// Waits until the phase reaches `stage`, looking every 20 ms.
+    fn wait_for(&self, stage: Stage, clock: &Clock) {
+        while self.stage() < stage {
             let due = clock.after_ms(rdtsc(), 20);
             while rdtsc() < due {}
         }
@@ -178,7 +192,7 @@ fn report_kernel(phase: &str, window_ms: u64, before: &VmStats, after: &VmStats)
 fn probe(phase: &str, pages: usize, ms: u64) {
     let pages = pages.min(MAX_PROBE_PAGES);
     let clock = Clock::new();
-    Signal::open(phase).wait_for_start(&clock);
+    Signal::open(phase).wait_for(Stage::Run, &clock);
     let start = rdtsc();
     let period = clock.after_ms(0, ms) / pages.max(1) as u64;
     let (mut busy, mut quiet) = (Histogram::default(), Histogram::default());
@@ -197,7 +211,7 @@ fn probe(phase: &str, pages: usize, ms: u64) {
 
 fn count(phase: &str, ms: u64) {
     let clock = Clock::new();
-    Signal::open(phase).wait_for_start(&clock);
+    Signal::open(phase).wait_for(Stage::Run, &clock);
     let start = rdtsc();
     let end = clock.after_ms(start, ms);
     let slice = clock.after_ms(0, 50);
@@ -253,12 +267,12 @@ fn load(phase: &str, ms: u64) {
     for (index, page) in order[..pages].iter_mut().enumerate() {
         *page = index as u16;
     }
-    signal.wait_for_start(&clock);
+    signal.wait_for(Stage::Load, &clock);
     let start = rdtsc();
     let end = clock.after_ms(start, ms);
     let mut latency = Histogram::default();
     let mut touches = 0u64;
-    while signal.state() == 1 && rdtsc() < end {
+    while signal.stage() == Stage::Load && rdtsc() < end {
         let mapping = mmap(fd, LOAD_ADDRESS);
         assert!(mapping >= 0, "bench-contend load: cannot map load.dat");
         rintos_user::random::shuffle(&mut order[..pages]);
