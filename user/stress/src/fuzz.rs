@@ -437,8 +437,4 @@ impl Fuzzer {
             pointer.write_volatile(byte.wrapping_add(1));
         }
     }
-
-    pub fn children_started(&self) -> u32 {
-        self.children_started
-    }
 }

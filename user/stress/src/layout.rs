@@ -151,14 +151,10 @@ impl Layout {
         }
     }
 
-    /// Forgets mapping `id`; returns whether it existed.
-    pub fn remove_mapping(&mut self, id: i32) -> bool {
-        match self.mappings.iter_mut().find(|slot| slot.is_some_and(|m| m.id == id)) {
-            Some(slot) => {
-                *slot = None;
-                true
-            }
-            None => false,
+    /// Forgets mapping `id`, if the program has it.
+    pub fn remove_mapping(&mut self, id: i32) {
+        if let Some(slot) = self.mappings.iter_mut().find(|slot| slot.is_some_and(|m| m.id == id)) {
+            *slot = None;
         }
     }
 
@@ -166,10 +162,6 @@ impl Layout {
     pub fn some_mapping(&self, index: usize) -> Option<Mapping> {
         let live = self.mappings.iter().flatten().count();
         (live > 0).then(|| *self.mappings.iter().flatten().nth(index % live).expect("counted"))
-    }
-
-    pub fn mapping_count(&self) -> usize {
-        self.mappings.iter().flatten().count()
     }
 
     /// The first address after the data segment (unmapped unless a mapping is there).
