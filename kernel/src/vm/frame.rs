@@ -157,14 +157,14 @@ struct Victim {
     event: Arc<Event>,
 }
 
-/// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
-/// everywhere and marking it `Evicting`).
 /// Records that frame `id` now holds the page a fault just brought in.
 pub fn note_filled(id: FrameId) {
     let fill = FILLS.fetch_add(1, Ordering::Relaxed) + 1;
     table().filled_at[id].store(fill, Ordering::Relaxed);
 }
 
+/// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
+/// everywhere and marking it `Evicting`).
 fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     if FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed) < RECENT_FILLS {
         return Inspection::Unavailable;
