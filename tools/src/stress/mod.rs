@@ -22,7 +22,10 @@ use crate::runner::{self, GuestArtifacts};
 use crate::suite::{self, Catalogue, Checker, Filters, Language, Program, TestCase};
 
 #[derive(Parser)]
-#[command(name = "cargo run -- stress", about = "Reliability runs: fuzz soak, repeat-stress, corrupt executables")]
+#[command(
+    name = "cargo run -- stress",
+    about = "Reliability runs: fuzz soak, repeat-stress, corrupt executables"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,20 +86,53 @@ enum Command {
 
 /// `cargo run -- stress ARGS...`.
 pub fn main(args: &[String]) -> std::process::ExitCode {
-    let cli = match Cli::try_parse_from(std::iter::once("stress".to_string()).chain(args.iter().cloned())) {
+    let cli = match Cli::try_parse_from(
+        std::iter::once("stress".to_string()).chain(args.iter().cloned()),
+    ) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
     let root = runner::repo_root();
     let result = match cli.command {
-        Command::Fuzz { calls, per_boot, lanes, first_seed, jobs, lock_checks, kernel } => {
-            let plan = FuzzPlan { calls, per_boot, lanes, first_seed, lock_checks, kernel_options: kernel };
+        Command::Fuzz {
+            calls,
+            per_boot,
+            lanes,
+            first_seed,
+            jobs,
+            lock_checks,
+            kernel,
+        } => {
+            let plan = FuzzPlan {
+                calls,
+                per_boot,
+                lanes,
+                first_seed,
+                lock_checks,
+                kernel_options: kernel,
+            };
             fuzz(&root, &plan, jobs.unwrap_or_else(default_jobs))
         }
-        Command::Repeat { runs, filters, seed, jobs, lock_checks } => {
-            repeat(&root, runs, &filters, seed, lock_checks, jobs.unwrap_or_else(default_jobs))
-        }
-        Command::Mutants { seed, first, count, out } => write_mutants(&root, seed, first, count, &out),
+        Command::Repeat {
+            runs,
+            filters,
+            seed,
+            jobs,
+            lock_checks,
+        } => repeat(
+            &root,
+            runs,
+            &filters,
+            seed,
+            lock_checks,
+            jobs.unwrap_or_else(default_jobs),
+        ),
+        Command::Mutants {
+            seed,
+            first,
+            count,
+            out,
+        } => write_mutants(&root, seed, first, count, &out),
     };
     match result {
         Ok(true) => std::process::ExitCode::SUCCESS,
@@ -130,7 +166,14 @@ fn in_parallel<T: Send>(count: usize, jobs: usize, work: impl Fn(usize) -> T + S
             });
         }
     });
-    results.into_iter().map(|slot| slot.into_inner().expect("not poisoned").expect("every index ran")).collect()
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("not poisoned")
+                .expect("every index ran")
+        })
+        .collect()
 }
 
 struct FuzzPlan {
@@ -144,14 +187,27 @@ struct FuzzPlan {
 
 /// The fuzzer's boot of `seed` as a catalogue case (so the suite's checker judges it): the
 /// driver's three lines, any exit lines, and the leak check.
-pub fn fuzz_case(seed: u64, calls: u32, lanes: u32, kernel_options: &[String], lock_checks: bool) -> TestCase {
+pub fn fuzz_case(
+    seed: u64,
+    calls: u32,
+    lanes: u32,
+    kernel_options: &[String],
+    lock_checks: bool,
+) -> TestCase {
     let name = "sc-fuzz".to_string();
-    let program = Program { language: Language::Rust, binary: name.clone() };
+    let program = Program {
+        language: Language::Rust,
+        binary: name.clone(),
+    };
     let command = format!("{name} {seed} {calls} {lanes}");
     let mut kernel_args = vec!["-q".to_string()];
     kernel_args.extend(kernel_options.iter().cloned());
     kernel_args.extend(["-f".into(), "run".into(), command]);
-    let expected = [format!("({name}) begin"), format!("({name}) seed {seed}: {calls} calls by {lanes} lanes"), format!("({name}) end")];
+    let expected = [
+        format!("({name}) begin"),
+        format!("({name}) seed {seed}: {calls} calls by {lanes} lanes"),
+        format!("({name}) end"),
+    ];
     TestCase {
         dir: "stress".into(),
         name,
@@ -159,11 +215,18 @@ pub fn fuzz_case(seed: u64, calls: u32, lanes: u32, kernel_options: &[String], l
         putfiles: Vec::new(),
         run_args: None,
         kernel_args: Some(kernel_args),
-        runner_args: if lock_checks { vec!["--lock-checks".into()] } else { Vec::new() },
+        runner_args: if lock_checks {
+            vec!["--lock-checks".into()]
+        } else {
+            Vec::new()
+        },
         timeout_secs: 1800,
         checker: Checker::Expected {
             alternatives: vec![expected.to_vec()],
-            filters: Filters { ignore_exit_codes: true, ignore_user_faults: false },
+            filters: Filters {
+                ignore_exit_codes: true,
+                ignore_user_faults: false,
+            },
         },
         rubric: None,
     }
@@ -171,7 +234,17 @@ pub fn fuzz_case(seed: u64, calls: u32, lanes: u32, kernel_options: &[String], l
 
 /// The runner command of `case`, as a line to paste after `cargo run --`.
 fn replay_line(command: &[String]) -> String {
-    command.iter().map(|arg| if arg.contains(' ') { format!("'{arg}'") } else { arg.clone() }).collect::<Vec<_>>().join(" ")
+    command
+        .iter()
+        .map(|arg| {
+            if arg.contains(' ') {
+                format!("'{arg}'")
+            } else {
+                arg.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn fuzz(root: &Path, plan: &FuzzPlan, jobs: usize) -> anyhow::Result<bool> {
@@ -184,13 +257,27 @@ fn fuzz(root: &Path, plan: &FuzzPlan, jobs: usize) -> anyhow::Result<bool> {
     let started = Instant::now();
     let outcomes = in_parallel(boots, jobs, |boot| {
         let seed = plan.first_seed + boot as u64;
-        let case = fuzz_case(seed, plan.per_boot, plan.lanes, &plan.kernel_options, plan.lock_checks);
+        let case = fuzz_case(
+            seed,
+            plan.per_boot,
+            plan.lanes,
+            &plan.kernel_options,
+            plan.lock_checks,
+        );
         let outcome = judge(&case, &artifacts, root);
-        println!("{} seed {seed}: {} lives, {} killed", if outcome.passed { "pass" } else { "FAIL" }, outcome.lives, outcome.kills);
+        println!(
+            "{} seed {seed}: {} lives, {} killed",
+            if outcome.passed { "pass" } else { "FAIL" },
+            outcome.lives,
+            outcome.kills
+        );
         (seed, outcome)
     });
     let seconds = started.elapsed().as_secs_f64();
-    let failed: Vec<&(u64, Judged)> = outcomes.iter().filter(|(_, outcome)| !outcome.passed).collect();
+    let failed: Vec<&(u64, Judged)> = outcomes
+        .iter()
+        .filter(|(_, outcome)| !outcome.passed)
+        .collect();
     for (seed, outcome) in &failed {
         println!("\nFAIL seed {seed}:");
         for reason in &outcome.reasons {
@@ -223,21 +310,52 @@ struct Judged {
 fn judge(case: &TestCase, artifacts: &GuestArtifacts, root: &Path) -> Judged {
     let command = case.runner_command(&|program| artifacts.resolve(program), root);
     // Every run gets its own output file, named after its case and arguments.
-    let tag: String = command.iter().skip_while(|arg| *arg != "--").skip(1).filter(|arg| arg.starts_with('-') && arg.contains('=')).cloned().collect::<Vec<_>>().join("");
-    let run_word = command.last().cloned().unwrap_or_default().replace(' ', "_");
-    let output_file = root.join("target/stress").join(case.id()).join(format!("{run_word}{tag}.output"));
+    let tag: String = command
+        .iter()
+        .skip_while(|arg| *arg != "--")
+        .skip(1)
+        .filter(|arg| arg.starts_with('-') && arg.contains('='))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("");
+    let run_word = command
+        .last()
+        .cloned()
+        .unwrap_or_default()
+        .replace(' ', "_");
+    let output_file = root
+        .join("target/stress")
+        .join(case.id())
+        .join(format!("{run_word}{tag}.output"));
     let replay = replay_line(&command);
     let (passed, reasons, output) = match runner::run(&command) {
         Ok(outcome) => {
             let verdict = suite::check(case, &outcome.output, outcome.clean_exit);
             (verdict.passed, verdict.reasons, outcome.output)
         }
-        Err(error) => (false, vec![format!("the runner failed: {error:#}")], String::new()),
+        Err(error) => (
+            false,
+            vec![format!("the runner failed: {error:#}")],
+            String::new(),
+        ),
     };
-    let exits = |pattern: &str| output.lines().filter(|line| line.starts_with("sc-fuzz: exit(") && line.contains(pattern)).count() as u64;
-    let judged = Judged { passed, reasons, output_file, replay, lives: exits(""), kills: exits("exit(-1)") };
+    let exits = |pattern: &str| {
+        output
+            .lines()
+            .filter(|line| line.starts_with("sc-fuzz: exit(") && line.contains(pattern))
+            .count() as u64
+    };
+    let judged = Judged {
+        passed,
+        reasons,
+        output_file,
+        replay,
+        lives: exits(""),
+        kills: exits("exit(-1)"),
+    };
     if let Some(dir) = judged.output_file.parent() {
-        let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&judged.output_file, &output));
+        let _ = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&judged.output_file, &output));
     }
     judged
 }
@@ -252,7 +370,8 @@ struct Variation {
 
 impl Variation {
     fn draw(seed: u64, round: u32) -> Variation {
-        let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(round));
+        let mut rng =
+            fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(round));
         Variation {
             user_pages: [None, Some(512), Some(256), Some(128)][rng.usize(..4)],
             slice: rng.u32(1..=8),
@@ -261,7 +380,11 @@ impl Variation {
     }
 
     fn kernel_options(&self) -> Vec<String> {
-        let mut options: Vec<String> = self.user_pages.map(|pages| format!("-ul={pages}")).into_iter().collect();
+        let mut options: Vec<String> = self
+            .user_pages
+            .map(|pages| format!("-ul={pages}"))
+            .into_iter()
+            .collect();
         options.push(format!("-slice={}", self.slice));
         options.push(format!("-jitter={}", self.jitter));
         options
@@ -271,19 +394,39 @@ impl Variation {
 /// `case` with `options` before its own kernel options (a case's own `-ul` still wins: the
 /// kernel takes the last of a repeated option).
 fn varied(case: &TestCase, options: &[String]) -> TestCase {
-    let own = case.kernel_args.clone().unwrap_or_else(|| vec!["-q".into(), "-f".into(), "run".into(), case.command_line()]);
+    let own = case
+        .kernel_args
+        .clone()
+        .unwrap_or_else(|| vec!["-q".into(), "-f".into(), "run".into(), case.command_line()]);
     let mut case = case.clone();
     case.kernel_args = Some(options.iter().cloned().chain(own).collect());
     case
 }
 
-fn repeat(root: &Path, runs: u32, filters: &[String], seed: u64, lock_checks: bool, jobs: usize) -> anyhow::Result<bool> {
+fn repeat(
+    root: &Path,
+    runs: u32,
+    filters: &[String],
+    seed: u64,
+    lock_checks: bool,
+    jobs: usize,
+) -> anyhow::Result<bool> {
     let artifacts = runner::guest_artifacts(root)?;
     let catalogue = Catalogue::load(root)?;
-    let chosen: Vec<&TestCase> =
-        catalogue.cases.iter().filter(|case| filters.iter().any(|filter| case.id().contains(filter.as_str()))).collect();
+    let chosen: Vec<&TestCase> = catalogue
+        .cases
+        .iter()
+        .filter(|case| {
+            filters
+                .iter()
+                .any(|filter| case.id().contains(filter.as_str()))
+        })
+        .collect();
     anyhow::ensure!(!chosen.is_empty(), "no case matches {filters:?}");
-    println!("repeat-stress: {} cases x {runs} rounds, seed {seed}, {jobs} at once", chosen.len());
+    println!(
+        "repeat-stress: {} cases x {runs} rounds, seed {seed}, {jobs} at once",
+        chosen.len()
+    );
     let started = Instant::now();
     let mut failures = Vec::new();
     for round in 0..runs {
@@ -299,8 +442,14 @@ fn repeat(root: &Path, runs: u32, filters: &[String], seed: u64, lock_checks: bo
                 case
             })
             .collect();
-        let outcomes = in_parallel(cases.len(), jobs, |index| judge(&cases[index], &artifacts, root));
-        let failed: Vec<(&TestCase, &Judged)> = cases.iter().zip(&outcomes).filter(|(_, outcome)| !outcome.passed).collect();
+        let outcomes = in_parallel(cases.len(), jobs, |index| {
+            judge(&cases[index], &artifacts, root)
+        });
+        let failed: Vec<(&TestCase, &Judged)> = cases
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| !outcome.passed)
+            .collect();
         println!(
             "round {round} ({}): {} passed, {} failed [{:.0} s]",
             options.join(" "),
@@ -309,23 +458,54 @@ fn repeat(root: &Path, runs: u32, filters: &[String], seed: u64, lock_checks: bo
             started.elapsed().as_secs_f64()
         );
         for (case, outcome) in failed {
-            println!("  FLAKY {}: {}", case.id(), outcome.reasons.first().map_or("", String::as_str));
-            failures.push((case.id(), round, options.join(" "), outcome.replay.clone(), outcome.output_file.clone()));
+            println!(
+                "  FLAKY {}: {}",
+                case.id(),
+                outcome.reasons.first().map_or("", String::as_str)
+            );
+            failures.push((
+                case.id(),
+                round,
+                options.join(" "),
+                outcome.replay.clone(),
+                outcome.output_file.clone(),
+            ));
         }
     }
-    println!("\nrepeat-stress: {runs} rounds of {} cases in {:.0} s", chosen.len(), started.elapsed().as_secs_f64());
+    println!(
+        "\nrepeat-stress: {runs} rounds of {} cases in {:.0} s",
+        chosen.len(),
+        started.elapsed().as_secs_f64()
+    );
     for (id, round, options, replay, output) in &failures {
-        println!("FLAKY {id} in round {round} with {options} (seed {seed})\n  output: {}\n  replay: cargo run -- {replay}", output.display());
+        println!(
+            "FLAKY {id} in round {round} with {options} (seed {seed})\n  output: {}\n  replay: cargo run -- {replay}",
+            output.display()
+        );
     }
     let total = runs as usize * chosen.len();
-    println!("{} passed, {} failed", total - failures.len(), failures.len());
+    println!(
+        "{} passed, {} failed",
+        total - failures.len(),
+        failures.len()
+    );
     Ok(failures.is_empty())
 }
 
-fn write_mutants(root: &Path, seed: u64, first: u32, count: u32, out: &Path) -> anyhow::Result<bool> {
+fn write_mutants(
+    root: &Path,
+    seed: u64,
+    first: u32,
+    count: u32,
+    out: &Path,
+) -> anyhow::Result<bool> {
     let artifacts = runner::guest_artifacts(root)?;
-    let victim_path = artifacts.resolve(&Program { language: Language::Rust, binary: "mut-victim".into() });
-    let victim = std::fs::read(&victim_path).with_context(|| format!("reading {}", victim_path.display()))?;
+    let victim_path = artifacts.resolve(&Program {
+        language: Language::Rust,
+        binary: "mut-victim".into(),
+    });
+    let victim = std::fs::read(&victim_path)
+        .with_context(|| format!("reading {}", victim_path.display()))?;
     std::fs::create_dir_all(out)?;
     let mut image = vec![0; rintos_elfmut::MAX_IMAGE];
     let mut index_lines = String::new();
@@ -336,7 +516,10 @@ fn write_mutants(root: &Path, seed: u64, first: u32, count: u32, out: &Path) -> 
         index_lines.push_str(&format!("{name}: {mutant}\n"));
     }
     std::fs::write(out.join("INDEX"), index_lines)?;
-    println!("{count} mutants of seed {seed} in {} (INDEX says what each is)", out.display());
+    println!(
+        "{count} mutants of seed {seed} in {} (INDEX says what each is)",
+        out.display()
+    );
     Ok(true)
 }
 
@@ -365,17 +548,29 @@ pub fn leak_check(_scratch: &Path) -> anyhow::Result<runner::cases::CaseReport> 
         .iter()
         .filter_map(|reason| reason.strip_prefix("Resource leak: ")?.split(' ').next())
         .collect();
-    let expected = ["free-frames", "free-swap-slots", "heap-bytes", "kernel-pages-in-use", "open-files"];
+    let expected = [
+        "free-frames",
+        "free-swap-slots",
+        "heap-bytes",
+        "kernel-pages-in-use",
+        "open-files",
+    ];
     let mut failures = Vec::new();
     if verdict.passed || verdict.reasons.len() != leaked.len() {
-        failures.push(format!("the checker should fail the run for its leaks only, but said: {:?}", verdict.reasons));
+        failures.push(format!(
+            "the checker should fail the run for its leaks only, but said: {:?}",
+            verdict.reasons
+        ));
     }
     let mut sorted = leaked.clone();
     sorted.sort_unstable();
     if sorted != expected {
         failures.push(format!("leaks found: {leaked:?}, expected {expected:?}"));
     }
-    Ok(runner::cases::CaseReport { output: outcome.output, failures })
+    Ok(runner::cases::CaseReport {
+        output: outcome.output,
+        failures,
+    })
 }
 
 #[cfg(test)]
@@ -388,7 +583,10 @@ mod tests {
         assert_eq!(options(1, 3), options(1, 3));
         assert!((0..20).any(|round| options(1, round) != options(1, 0)));
         let first = options(5, 0);
-        assert!(first.iter().any(|option| option.starts_with("-slice=")) && first.iter().any(|option| option.starts_with("-jitter=")));
+        assert!(
+            first.iter().any(|option| option.starts_with("-slice="))
+                && first.iter().any(|option| option.starts_with("-jitter="))
+        );
     }
 
     #[test]
@@ -414,6 +612,9 @@ mod tests {
         };
         assert!(suite::check(&case, &run("free-frames=9 heap-bytes=5"), true).passed);
         let leaked = suite::check(&case, &run("free-frames=8 heap-bytes=5"), true);
-        assert_eq!(leaked.reasons, ["Resource leak: free-frames was 9 at start, 8 at end"]);
+        assert_eq!(
+            leaked.reasons,
+            ["Resource leak: free-frames was 9 at start, 8 at end"]
+        );
     }
 }

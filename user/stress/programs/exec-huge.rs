@@ -17,7 +17,11 @@ fn put(name: &core::ffi::CStr, image: &[u8]) {
     remove(name);
     check!(create(name, image.len() as u32), "create {:?}", name);
     let fd = open(name);
-    check!(fd > 1 && write(fd, image) == image.len() as i32, "write {:?}", name);
+    check!(
+        fd > 1 && write(fd, image) == image.len() as i32,
+        "write {:?}",
+        name
+    );
     close(fd);
 }
 
@@ -26,10 +30,16 @@ fn test_main() {
     let len = build(Shape::TextData, &mut image[..]);
     put(c"intact", &image[..len]);
     // The data segment starts on the second page; its zeros now end at PHYS_BASE.
-    let huge = Mutation::HugeMemsz { index: 1, memsz: USER_TOP - 0x0804_9000 };
+    let huge = Mutation::HugeMemsz {
+        index: 1,
+        memsz: USER_TOP - 0x0804_9000,
+    };
     let len = apply(huge, &mut image[..], len);
     put(c"huge-bss", &image[..len]);
     check!(exec(c"huge-bss") == -1, "exec \"huge-bss\" is refused");
     let pid = exec(c"intact");
-    check!(pid > 0 && wait(pid) == EXIT_STATUS, "exec \"intact\" still runs");
+    check!(
+        pid > 0 && wait(pid) == EXIT_STATUS,
+        "exec \"intact\" still runs"
+    );
 }

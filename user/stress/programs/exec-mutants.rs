@@ -23,7 +23,9 @@ fn number(args: &Args, index: usize) -> Option<u64> {
 fn main(args: Args) -> i32 {
     testlib::set_test_name(args.program_name());
     msg!("begin");
-    let (Some(seed), Some(first), Some(count)) = (number(&args, 1), number(&args, 2), number(&args, 3)) else {
+    let (Some(seed), Some(first), Some(count)) =
+        (number(&args, 1), number(&args, 2), number(&args, 3))
+    else {
         fail!("usage: exec-mutants SEED FIRST COUNT");
     };
     let mut victim = VICTIM.borrow_mut();
@@ -55,7 +57,10 @@ fn main(args: Args) -> i32 {
         }
     }
     remove(c"mutant");
-    msg!("seed {seed}, mutants {first}..{}: {refused} refused, {killed} killed, {ran} ran", first + count);
+    msg!(
+        "seed {seed}, mutants {first}..{}: {refused} refused, {killed} killed, {ran} ran",
+        first + count
+    );
     msg!("end");
     0
 }

@@ -18,7 +18,9 @@ fn name(index: u32) -> StrBuf<16> {
 
 /// Creates files of `size` bytes named f0, f1, ... until `create` fails; returns how many.
 fn fill(size: u32) -> u32 {
-    (0..NAMES).find(|&index| !create(name(index).as_cstr(), size)).unwrap_or(NAMES)
+    (0..NAMES)
+        .find(|&index| !create(name(index).as_cstr(), size))
+        .unwrap_or(NAMES)
 }
 
 fn empty(count: u32) {
@@ -29,17 +31,29 @@ fn empty(count: u32) {
 
 fn test_main() {
     let files = fill(0);
-    check!(files > 0 && files < NAMES, "create fails once the directory is full");
+    check!(
+        files > 0 && files < NAMES,
+        "create fails once the directory is full"
+    );
     msg!("the directory took {files} empty files");
     empty(files);
-    check!(create(c"after-dir", 0), "create works again after the removes");
+    check!(
+        create(c"after-dir", 0),
+        "create works again after the removes"
+    );
     remove(c"after-dir");
 
-    check!(!create(c"too-big", 64 * 1024 * 1024), "a file larger than the disk is refused");
+    check!(
+        !create(c"too-big", 64 * 1024 * 1024),
+        "a file larger than the disk is refused"
+    );
     let chunks = fill(64 * 1024);
     check!(chunks < files, "create fails once the disk is full");
     msg!("the disk took {chunks} files of 64 kB");
     empty(chunks);
-    check!(create(c"after-disk", 64 * 1024), "create works again after the removes");
+    check!(
+        create(c"after-disk", 64 * 1024),
+        "create works again after the removes"
+    );
     remove(c"after-disk");
 }

@@ -20,7 +20,9 @@ use rintos_stress::fuzz::{Expect, Fuzzer, PROGRAM};
 use rintos_stress::syscall;
 use rintos_user::cstr::StrBuf;
 use rintos_user::entry::Args;
-use rintos_user::syscall::{close, create, exec, exit, filesize, open, read, remove, seek, wait, write};
+use rintos_user::syscall::{
+    close, create, exec, exit, filesize, open, read, remove, seek, wait, write,
+};
 use rintos_user::{msg, testlib};
 
 rintos_user::entry!(main);
@@ -39,15 +41,28 @@ fn number(args: &Args, index: usize) -> Option<u64> {
 
 fn main(args: Args) -> i32 {
     // The driver is named by the test that runs it; lanes and lives by the program.
-    testlib::set_test_name(if number(&args, 1).is_some() { args.program_name() } else { PROGRAM });
-    let mode = args.get(1).and_then(|mode| mode.to_str().ok()).unwrap_or("");
+    testlib::set_test_name(if number(&args, 1).is_some() {
+        args.program_name()
+    } else {
+        PROGRAM
+    });
+    let mode = args
+        .get(1)
+        .and_then(|mode| mode.to_str().ok())
+        .unwrap_or("");
     let n = |index| number(&args, index);
     match (mode, n(2), n(3), n(4), n(5)) {
-        ("lane", Some(seed), Some(lane), Some(calls), _) => run_lane(seed, lane as u32, calls as u32),
-        ("life", Some(seed), Some(lane), Some(life), Some(budget)) => run_life(seed, lane as u32, life as u32, budget as u32),
+        ("lane", Some(seed), Some(lane), Some(calls), _) => {
+            run_lane(seed, lane as u32, calls as u32)
+        }
+        ("life", Some(seed), Some(lane), Some(life), Some(budget)) => {
+            run_life(seed, lane as u32, life as u32, budget as u32)
+        }
         ("child", Some(seed), ..) => run_child(seed),
         _ => match (n(1), n(2), n(3)) {
-            (Some(seed), Some(calls), Some(lanes)) if lanes > 0 => drive(seed, calls as u32, lanes as u32),
+            (Some(seed), Some(calls), Some(lanes)) if lanes > 0 => {
+                drive(seed, calls as u32, lanes as u32)
+            }
             // Anything else (this program exec'd by a fuzzer with odd arguments) does nothing.
             _ => 2,
         },
@@ -85,7 +100,9 @@ fn drive(seed: u64, calls: u32, lanes: u32) -> i32 {
         remove(progress_name(lane as u32).as_cstr());
     }
     if anomalies > 0 {
-        testlib::fail(format_args!("seed {seed}: replay with run '{PROGRAM} {seed} {calls} {lanes}'"));
+        testlib::fail(format_args!(
+            "seed {seed}: replay with run '{PROGRAM} {seed} {calls} {lanes}'"
+        ));
     }
     msg!("seed {seed}: {calls} calls by {lanes} lanes");
     msg!("end");
@@ -127,14 +144,19 @@ impl Record {
             RecordKind::Completed => (5, 0),
         };
         let mut bytes = [0; Record::SIZE];
-        for (chunk, word) in bytes.chunks_mut(4).zip([self.life, self.calls, kind, status as u32]) {
+        for (chunk, word) in bytes
+            .chunks_mut(4)
+            .zip([self.life, self.calls, kind, status as u32])
+        {
             chunk.copy_from_slice(&word.to_le_bytes());
         }
         bytes
     }
 
     fn from_bytes(bytes: &[u8; Record::SIZE]) -> Option<Record> {
-        let word = |index: usize| u32::from_le_bytes(bytes[4 * index..4 * index + 4].try_into().expect("4 bytes"));
+        let word = |index: usize| {
+            u32::from_le_bytes(bytes[4 * index..4 * index + 4].try_into().expect("4 bytes"))
+        };
         let kind = match word(2) {
             1 => RecordKind::Dies,
             2 => RecordKind::MayDie,
@@ -143,7 +165,11 @@ impl Record {
             5 => RecordKind::Completed,
             _ => return None,
         };
-        Some(Record { life: word(0), calls: word(1), kind })
+        Some(Record {
+            life: word(0),
+            calls: word(1),
+            kind,
+        })
     }
 }
 
@@ -156,12 +182,17 @@ fn run_lane(seed: u64, lane: u32, calls: u32) -> i32 {
     }
     let (mut done, mut life, mut anomalies, mut failed_execs) = (0u32, 0u32, 0, 0);
     while done < calls {
-        let command = StrBuf::<80>::format(format_args!("{PROGRAM} life {seed} {lane} {life} {}", calls - done));
+        let command = StrBuf::<80>::format(format_args!(
+            "{PROGRAM} life {seed} {lane} {life} {}",
+            calls - done
+        ));
         let pid = exec(command.as_cstr());
         if pid < 0 {
             failed_execs += 1;
             if failed_execs == EXEC_RETRIES {
-                msg!("FAIL: seed {seed} lane {lane}: exec of life {life} failed {EXEC_RETRIES} times in a row");
+                msg!(
+                    "FAIL: seed {seed} lane {lane}: exec of life {life} failed {EXEC_RETRIES} times in a row"
+                );
                 return anomalies + 1;
             }
             continue;
@@ -193,18 +224,27 @@ fn judge(record: Option<Record>, status: i32) -> (u32, Option<&'static str>) {
     let next = record.calls + 1;
     match record.kind {
         RecordKind::Dies if status == SURVIVED => (next, Some("a call that must kill returned")),
-        RecordKind::Dies if status != -1 => (next, Some("a call that must kill ended it otherwise")),
-        RecordKind::Exits(expected) if status != expected => (next, Some("exit(status) ended it with another status")),
+        RecordKind::Dies if status != -1 => {
+            (next, Some("a call that must kill ended it otherwise"))
+        }
+        RecordKind::Exits(expected) if status != expected => {
+            (next, Some("exit(status) ended it with another status"))
+        }
         RecordKind::Dies | RecordKind::Exits(_) | RecordKind::MayDie => (next, None),
         RecordKind::Survived => (record.calls, Some("killed by a call that must return")),
-        RecordKind::Completed if status != 0 => (record.calls, Some("completed but ended with another status")),
+        RecordKind::Completed if status != 0 => (
+            record.calls,
+            Some("completed but ended with another status"),
+        ),
         RecordKind::Completed => (record.calls, None),
     }
 }
 
 /// A seed of its own for every life of every lane.
 fn life_seed(seed: u64, lane: u32, life: u32) -> u64 {
-    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(lane).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ u64::from(life)
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ u64::from(lane).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+        ^ u64::from(life)
 }
 
 fn run_life(seed: u64, lane: u32, life: u32, budget: u32) -> i32 {
@@ -229,7 +269,10 @@ fn run_life(seed: u64, lane: u32, life: u32, budget: u32) -> i32 {
         match call.expect {
             Expect::Return => {}
             Expect::Die => {
-                msg!("FAIL: seed {seed} lane {lane} life {life} call {made}: {call:?} returned {}", result as i32);
+                msg!(
+                    "FAIL: seed {seed} lane {lane} life {life} call {made}: {call:?} returned {}",
+                    result as i32
+                );
                 exit(SURVIVED);
             }
             Expect::Either => record(made + 1, RecordKind::Survived),
@@ -238,7 +281,9 @@ fn run_life(seed: u64, lane: u32, life: u32, budget: u32) -> i32 {
                 exit(SURVIVED);
             }
         }
-        fuzzer.after(&call, result, |fd| (filesize(fd).max(0) as u32).div_ceil(rintos_abi::PAGE_SIZE as u32));
+        fuzzer.after(&call, result, |fd| {
+            (filesize(fd).max(0) as u32).div_ceil(rintos_abi::PAGE_SIZE as u32)
+        });
         if made % 8 == 7 {
             fuzzer.touch_mapping();
         }
@@ -253,7 +298,9 @@ fn run_child(seed: u64) -> i32 {
         let call = fuzzer.next_call();
         // SAFETY: as in `run_life`.
         let result = unsafe { syscall(call.number, call.args) };
-        fuzzer.after(&call, result, |fd| (filesize(fd).max(0) as u32).div_ceil(rintos_abi::PAGE_SIZE as u32));
+        fuzzer.after(&call, result, |fd| {
+            (filesize(fd).max(0) as u32).div_ceil(rintos_abi::PAGE_SIZE as u32)
+        });
     }
     0
 }

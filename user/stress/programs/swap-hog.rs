@@ -11,10 +11,14 @@ rintos_user::entry!(main);
 
 const MAX_PAGES: usize = 1024;
 
-static MEMORY: ProcessGlobal<[u8; MAX_PAGES * PAGE_SIZE]> = ProcessGlobal::new([0; MAX_PAGES * PAGE_SIZE]);
+static MEMORY: ProcessGlobal<[u8; MAX_PAGES * PAGE_SIZE]> =
+    ProcessGlobal::new([0; MAX_PAGES * PAGE_SIZE]);
 
 fn main(args: Args) -> i32 {
-    let pages: usize = args.get(1).and_then(|text| text.to_str().ok()?.parse().ok()).unwrap_or(0);
+    let pages: usize = args
+        .get(1)
+        .and_then(|text| text.to_str().ok()?.parse().ok())
+        .unwrap_or(0);
     let mut memory = MEMORY.borrow_mut();
     for page in memory.chunks_mut(PAGE_SIZE).take(pages.min(MAX_PAGES)) {
         page[0] = 1;

@@ -13,8 +13,8 @@
 use core::ffi::CStr;
 
 use rintos_abi::{PAGE_SIZE, PHYS_BASE, STACK_BOTTOM, VmStats, nr};
-use rintos_user::cstr::StrBuf;
 use rintos_user::ProcessGlobal;
+use rintos_user::cstr::StrBuf;
 
 use crate::layout::{Layout, Mapping, Verdict};
 
@@ -42,8 +42,18 @@ pub struct Call {
 
 /// Names the fuzzer creates, opens and removes. The program's own file and the drivers'
 /// progress files are deliberately absent from what it creates and removes.
-const NAMES: [&CStr; 10] =
-    [c"fz-a", c"fz-b", c"fz-c", c"fz-d", c".", c"/", c"", c"no-such-file", c"abcdefghijklmn", c"abcdefghijklmno"];
+const NAMES: [&CStr; 10] = [
+    c"fz-a",
+    c"fz-b",
+    c"fz-c",
+    c"fz-d",
+    c".",
+    c"/",
+    c"",
+    c"no-such-file",
+    c"abcdefghijklmn",
+    c"abcdefghijklmno",
+];
 /// Command lines `exec` gets besides this program's own.
 const COMMANDS: [&CStr; 5] = [c"no-such-program", c"", c"   ", c"fz-a", c"fz-b 1 2 3"];
 /// The program, as `exec` starts it to be a fuzzer's child.
@@ -123,9 +133,15 @@ impl Fuzzer {
     fn fill_arena(&mut self) {
         let (start, end) = self.layout.arena;
         for address in start..end {
-            let byte = if end - address <= 64 { b'x' } else { self.rng.u8(..) };
+            let byte = if end - address <= 64 {
+                b'x'
+            } else {
+                self.rng.u8(..)
+            };
             // SAFETY: the arena is the program's own memory that nothing else refers to.
-            unsafe { core::ptr::with_exposed_provenance_mut::<u8>(address as usize).write_volatile(byte) };
+            unsafe {
+                core::ptr::with_exposed_provenance_mut::<u8>(address as usize).write_volatile(byte)
+            };
         }
     }
 
@@ -135,8 +151,25 @@ impl Fuzzer {
 
     /// An integer argument at the edges of what a kernel might check.
     fn boundary_int(&mut self) -> u32 {
-        const VALUES: [u32; 12] = [0, 1, 2, 3, 0x7F, 0x80, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFE, PAGE];
-        if self.rng.u8(..4) == 0 { self.rng.u32(..) } else { self.pick(&VALUES) }
+        const VALUES: [u32; 12] = [
+            0,
+            1,
+            2,
+            3,
+            0x7F,
+            0x80,
+            0xFFFF,
+            0x7FFF_FFFF,
+            0x8000_0000,
+            0xFFFF_FFFF,
+            0xFFFF_FFFE,
+            PAGE,
+        ];
+        if self.rng.u8(..4) == 0 {
+            self.rng.u32(..)
+        } else {
+            self.pick(&VALUES)
+        }
     }
 
     /// Keeps `fd` out of every call (the program's own bookkeeping file).
@@ -160,7 +193,9 @@ impl Fuzzer {
         if self.rng.u8(..100) < 95 {
             let mapping = self.layout.some_mapping(self.rng.usize(..16));
             return match (self.rng.u8(..8), mapping) {
-                (0, Some(mapping)) if len <= mapping.pages * PAGE => mapping.start + self.rng.u32(..=mapping.pages * PAGE - len),
+                (0, Some(mapping)) if len <= mapping.pages * PAGE => {
+                    mapping.start + self.rng.u32(..=mapping.pages * PAGE - len)
+                }
                 (1, _) if len <= 64 => PHYS_BASE - 64,
                 _ if len <= end - start => start + self.rng.u32(..=end - start - len),
                 _ => start,
@@ -188,7 +223,23 @@ impl Fuzzer {
         if self.rng.u8(..100) < 90 {
             return self.rng.u32(..2048);
         }
-        let edges = [0, 1, 15, 16, 511, 512, 513, 4095, 4096, 4097, 8192, 0x10000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF];
+        let edges = [
+            0,
+            1,
+            15,
+            16,
+            511,
+            512,
+            513,
+            4095,
+            4096,
+            4097,
+            8192,
+            0x10000,
+            0x7FFF_FFFF,
+            0x8000_0000,
+            0xFFFF_FFFF,
+        ];
         self.pick(&edges)
     }
 
@@ -228,7 +279,11 @@ impl Fuzzer {
             return self.storm_call();
         }
         let roll = self.rng.u32(..1000);
-        let call = |number, args, expect| Call { number, args, expect };
+        let call = |number, args, expect| Call {
+            number,
+            args,
+            expect,
+        };
         match roll {
             0..3 => {
                 let status = self.boundary_int() as i32;
@@ -242,25 +297,49 @@ impl Fuzzer {
             20..75 => self.exec_call(),
             75..155 => {
                 let name = self.string_address(&NAMES);
-                let size = if self.rng.bool() { self.rng.u32(..16384) } else { self.boundary_int() };
-                call(nr::CREATE, [name, size, 0], Self::verdict_expect(self.layout.string(name)))
+                let size = if self.rng.bool() {
+                    self.rng.u32(..16384)
+                } else {
+                    self.boundary_int()
+                };
+                call(
+                    nr::CREATE,
+                    [name, size, 0],
+                    Self::verdict_expect(self.layout.string(name)),
+                )
             }
             155..205 => {
                 let name = self.string_address(&NAMES);
-                call(nr::REMOVE, [name, 0, 0], Self::verdict_expect(self.layout.string(name)))
+                call(
+                    nr::REMOVE,
+                    [name, 0, 0],
+                    Self::verdict_expect(self.layout.string(name)),
+                )
             }
             205..330 => {
                 let mut names = NAMES;
                 names[6] = c"sc-fuzz";
                 let name = self.string_address(&names);
-                call(nr::OPEN, [name, 0, 0], Self::verdict_expect(self.layout.string(name)))
+                call(
+                    nr::OPEN,
+                    [name, 0, 0],
+                    Self::verdict_expect(self.layout.string(name)),
+                )
             }
             330..450 => self.transfer(nr::READ),
             450..570 => self.transfer(nr::WRITE),
             570..590 => {
-                let (fd, name) = (self.fd(), self.buffer_address(rintos_abi::NAME_MAX as u32 + 1));
-                let is_dir = self.fds[..self.fd_count].iter().any(|&(open, dir)| open == fd && dir);
-                let expect = match self.layout.buffer(name, rintos_abi::NAME_MAX as u32 + 1, true) {
+                let (fd, name) = (
+                    self.fd(),
+                    self.buffer_address(rintos_abi::NAME_MAX as u32 + 1),
+                );
+                let is_dir = self.fds[..self.fd_count]
+                    .iter()
+                    .any(|&(open, dir)| open == fd && dir);
+                let expect = match self
+                    .layout
+                    .buffer(name, rintos_abi::NAME_MAX as u32 + 1, true)
+                {
                     Verdict::Valid => Expect::Return,
                     _ if is_dir => Expect::Either,
                     _ => Expect::Return,
@@ -271,7 +350,11 @@ impl Fuzzer {
                 let size = self.length();
                 let copied = size.min(VmStats::FIELDS as u32 * 8);
                 let address = self.buffer_address(copied);
-                call(nr::VM_STATS, [address, size, 0], Self::verdict_expect(self.layout.buffer(address, copied, true)))
+                call(
+                    nr::VM_STATS,
+                    [address, size, 0],
+                    Self::verdict_expect(self.layout.buffer(address, copied, true)),
+                )
             }
             _ => self.plain_call(),
         }
@@ -279,20 +362,59 @@ impl Fuzzer {
 
     fn unknown_number(&mut self) -> Call {
         const KNOWN: [u32; 19] = [
-            nr::HALT, nr::EXIT, nr::EXEC, nr::WAIT, nr::CREATE, nr::REMOVE, nr::OPEN, nr::FILESIZE, nr::READ, nr::WRITE,
-            nr::SEEK, nr::TELL, nr::CLOSE, nr::MMAP, nr::MUNMAP, nr::READDIR, nr::ISDIR, nr::INUMBER, nr::VM_STATS,
+            nr::HALT,
+            nr::EXIT,
+            nr::EXEC,
+            nr::WAIT,
+            nr::CREATE,
+            nr::REMOVE,
+            nr::OPEN,
+            nr::FILESIZE,
+            nr::READ,
+            nr::WRITE,
+            nr::SEEK,
+            nr::TELL,
+            nr::CLOSE,
+            nr::MMAP,
+            nr::MUNMAP,
+            nr::READDIR,
+            nr::ISDIR,
+            nr::INUMBER,
+            nr::VM_STATS,
         ];
         // chdir and mkdir are Pintos calls that Rintos does not implement (yet): they may or
         // may not kill. Numbers just above Rintos' own calls are kept for future ones.
         let number = loop {
             let random = self.rng.u32(0x1000..);
-            let number = self.pick(&[nr::CHDIR, nr::MKDIR, 20, 21, 0xFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, random]);
+            let number = self.pick(&[
+                nr::CHDIR,
+                nr::MKDIR,
+                20,
+                21,
+                0xFF,
+                0x7FFF_FFFF,
+                0x8000_0000,
+                0xFFFF_FFFF,
+                random,
+            ]);
             if !KNOWN.contains(&number) && number != nr::FILE_FRAMES {
                 break number;
             }
         };
-        let expect = if matches!(number, nr::CHDIR | nr::MKDIR) { Expect::Either } else { Expect::Die };
-        Call { number, args: [self.boundary_int(), self.boundary_int(), self.boundary_int()], expect }
+        let expect = if matches!(number, nr::CHDIR | nr::MKDIR) {
+            Expect::Either
+        } else {
+            Expect::Die
+        };
+        Call {
+            number,
+            args: [
+                self.boundary_int(),
+                self.boundary_int(),
+                self.boundary_int(),
+            ],
+            expect,
+        }
     }
 
     fn exec_call(&mut self) -> Call {
@@ -306,7 +428,11 @@ impl Fuzzer {
             _ => self.string_address(&COMMANDS),
         };
         let expect = Self::verdict_expect(self.layout.string(command));
-        Call { number: nr::EXEC, args: [command, 0, 0], expect }
+        Call {
+            number: nr::EXEC,
+            args: [command, 0, 0],
+            expect,
+        }
     }
 
     /// `read` or `write`, never on the keyboard or the console with a buffer the kernel
@@ -316,30 +442,57 @@ impl Fuzzer {
         let address = self.buffer_address(len);
         let into_memory = number == nr::READ;
         let mut verdict = self.layout.buffer(address, len, into_memory);
-        let terminal = if into_memory { rintos_abi::STDIN_FILENO } else { rintos_abi::STDOUT_FILENO };
+        let terminal = if into_memory {
+            rintos_abi::STDIN_FILENO
+        } else {
+            rintos_abi::STDOUT_FILENO
+        };
         if fd == terminal && verdict != Verdict::Fatal {
             len = 0;
             verdict = Verdict::Valid;
         }
-        Call { number, args: [fd as u32, address, len], expect: Self::verdict_expect(verdict) }
+        Call {
+            number,
+            args: [fd as u32, address, len],
+            expect: Self::verdict_expect(verdict),
+        }
     }
 
     fn plain_call(&mut self) -> Call {
         let total: u32 = PLAIN.iter().map(|(_, weight)| weight).sum();
         let mut roll = self.rng.u32(..total);
-        let number = PLAIN.iter().find(|(_, weight)| roll.checked_sub(*weight).map(|rest| roll = rest).is_none()).expect("a weight").0;
+        let number = PLAIN
+            .iter()
+            .find(|(_, weight)| roll.checked_sub(*weight).map(|rest| roll = rest).is_none())
+            .expect("a weight")
+            .0;
         let args = match number {
             nr::WAIT => {
                 let nth = self.rng.usize(..MAX_PIDS);
-                let known = self.children.iter().copied().filter(|&pid| pid > 0).nth(nth);
-                [known.unwrap_or_else(|| self.pick(&[-1, 0, 1, 2, 3, 7, 100, i32::MAX, i32::MIN])) as u32, 0, 0]
+                let known = self
+                    .children
+                    .iter()
+                    .copied()
+                    .filter(|&pid| pid > 0)
+                    .nth(nth);
+                [
+                    known
+                        .unwrap_or_else(|| self.pick(&[-1, 0, 1, 2, 3, 7, 100, i32::MAX, i32::MIN]))
+                        as u32,
+                    0,
+                    0,
+                ]
             }
             nr::SEEK => [self.fd() as u32, self.boundary_int(), 0],
             nr::MMAP => [self.fd() as u32, self.map_address(), 0],
             nr::MUNMAP => [self.mapping_id() as u32, 0, 0],
             _ => [self.fd() as u32, 0, 0],
         };
-        Call { number, args, expect: Expect::Return }
+        Call {
+            number,
+            args,
+            expect: Expect::Return,
+        }
     }
 
     fn map_address(&mut self) -> u32 {
@@ -376,12 +529,24 @@ impl Fuzzer {
     fn storm_call(&mut self) -> Call {
         self.storm -= 1;
         let args = if self.storm >= 8 {
-            let fd = if self.fd_count > 0 { self.fds[0].0 } else { self.fd() };
+            let fd = if self.fd_count > 0 {
+                self.fds[0].0
+            } else {
+                self.fd()
+            };
             [fd as u32, 0x3000_0000 + (16 - self.storm) * 0x10_0000, 0]
         } else {
-            return Call { number: nr::MUNMAP, args: [self.mapping_id() as u32, 0, 0], expect: Expect::Return };
+            return Call {
+                number: nr::MUNMAP,
+                args: [self.mapping_id() as u32, 0, 0],
+                expect: Expect::Return,
+            };
         };
-        Call { number: nr::MMAP, args, expect: Expect::Return }
+        Call {
+            number: nr::MMAP,
+            args,
+            expect: Expect::Return,
+        }
     }
 
     /// Learns from the result of `call` (which returned): open descriptors, mappings and
@@ -392,32 +557,46 @@ impl Fuzzer {
             nr::OPEN if result > 1 && self.fd_count < MAX_FDS => {
                 let name = call.args[0];
                 // SAFETY: the call returned, so the name was a readable string.
-                let first = unsafe { core::ptr::with_exposed_provenance::<[u8; 2]>(name as usize).read_unaligned() };
+                let first = unsafe {
+                    core::ptr::with_exposed_provenance::<[u8; 2]>(name as usize).read_unaligned()
+                };
                 let is_dir = matches!(first, [b'.' | b'/', 0]);
                 self.fds[self.fd_count] = (result, is_dir);
                 self.fd_count += 1;
             }
             nr::CLOSE => {
-                if let Some(index) = self.fds[..self.fd_count].iter().position(|&(fd, _)| fd == call.args[0] as i32) {
+                if let Some(index) = self.fds[..self.fd_count]
+                    .iter()
+                    .position(|&(fd, _)| fd == call.args[0] as i32)
+                {
                     self.fds[index] = self.fds[self.fd_count - 1];
                     self.fd_count -= 1;
                 }
             }
             nr::MMAP if result >= 0 => {
                 let pages = file_pages(call.args[0] as i32);
-                self.layout.add_mapping(Mapping { id: result, start: call.args[1], pages });
+                self.layout.add_mapping(Mapping {
+                    id: result,
+                    start: call.args[1],
+                    pages,
+                });
             }
             nr::MUNMAP => {
                 self.layout.remove_mapping(call.args[0] as i32);
             }
             nr::EXEC if result > 0 => {
-                self.children_started += u32::from(call.args[0] == address_of(CHILD_COMMAND.borrow_mut().as_cstr()));
+                self.children_started +=
+                    u32::from(call.args[0] == address_of(CHILD_COMMAND.borrow_mut().as_cstr()));
                 if let Some(slot) = self.children.iter_mut().find(|pid| **pid <= 0) {
                     *slot = result;
                 }
             }
             nr::WAIT => {
-                if let Some(slot) = self.children.iter_mut().find(|pid| **pid == call.args[0] as i32) {
+                if let Some(slot) = self
+                    .children
+                    .iter_mut()
+                    .find(|pid| **pid == call.args[0] as i32)
+                {
                     *slot = 0;
                 }
             }
@@ -428,7 +607,9 @@ impl Fuzzer {
     /// Touches a byte of a mapping (a page fault the kernel services from the file), as a
     /// process uses its mappings between calls.
     pub fn touch_mapping(&mut self) {
-        let Some(mapping) = self.layout.some_mapping(self.rng.usize(..16)) else { return };
+        let Some(mapping) = self.layout.some_mapping(self.rng.usize(..16)) else {
+            return;
+        };
         let address = mapping.start + self.rng.u32(..mapping.pages.max(1) * PAGE);
         let pointer = core::ptr::with_exposed_provenance_mut::<u8>(address as usize);
         // SAFETY: the address lies in a live mapping of ours, which nothing else refers to.

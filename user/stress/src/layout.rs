@@ -53,7 +53,10 @@ fn word(address: u32) -> u32 {
 }
 
 fn page_span(start: u32, size: u32) -> (u32, u32) {
-    (start & !(PAGE - 1), start.saturating_add(size).next_multiple_of(PAGE))
+    (
+        start & !(PAGE - 1),
+        start.saturating_add(size).next_multiple_of(PAGE),
+    )
 }
 
 impl Layout {
@@ -64,16 +67,26 @@ impl Layout {
         let (mut text, mut data) = ((0, 0), (0, 0));
         for index in 0..phnum {
             let phdr = USER_CODE_BASE + phoff + 32 * index;
-            let (kind, vaddr, memsz, flags) = (word(phdr), word(phdr + 8), word(phdr + 20), word(phdr + 24));
+            let (kind, vaddr, memsz, flags) =
+                (word(phdr), word(phdr + 8), word(phdr + 20), word(phdr + 24));
             if kind == 1 {
                 let span = page_span(vaddr, memsz);
-                if flags & 2 != 0 { data = span } else { text = span }
+                if flags & 2 != 0 {
+                    data = span
+                } else {
+                    text = span
+                }
             }
         }
         // The area has at least 2048 bytes before its inner page boundary.
         let arena_start = boundary::boundary_area() as u32 - 2048;
         let arena_end = boundary::bad_boundary() as u32;
-        Layout { text, data, arena: (arena_start, arena_end), mappings: [None; MAX_MAPPINGS] }
+        Layout {
+            text,
+            data,
+            arena: (arena_start, arena_end),
+            mappings: [None; MAX_MAPPINGS],
+        }
     }
 
     /// The access the process has to the page holding `address`.
@@ -87,7 +100,12 @@ impl Layout {
             Access::ReadWrite
         } else if address >= STACK_BOTTOM {
             Access::Unknown
-        } else if self.mappings.iter().flatten().any(|m| m.start <= address && address - m.start < m.pages * PAGE) {
+        } else if self
+            .mappings
+            .iter()
+            .flatten()
+            .any(|m| m.start <= address && address - m.start < m.pages * PAGE)
+        {
             Access::ReadWrite
         } else {
             Access::None
@@ -100,7 +118,9 @@ impl Layout {
         if len == 0 {
             return Verdict::Valid;
         }
-        let Some(last) = address.checked_add(len - 1) else { return Verdict::Fatal };
+        let Some(last) = address.checked_add(len - 1) else {
+            return Verdict::Fatal;
+        };
         if u64::from(address) + u64::from(len) > u64::from(u32::MAX) {
             // The end does not fit in an address: a kernel computing it must refuse.
             return Verdict::Fatal;
@@ -130,15 +150,24 @@ impl Layout {
         let mut at = address;
         while at.wrapping_sub(address) < SCAN_LIMIT {
             match self.access(at) {
-                Access::None => return if at - address < SURELY_READ { Verdict::Fatal } else { Verdict::Unknown },
+                Access::None => {
+                    return if at - address < SURELY_READ {
+                        Verdict::Fatal
+                    } else {
+                        Verdict::Unknown
+                    };
+                }
                 Access::Unknown => return Verdict::Unknown,
                 Access::ReadOnly | Access::ReadWrite => {}
             }
             // SAFETY: the page is mapped and readable (the layout says so).
-            if unsafe { core::ptr::with_exposed_provenance::<u8>(at as usize).read_volatile() } == 0 {
+            if unsafe { core::ptr::with_exposed_provenance::<u8>(at as usize).read_volatile() } == 0
+            {
                 return Verdict::Valid;
             }
-            let Some(next) = at.checked_add(1) else { return Verdict::Fatal };
+            let Some(next) = at.checked_add(1) else {
+                return Verdict::Fatal;
+            };
             at = next;
         }
         Verdict::Unknown
@@ -153,7 +182,11 @@ impl Layout {
 
     /// Forgets mapping `id`, if the program has it.
     pub fn remove_mapping(&mut self, id: i32) {
-        if let Some(slot) = self.mappings.iter_mut().find(|slot| slot.is_some_and(|m| m.id == id)) {
+        if let Some(slot) = self
+            .mappings
+            .iter_mut()
+            .find(|slot| slot.is_some_and(|m| m.id == id))
+        {
             *slot = None;
         }
     }
@@ -161,7 +194,14 @@ impl Layout {
     /// The `index`-th live mapping, counting round.
     pub fn some_mapping(&self, index: usize) -> Option<Mapping> {
         let live = self.mappings.iter().flatten().count();
-        (live > 0).then(|| *self.mappings.iter().flatten().nth(index % live).expect("counted"))
+        (live > 0).then(|| {
+            *self
+                .mappings
+                .iter()
+                .flatten()
+                .nth(index % live)
+                .expect("counted")
+        })
     }
 
     /// The first address after the data segment (unmapped unless a mapping is there).

@@ -134,11 +134,15 @@ fn put_u32(out: &mut [u8], at: usize, value: u32) {
 }
 
 fn get_u16(bytes: &[u8], at: usize) -> u16 {
-    bytes.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
+    bytes
+        .get(at..at + 2)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
 }
 
 fn get_u32(bytes: &[u8], at: usize) -> u32 {
-    bytes.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    bytes
+        .get(at..at + 4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// A field of the ELF file header.
@@ -217,8 +221,15 @@ pub enum PhdrField {
 }
 
 impl PhdrField {
-    const ALL: [PhdrField; 7] =
-        [PhdrField::Type, PhdrField::Offset, PhdrField::Vaddr, PhdrField::Filesz, PhdrField::Memsz, PhdrField::Flags, PhdrField::Align];
+    const ALL: [PhdrField; 7] = [
+        PhdrField::Type,
+        PhdrField::Offset,
+        PhdrField::Vaddr,
+        PhdrField::Filesz,
+        PhdrField::Memsz,
+        PhdrField::Flags,
+        PhdrField::Align,
+    ];
 
     fn word(self) -> usize {
         match self {
@@ -239,7 +250,11 @@ pub enum Mutation {
     /// A header field set to a value (only its low bytes for narrow fields).
     Header { field: HeaderField, value: u32 },
     /// A field of program header `index` set to a value.
-    Phdr { index: u16, field: PhdrField, value: u32 },
+    Phdr {
+        index: u16,
+        field: PhdrField,
+        value: u32,
+    },
     /// Segment `moved` placed on the first page of segment `onto`.
     Overlap { moved: u16, onto: u16 },
     /// Segment `index` moved to end in or beyond kernel space.
@@ -260,11 +275,17 @@ impl fmt::Display for Mutation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Mutation::Header { field, value } => write!(f, "e_{field:?} = {value:#x}"),
-            Mutation::Phdr { index, field, value } => write!(f, "phdr[{index}].p_{field:?} = {value:#x}"),
+            Mutation::Phdr {
+                index,
+                field,
+                value,
+            } => write!(f, "phdr[{index}].p_{field:?} = {value:#x}"),
             Mutation::Overlap { moved, onto } => write!(f, "phdr[{moved}] moved onto phdr[{onto}]"),
             Mutation::IntoKernel { index, vaddr } => write!(f, "phdr[{index}] moved to {vaddr:#x}"),
             Mutation::HugeMemsz { index, memsz } => write!(f, "phdr[{index}].p_memsz = {memsz:#x}"),
-            Mutation::BeyondFile { index, pages } => write!(f, "phdr[{index}] data {pages} pages past the end"),
+            Mutation::BeyondFile { index, pages } => {
+                write!(f, "phdr[{index}] data {pages} pages past the end")
+            }
             Mutation::Truncate { len } => write!(f, "truncated to {len} bytes"),
             Mutation::SegmentType { index, kind } => write!(f, "phdr[{index}].p_type = {kind:#x}"),
             Mutation::Havoc { offset, byte } => write!(f, "byte {offset} = {byte:#04x}"),
@@ -313,8 +334,10 @@ impl fmt::Display for Mutant {
 /// given, is a real executable of at most [`MAX_IMAGE`] bytes that a quarter of the mutants
 /// start from. The same arguments always give the same mutant.
 pub fn mutant(seed: u64, index: u32, program: Option<&[u8]>, out: &mut [u8]) -> Mutant {
-    let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(index));
-    let program = program.filter(|program| program.len() <= MAX_IMAGE && program.len() >= HEADER_SIZE);
+    let mut rng =
+        fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(index));
+    let program =
+        program.filter(|program| program.len() <= MAX_IMAGE && program.len() >= HEADER_SIZE);
     let (base, mut len) = match program {
         Some(program) if rng.u8(..4) == 0 => {
             out[..program.len()].copy_from_slice(program);
@@ -332,7 +355,11 @@ pub fn mutant(seed: u64, index: u32, program: Option<&[u8]>, out: &mut [u8]) -> 
         len = apply(mutation, &mut out[..], len);
         *slot = Some(mutation);
     }
-    Mutant { len, base, mutations }
+    Mutant {
+        len,
+        base,
+        mutations,
+    }
 }
 
 /// Values that sit on the edges of what a loader checks.
@@ -355,7 +382,13 @@ fn boundary_value(rng: &mut fastrand::Rng, len: usize) -> u32 {
         USER_TOP - PAGE,
     ];
     match rng.u8(..4) {
-        0 => [len, len.wrapping_sub(1), len + 1, len + PAGE, HEADER_SIZE as u32][rng.usize(..5)],
+        0 => [
+            len,
+            len.wrapping_sub(1),
+            len + 1,
+            len + PAGE,
+            HEADER_SIZE as u32,
+        ][rng.usize(..5)],
         1 => rng.u32(..),
         _ => FIXED[rng.usize(..FIXED.len())],
     }
@@ -364,20 +397,36 @@ fn boundary_value(rng: &mut fastrand::Rng, len: usize) -> u32 {
 /// Entry points that never lead into code a mutation could have moved: unmapped, kernel,
 /// and (for built executables) [`FILL`] bytes.
 fn entry_value(rng: &mut fastrand::Rng, base: Base) -> u32 {
-    const ANYWHERE: [u32; 8] = [0, PAGE, 0x1000_0000, USER_TOP, USER_TOP + 0x10, 0xFFFF_FFFF, USER_TOP - 0x80_0000 - PAGE, 0xA1A1_A1A1];
+    const ANYWHERE: [u32; 8] = [
+        0,
+        PAGE,
+        0x1000_0000,
+        USER_TOP,
+        USER_TOP + 0x10,
+        0xFFFF_FFFF,
+        USER_TOP - 0x80_0000 - PAGE,
+        0xA1A1_A1A1,
+    ];
     match base {
-        Base::Built(_) if rng.bool() => TEXT_BASE + [0xC00, PAGE + 0x100, 2 * PAGE + 0x900, 4 * PAGE][rng.usize(..4)],
+        Base::Built(_) if rng.bool() => {
+            TEXT_BASE + [0xC00, PAGE + 0x100, 2 * PAGE + 0x900, 4 * PAGE][rng.usize(..4)]
+        }
         _ => ANYWHERE[rng.usize(..ANYWHERE.len())],
     }
 }
 
 fn phnum(image: &[u8]) -> u16 {
-    if image.len() >= HEADER_SIZE { get_u16(image, 44) } else { 0 }
+    if image.len() >= HEADER_SIZE {
+        get_u16(image, 44)
+    } else {
+        0
+    }
 }
 
 /// Where word `word` of program header `index` lies, if inside the image.
 fn phdr_word_at(image: &[u8], index: u16, word: usize) -> Option<usize> {
-    let at = (get_u32(image, 28) as usize).checked_add(usize::from(index) * PHDR_SIZE + 4 * word)?;
+    let at =
+        (get_u32(image, 28) as usize).checked_add(usize::from(index) * PHDR_SIZE + 4 * word)?;
     (index < phnum(image) && at.checked_add(4)? <= image.len()).then_some(at)
 }
 
@@ -396,32 +445,88 @@ fn choose(rng: &mut fastrand::Rng, base: Base, image: &[u8]) -> Mutation {
                 if !built && !field.safe_for_real_programs() {
                     continue;
                 }
-                let value = if field == HeaderField::Entry { entry_value(rng, base) } else { boundary_value(rng, image.len()) };
+                let value = if field == HeaderField::Entry {
+                    entry_value(rng, base)
+                } else {
+                    boundary_value(rng, image.len())
+                };
                 Mutation::Header { field, value }
             }
             2 if built => {
                 let field = PhdrField::ALL[rng.usize(..PhdrField::ALL.len())];
-                Mutation::Phdr { index: any_phdr(rng), field, value: boundary_value(rng, image.len()) }
+                Mutation::Phdr {
+                    index: any_phdr(rng),
+                    field,
+                    value: boundary_value(rng, image.len()),
+                }
             }
-            3 => Mutation::Overlap { moved: any_phdr(rng), onto: any_phdr(rng) },
+            3 => Mutation::Overlap {
+                moved: any_phdr(rng),
+                onto: any_phdr(rng),
+            },
             4 => {
-                let vaddr = [USER_TOP - PAGE, USER_TOP - 0x10, USER_TOP, 0xFFFF_F000][rng.usize(..4)];
-                Mutation::IntoKernel { index: any_phdr(rng), vaddr }
+                let vaddr =
+                    [USER_TOP - PAGE, USER_TOP - 0x10, USER_TOP, 0xFFFF_F000][rng.usize(..4)];
+                Mutation::IntoKernel {
+                    index: any_phdr(rng),
+                    vaddr,
+                }
             }
             5 => {
-                let memsz = [0x4000_0000, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x0400_0000, USER_TOP - TEXT_BASE - PAGE][rng.usize(..5)];
-                Mutation::HugeMemsz { index: any_phdr(rng), memsz }
+                let memsz = [
+                    0x4000_0000,
+                    0x7FFF_FFFF,
+                    0xFFFF_FFFF,
+                    0x0400_0000,
+                    USER_TOP - TEXT_BASE - PAGE,
+                ][rng.usize(..5)];
+                Mutation::HugeMemsz {
+                    index: any_phdr(rng),
+                    memsz,
+                }
             }
-            6 => Mutation::BeyondFile { index: any_phdr(rng), pages: 1 + rng.u32(..1000) },
+            6 => Mutation::BeyondFile {
+                index: any_phdr(rng),
+                pages: 1 + rng.u32(..1000),
+            },
             7 => {
                 let cut = image.len() as u32;
-                let table_end = get_u32(image, 28).saturating_add(u32::from(headers) * PHDR_SIZE as u32);
-                let lengths = [0, 1, 4, 51, 52, 53, table_end.saturating_sub(1), table_end, cut / 2, cut.saturating_sub(1), rng.u32(..=cut)];
-                Mutation::Truncate { len: lengths[rng.usize(..lengths.len())].min(cut) }
+                let table_end =
+                    get_u32(image, 28).saturating_add(u32::from(headers) * PHDR_SIZE as u32);
+                let lengths = [
+                    0,
+                    1,
+                    4,
+                    51,
+                    52,
+                    53,
+                    table_end.saturating_sub(1),
+                    table_end,
+                    cut / 2,
+                    cut.saturating_sub(1),
+                    rng.u32(..=cut),
+                ];
+                Mutation::Truncate {
+                    len: lengths[rng.usize(..lengths.len())].min(cut),
+                }
             }
             8 => {
-                let kind = [2, 3, 5, 0, PT_NOTE, 6, 7, PT_GNU_STACK, 0x7000_0000, 0xFFFF_FFFF][rng.usize(..10)];
-                Mutation::SegmentType { index: any_phdr(rng), kind }
+                let kind = [
+                    2,
+                    3,
+                    5,
+                    0,
+                    PT_NOTE,
+                    6,
+                    7,
+                    PT_GNU_STACK,
+                    0x7000_0000,
+                    0xFFFF_FFFF,
+                ][rng.usize(..10)];
+                Mutation::SegmentType {
+                    index: any_phdr(rng),
+                    kind,
+                }
             }
             9 if built => {
                 let table_end = (HEADER_SIZE + usize::from(headers) * PHDR_SIZE).min(image.len());
@@ -429,7 +534,10 @@ fn choose(rng: &mut fastrand::Rng, base: Base, image: &[u8]) -> Mutation {
                 if (24..28).contains(&offset) {
                     continue;
                 }
-                Mutation::Havoc { offset, byte: rng.u8(..) }
+                Mutation::Havoc {
+                    offset,
+                    byte: rng.u8(..),
+                }
             }
             _ => continue,
         };
@@ -454,7 +562,11 @@ pub fn apply(mutation: Mutation, out: &mut [u8], len: usize) -> usize {
                 out[at..at + width].copy_from_slice(&value.to_le_bytes()[..width]);
             }
         }
-        Mutation::Phdr { index, field, value } => set_phdr_word(out, index, field.word(), value),
+        Mutation::Phdr {
+            index,
+            field,
+            value,
+        } => set_phdr_word(out, index, field.word(), value),
         Mutation::Overlap { moved, onto } => {
             let target_page = phdr_word(out, onto, 2) & !(PAGE - 1);
             let within = phdr_word(out, moved, 1) % PAGE;
@@ -469,7 +581,9 @@ pub fn apply(mutation: Mutation, out: &mut [u8], len: usize) -> usize {
         Mutation::HugeMemsz { index, memsz } => set_phdr_word(out, index, 5, memsz),
         Mutation::BeyondFile { index, pages } => {
             let within = phdr_word(out, index, 1) % PAGE;
-            let past = (len as u32).next_multiple_of(PAGE).saturating_add(pages.saturating_mul(PAGE));
+            let past = (len as u32)
+                .next_multiple_of(PAGE)
+                .saturating_add(pages.saturating_mul(PAGE));
             set_phdr_word(out, index, 1, past.saturating_add(within));
         }
         Mutation::Truncate { len: cut } => return (cut as usize).min(len),

@@ -1,8 +1,8 @@
 use super::*;
 
 extern crate std;
-use std::vec;
 use std::string::ToString;
+use std::vec;
 use std::vec::Vec;
 
 /// What the kernel's loader rules (`rintos-elf`) make of an image: `None` if refused, else
@@ -21,7 +21,9 @@ fn entry(image: &[u8]) -> u32 {
 /// segment; `Some(0)` for bss.
 fn first_byte(image: &[u8], segments: &[rintos_elf::Segment]) -> Option<u8> {
     let entry = entry(image);
-    let segment = segments.iter().find(|s| s.page_start <= entry && entry < s.page_start + s.page_count * PAGE)?;
+    let segment = segments
+        .iter()
+        .find(|s| s.page_start <= entry && entry < s.page_start + s.page_count * PAGE)?;
     let within = entry - segment.page_start;
     if within >= segment.file_bytes {
         return Some(0);
@@ -36,7 +38,10 @@ fn every_built_executable_loads_and_starts_at_its_exit_stub() {
         let len = build(shape, &mut image);
         let segments = load(&image[..len]).unwrap_or_else(|| panic!("{shape:?} is refused"));
         assert!(!segments.is_empty());
-        let segment = segments.iter().find(|s| s.page_start <= entry(&image) && entry(&image) < s.page_start + PAGE).unwrap();
+        let segment = segments
+            .iter()
+            .find(|s| s.page_start <= entry(&image) && entry(&image) < s.page_start + PAGE)
+            .unwrap();
         let at = (segment.file_offset + entry(&image) - segment.page_start) as usize;
         assert_eq!(&image[at..at + STUB.len()], &STUB, "{shape:?}");
     }
@@ -52,7 +57,9 @@ fn a_mutant_depends_only_on_seed_and_index() {
         assert_eq!(first, second);
         assert_eq!(a[..first.len], b[..second.len]);
     }
-    let differing = (0..50).filter(|&index| mutant(7, index, None, &mut a) != mutant(8, index, None, &mut b)).count();
+    let differing = (0..50)
+        .filter(|&index| mutant(7, index, None, &mut a) != mutant(8, index, None, &mut b))
+        .count();
     assert!(differing > 40, "seeds 7 and 8 give nearly the same mutants");
 }
 
@@ -73,7 +80,13 @@ fn a_thousand_mutants_cover_every_kind_and_both_outcomes() {
     for index in 0..1000 {
         let made = mutant(1, index, Some(&program), &mut out);
         for mutation in made.mutations() {
-            kinds.insert(std::format!("{mutation:?}").split([' ', '{']).next().unwrap().to_string());
+            kinds.insert(
+                std::format!("{mutation:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            );
         }
         from_program += usize::from(made.base == Base::Program);
         match load(&out[..made.len]) {
@@ -82,8 +95,14 @@ fn a_thousand_mutants_cover_every_kind_and_both_outcomes() {
         }
     }
     assert_eq!(kinds.len(), 9, "{kinds:?}");
-    assert!(refused > 500 && loaded > 100, "{refused} refused, {loaded} loaded");
-    assert!((150..350).contains(&from_program), "{from_program} from the program");
+    assert!(
+        refused > 500 && loaded > 100,
+        "{refused} refused, {loaded} loaded"
+    );
+    assert!(
+        (150..350).contains(&from_program),
+        "{from_program} from the program"
+    );
 }
 
 #[test]
@@ -98,8 +117,14 @@ fn real_programs_only_get_mutations_that_cannot_move_their_code() {
         for mutation in made.mutations() {
             let moves_code = match mutation {
                 Mutation::Phdr { .. } | Mutation::Havoc { .. } => true,
-                Mutation::Header { field: HeaderField::Phoff, .. } => true,
-                Mutation::Header { field: HeaderField::Entry, value } => (TEXT_BASE..TEXT_BASE + 8 * PAGE).contains(&value),
+                Mutation::Header {
+                    field: HeaderField::Phoff,
+                    ..
+                } => true,
+                Mutation::Header {
+                    field: HeaderField::Entry,
+                    value,
+                } => (TEXT_BASE..TEXT_BASE + 8 * PAGE).contains(&value),
                 _ => false,
             };
             assert!(!moves_code, "mutant {index}: {made}");
@@ -117,9 +142,14 @@ fn loaded_mutants_of_built_executables_start_somewhere_harmless() {
         for index in 0..2000 {
             let made = mutant(seed, index, None, &mut out);
             let image = &out[..made.len];
-            let Some(segments) = load(image) else { continue };
+            let Some(segments) = load(image) else {
+                continue;
+            };
             if let Some(byte) = first_byte(image, &segments) {
-                assert!([FILL, 0, STUB[0]].contains(&byte), "seed {seed} mutant {index} starts at {byte:#04x}: {made}");
+                assert!(
+                    [FILL, 0, STUB[0]].contains(&byte),
+                    "seed {seed} mutant {index} starts at {byte:#04x}: {made}"
+                );
             }
         }
     }
@@ -130,6 +160,9 @@ fn mutants_describe_themselves() {
     let mut out = vec![0; MAX_IMAGE];
     let made = mutant(1, 0, None, &mut out);
     let text = std::format!("{made}");
-    assert!(text.starts_with("single") || text.starts_with("text-data") || text.starts_with("spread"), "{text}");
+    assert!(
+        text.starts_with("single") || text.starts_with("text-data") || text.starts_with("spread"),
+        "{text}"
+    );
     assert_eq!(text.matches("; ").count(), made.mutations().count());
 }
