@@ -25,11 +25,11 @@ const SLEEPING: &[(&str, u8)] = &[
     ("mappings", 2),
     ("children", 2),
     ("executable", 2),
-    // The scratch archive's position (`append`), then the file system's directory and
-    // free map, then one file's read-modify-write.
-    ("scratch archive", 3),
+    // The file system's directory and free map, then one file's read-modify-write, or the
+    // scratch archive's position (`append`, under the file system; never with a writer).
     ("file system", 4),
     ("file writer", 5),
+    ("scratch archive", 5),
     // The IDE channels: every disk request, under any of the above.
     ("ide0", 6),
     ("ide1", 6),
