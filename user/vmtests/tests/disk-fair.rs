@@ -1,0 +1,48 @@
+//! One process that keeps the disk busy must not keep it from all the others: faults are
+//! futures precisely so that one process's I/O does not stop the rest. vm-pressure swaps
+//! back to back (no pauses) while this test reads a byte of a file again and again, each
+//! read a disk request; after the first page has moved to or from swap, 16 more reads must
+//! complete.
+//!
+//! Rintos fails this test (it runs until its timeout): the IDE channel lock
+//! (`task::AsyncMutex`) wakes its first waiter on release but does not hand the lock over.
+//! The swapping thread takes the lock again for its next request before the woken thread
+//! runs (its eviction's write is followed at once by the swap read of the same fault, and a
+//! fault follows the last one after a few microseconds of user code), and the woken thread,
+//! finding the lock taken, queues again at the back. A thread whose requests follow each
+//! other without blocking or a time slice's worth of computing in between keeps the channel
+//! for good.
+#![no_std]
+#![no_main]
+
+use rintos_user::syscall::{exec, wait};
+use rintos_user::{check, msg};
+use rintos_vmtests::board::Board;
+use rintos_vmtests::kernel::{swap_traffic, vm_stats};
+
+rintos_user::test_main!(test_main);
+
+const READS_WHILE_SWAPPING: u32 = 16;
+
+fn test_main() {
+    let stop = Board::create(c"stop", 1);
+    let start = swap_traffic(&vm_stats());
+    check!(let pressure = exec(c"vm-pressure stop 0") => pressure != -1, "exec \"vm-pressure stop 0\"");
+    let mut reads = 0;
+    while reads < READS_WHILE_SWAPPING {
+        // Each look at the flag reads its byte from the disk.
+        stop.is_raised(0);
+        if swap_traffic(&vm_stats()) > start {
+            reads += 1;
+        }
+    }
+    msg!(
+        "{} reads of a file completed while the other process swapped",
+        READS_WHILE_SWAPPING
+    );
+    stop.raise(0);
+    check!(
+        wait(pressure) == 0,
+        "the swapping process read back every page it wrote"
+    );
+}
