@@ -1,7 +1,6 @@
 //! Rintos' own system calls for tests (`rintos_abi::nr::VM_STATS`, `FILE_FRAMES`): the
 //! kernel's virtual-memory counters. They are global, not per process: a test reads them
-//! before and after what it measures and arranges that nothing else runs that could
-//! explain the difference.
+//! before and after what it measures and must account for whatever else runs meanwhile.
 use core::arch::asm;
 
 use rintos_user::abi::{VmStats, nr};
@@ -24,7 +23,8 @@ fn syscall2(number: u32, arg0: u32, arg1: u32) -> u32 {
 pub fn vm_stats() -> VmStats {
     let mut words = [0u64; VmStats::FIELDS];
     let size = core::mem::size_of_val(&words);
-    let copied = syscall2(nr::VM_STATS, words.as_mut_ptr() as u32, size as u32) as usize;
+    let copied =
+        (syscall2(nr::VM_STATS, words.as_mut_ptr() as u32, size as u32) as usize).min(size);
     // The kernel copies little-endian u64s, which is how an i386 stores them.
     VmStats::from_array(&words[..copied / 8])
 }

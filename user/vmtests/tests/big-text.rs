@@ -63,7 +63,7 @@ fn main(args: Args) -> i32 {
     let mut private = PRIVATE.borrow_mut();
     for round in 0..number_arg(&args, 2) {
         pattern::fill(round, 0, black_box(&mut private[..]));
-        check_digest(digest_in_memory(&text, seed), digest);
+        check_digest(digest, digest_in_memory(&text, seed));
     }
     digest
 }
@@ -78,7 +78,8 @@ fn digest_in_memory(text: &TextSegment, seed: u32) -> i32 {
     digest.finish()
 }
 
-fn check_digest(again: i32, first: i32) {
+/// Fails if the text's digest changed from `first` to `again`.
+fn check_digest(first: i32, again: i32) {
     if again != first {
         fail!("the text changed: digest {:#x}, then {:#x}", first, again);
     }

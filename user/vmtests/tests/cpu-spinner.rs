@@ -1,9 +1,9 @@
 //! Helper of vm-async: computes while another process swaps. Waits until the kernel moves a
 //! page to or from swap, then computes (no memory beyond a few registers, so no faults)
-//! until the kernel has moved 64 more pages to or from swap, looking at the kernel's counters after each round of computing. Exits 0 if some look
-//! found a fault's disk I/O in flight (this process was running while a fault waited for
-//! the disk) and timer ticks in user mode were counted during fault I/O in its window;
-//! otherwise fails with a message.
+//! until the kernel has moved 64 more pages to or from swap, looking at the kernel's
+//! counters after each round of computing. Exits 0 if some look found a fault's disk I/O in
+//! flight (this process was running while a fault waited for the disk) and timer ticks in
+//! user mode were counted during fault I/O in its window; otherwise fails with a message.
 #![no_std]
 #![no_main]
 

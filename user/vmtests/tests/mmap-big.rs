@@ -30,11 +30,10 @@ fn test_main() {
 
     msg!("write every page through the mapping");
     pattern::fill(ROUND, 0, mapped);
-    let written_back = (0..FILE_SIZE / PAGE_SIZE)
-        .filter(|&page| file_page_matches(fd, page))
-        .count();
+    // The first pages written are the likeliest to have been evicted: look from the start.
+    let any_written_back = (0..FILE_SIZE / PAGE_SIZE).any(|page| file_page_matches(fd, page));
     check!(
-        written_back > 0,
+        any_written_back,
         "some pages reached the file before munmap"
     );
 

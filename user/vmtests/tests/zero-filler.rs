@@ -1,10 +1,10 @@
 //! Helper of vm-async: takes zero-fill faults while another process swaps. Waits until the
 //! kernel moves a page to or from swap, then reads one byte of each of 1,024 fresh pages of
-//! its .bss:
-//! each read is a zero-fill fault that needs no disk I/O of its own (the page stays clean,
-//! and dropping it again costs nothing either). Exits 0 if at least one of the minor faults
-//! in that window completed while a fault's disk I/O was in flight (the kernel's
-//! `minor_during_major` counter); otherwise fails with a message.
+//! its .bss: each read is a zero-fill fault, which needs no disk I/O of its own unless the
+//! frame it gets held a dirty page (the pages read stay clean, so dropping them again costs
+//! nothing). Exits 0 if at least one of the minor faults in that window completed while a
+//! fault's disk I/O was in flight (the kernel's `minor_during_major` counter); otherwise
+//! fails with a message.
 #![no_std]
 #![no_main]
 
