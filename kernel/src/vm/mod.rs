@@ -18,6 +18,7 @@ pub mod swap;
 pub mod usermem;
 
 use alloc::sync::Arc;
+use core::pin::pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use rintos_bootargs::{FaultMode, Options};
@@ -76,7 +77,8 @@ fn holds_no_spinlock<F: core::future::Future + Send>(future: F) -> F {
 /// Runs the fault future for `page` on this thread, counting it and timing it from
 /// `started` (the TSC at the exception, or when a system call found the page absent).
 pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>, started: u64) -> Result<(), FaultError> {
-    let fault = stats::watch(holds_no_spinlock(fault::fault_in(space, page)));
+    let fault = pin!(holds_no_spinlock(fault::fault_in(space, page)));
+    let fault = stats::watch(fault);
     let (result, deferred) = if SERIAL_FAULTS.load(Ordering::Relaxed) {
         let _serial = SERIAL_LOCK.lock();
         block_on(fault)

@@ -6,7 +6,7 @@
 use alloc::string::String;
 use core::fmt;
 use core::future::{Future, poll_fn};
-use core::pin::pin;
+use core::pin::Pin;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use rintos_abi::latency::{self, FaultClass, Histogram};
@@ -161,9 +161,10 @@ pub fn record_fault(fault: Completed) {
     LATENCY[class_of(fault.kind, fault.eviction) as usize][bucket].fetch_add(1, Ordering::Relaxed);
 }
 
-/// Runs `future`, noting whether it ever returned `Pending` (the fault was deferred).
-pub async fn watch<F: Future>(future: F) -> (F::Output, bool) {
-    let mut future = pin!(future);
+/// Runs `future`, noting whether it ever returned `Pending` (the fault was deferred). It
+/// takes the future pinned where it was made: moving a fault future (hundreds of bytes)
+/// into a wrapper would copy it on every fault.
+pub async fn watch<F: Future>(mut future: Pin<&mut F>) -> (F::Output, bool) {
     let mut deferred = false;
     let output = poll_fn(|cx| {
         let poll = future.as_mut().poll(cx);

@@ -90,7 +90,9 @@ fn find<'a>(figures: &'a [Figure], variant: &str, metric: &str) -> Option<&'a Fi
 
 fn show(spread: &Spread) -> String {
     let value = |x: f64| {
-        if x.abs() >= 100.0 {
+        if x.abs() >= 100_000.0 {
+            format!("{x:.2e}")
+        } else if x.abs() >= 100.0 {
             format!("{x:.0}")
         } else if x.abs() >= 10.0 {
             format!("{x:.1}")
@@ -141,14 +143,14 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
             .collect();
         let _ = write!(text, "{:<32}", "");
         for column in &columns {
-            let _ = write!(text, "{column:>24}");
+            let _ = write!(text, "{column:>26}");
         }
         text.push('\n');
         for (metric, unit) in metrics {
             let _ = write!(text, "{:<32}", format!("{metric} ({unit})"));
             for column in &columns {
                 let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
-                let _ = write!(text, "{cell:>24}");
+                let _ = write!(text, "{cell:>26}");
             }
             text.push('\n');
         }
@@ -247,7 +249,7 @@ pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
         .build_cartesian_2d((low..high).log_scale(), 0.0..1.0)?;
     chart
         .configure_mesh()
-        .x_desc("latency, trap to return (µs, log scale)")
+        .x_desc("latency, trap to return (log scale)")
         .y_desc("fraction of faults at most this slow")
         .x_label_formatter(&|ns| format!("{}", format_us(*ns)))
         .draw()?;
@@ -288,7 +290,7 @@ fn cumulative(histogram: &Histogram) -> Vec<(f64, f64)> {
 
 fn format_us(ns: f64) -> String {
     let us = ns / 1000.0;
-    if us >= 1000.0 { format!("{:.0} ms", us / 1000.0) } else if us >= 1.0 { format!("{us:.0}") } else { format!("{us:.2}") }
+    if us >= 1000.0 { format!("{:.0} ms", us / 1000.0) } else { format!("{us:.0} µs") }
 }
 
 #[cfg(test)]
@@ -313,5 +315,6 @@ mod tests {
     fn a_spread_shows_its_range_only_when_there_is_one() {
         assert_eq!(show(&Spread::of([2.0]).unwrap()), "2.00");
         assert_eq!(show(&Spread::of([150.0, 120.0, 180.0]).unwrap()), "150 [120-180]");
+        assert_eq!(show(&Spread::of([9_663_676.0]).unwrap()), "9.66e6");
     }
 }
