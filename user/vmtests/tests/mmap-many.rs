@@ -1,7 +1,7 @@
 //! Many small mappings: maps sample.txt (one page) 256 times, in a shuffled order of 256
-//! page slots, and checks that every mapping id is new and every mapping shows the file.
-//! Unmaps half of them in random order, maps the file again into the freed slots, and
-//! checks all mappings once more. Then changes the file through one mapping and unmaps it:
+//! page slots, and checks that no two mappings share an id and every mapping shows the
+//! file. Unmaps half of them in random order, maps the file again into the freed slots
+//! (which works only if `munmap` freed them), and checks all mappings once more. Then changes the file through one mapping and unmaps it:
 //! the file holds the change. The process exits with its other 255 mappings in place (the
 //! leak check sees that exit frees them).
 #![no_std]
@@ -59,7 +59,7 @@ fn test_main() {
     close(fd);
 }
 
-/// Maps the file at `slot`; checks that the id is not in use.
+/// Maps the file at `slot`; checks that no other mapping has the id.
 fn map_new(fd: i32, slot: usize, maps: &[Option<MapId>; SLOTS], ids_given: &mut usize) -> MapId {
     let id = mmap(fd, REGION + slot * PAGE_SIZE);
     if id == MAP_FAILED {
@@ -82,8 +82,8 @@ fn slot_bytes(slot: usize) -> &'static mut [u8] {
 }
 
 fn check_all(maps: &[Option<MapId>; SLOTS]) {
-    for slot in 0..SLOTS {
-        if maps[slot].is_none() || slot_bytes(slot) != VM_SAMPLE {
+    for (slot, map) in maps.iter().enumerate() {
+        if map.is_none() || slot_bytes(slot) != VM_SAMPLE {
             fail!("mapping at slot {} does not show the file", slot);
         }
     }
