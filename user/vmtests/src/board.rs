@@ -4,9 +4,8 @@
 //! inode. Waiting polls the file, which costs a disk read each time but no page fault, so
 //! it does not disturb the fault counters the tests read.
 //!
-//! Between two looks a waiter pauses for longer than a time slice: a process that issues
-//! disk requests back to back can starve every other process's disk I/O, because the
-//! kernel's IDE channel lock is not handed to the waiter it wakes (see tests/disk-fair.rs).
+//! Between two looks a waiter computes for longer than a time slice, so that eight waiters
+//! do not keep the disk (and the processor) busy with looks while others load and fault.
 use core::ffi::CStr;
 
 use rintos_user::cstr::show;

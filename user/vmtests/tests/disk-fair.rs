@@ -1,17 +1,13 @@
 //! One process that keeps the disk busy must not keep it from all the others: faults are
 //! futures precisely so that one process's I/O does not stop the rest. vm-pressure swaps
-//! back to back (no pauses) while this test reads a byte of a file again and again, each
-//! read a disk request; after the first page has moved to or from swap, 16 more reads must
-//! complete.
+//! back to back while this test reads a byte of a file again and again, each read a disk
+//! request; after the first page has moved to or from swap, 16 more reads must complete.
 //!
-//! Rintos fails this test (it runs until its timeout): the IDE channel lock
-//! (`task::AsyncMutex`) wakes its first waiter on release but does not hand the lock over.
-//! The swapping thread takes the lock again for its next request before the woken thread
-//! runs (its eviction's write is followed at once by the swap read of the same fault, and a
-//! fault follows the last one after a few microseconds of user code), and the woken thread,
-//! finding the lock taken, queues again at the back. A thread whose requests follow each
-//! other without blocking or a time slice's worth of computing in between keeps the channel
-//! for good.
+//! Rintos once failed this test (it ran until its timeout): the IDE channel lock woke its
+//! first waiter on release without handing the lock over, so the swapping thread took it
+//! again for its next request (an eviction's write is followed at once by the same fault's
+//! swap read) before the woken thread ran, and the woken thread queued again at the back.
+//! Now the lock goes to its waiters in turn.
 #![no_std]
 #![no_main]
 
@@ -27,7 +23,7 @@ const READS_WHILE_SWAPPING: u32 = 16;
 fn test_main() {
     let stop = Board::create(c"stop", 1);
     let start = swap_traffic(&vm_stats());
-    check!(let pressure = exec(c"vm-pressure stop 0") => pressure != -1, "exec \"vm-pressure stop 0\"");
+    check!(let pressure = exec(c"vm-pressure stop") => pressure != -1, "exec \"vm-pressure stop\"");
     let mut reads = 0;
     while reads < READS_WHILE_SWAPPING {
         // Each look at the flag reads its byte from the disk.

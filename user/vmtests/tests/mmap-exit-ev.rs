@@ -24,7 +24,7 @@ static CONTENTS: ProcessGlobal<[u8; PAGE_SIZE]> = ProcessGlobal::new([0; PAGE_SI
 fn test_main() {
     let stop = Board::create(c"stop", 1);
     check!(create(c"mapped", FILE_SIZE as u32), "create \"mapped\"");
-    check!(let pressure = exec(c"vm-pressure stop 50") => pressure != -1, "exec \"vm-pressure stop 50\"");
+    check!(let pressure = exec(c"vm-pressure stop") => pressure != -1, "exec \"vm-pressure stop\"");
     for round in 1..=ROUNDS {
         let command = StrBuf::<32>::format(format_args!("child-mm-evict {round}"));
         check!(let child = exec(command.as_cstr()) => child != -1, "exec \"{}\"", command);

@@ -2,11 +2,8 @@
 //! user pool holds) round after round, so nearly every page it touches is read back from
 //! swap after its last version was written there, and checks each page as it goes.
 //!
-//! `vm-pressure BOARD PAUSE`: stops when flag 0 of board BOARD is raised; exits 0, or 1
-//! (with a message) if a page came back wrong. After every 16 pages it computes for PAUSE
-//! milliseconds: a process that faults back to back keeps the disk to itself (the kernel's
-//! IDE channel lock is not fair, see disk-fair), and other processes that need the disk
-//! get it during the pauses. PAUSE 0 swaps back to back.
+//! `vm-pressure BOARD`: stops when flag 0 of board BOARD is raised; exits 0, or 1 (with a
+//! message) if a page came back wrong.
 #![no_std]
 #![no_main]
 
@@ -17,22 +14,20 @@ use rintos_user::entry::Args;
 use rintos_user::testlib::set_test_name;
 use rintos_user::{ProcessGlobal, fail};
 use rintos_vmtests::board::Board;
-use rintos_vmtests::clock::pause;
-use rintos_vmtests::{number_arg, pattern, text_arg};
+use rintos_vmtests::{pattern, text_arg};
 
 rintos_user::entry!(main);
 
 const SIZE: usize = 2 * 1024 * 1024;
 const WORDS_PER_PAGE: usize = PAGE_SIZE / 4;
-/// Pages between two pauses, and between two looks at the board (a look is a disk read).
-const PAGES_PER_BURST: usize = 16;
+/// Pages between two looks at the board (a look is a disk read).
+const PAGES_PER_LOOK: usize = 16;
 
 static DATA: ProcessGlobal<[u32; SIZE / 4]> = ProcessGlobal::new([0; SIZE / 4]);
 
 fn main(args: Args) -> i32 {
     set_test_name("vm-pressure");
     let stop = Board::open(text_arg(&args, 1));
-    let pause_ms = u64::from(number_arg(&args, 2));
     let mut data = DATA.borrow_mut();
     for round in 1.. {
         for (page_index, page) in data.chunks_mut(WORDS_PER_PAGE).enumerate() {
@@ -49,11 +44,8 @@ fn main(args: Args) -> i32 {
                 }
                 *word = pattern::word(round, first + offset);
             }
-            if page_index % PAGES_PER_BURST == PAGES_PER_BURST - 1 {
-                if stop.is_raised(0) {
-                    return 0;
-                }
-                pause(pause_ms);
+            if page_index % PAGES_PER_LOOK == PAGES_PER_LOOK - 1 && stop.is_raised(0) {
+                return 0;
             }
         }
     }
