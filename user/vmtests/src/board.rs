@@ -1,21 +1,14 @@
 //! A board of flags shared by processes: a file with one byte per flag, zero until the flag
 //! is raised. Pintos gives processes no other way to signal each other than `exec` and
 //! `wait`; a file is coherent between them because every read and write goes to the one
-//! inode. Waiting polls the file, which costs a disk read each time but no page fault, so
-//! it does not disturb the fault counters the tests read.
-//!
-//! Between two looks a waiter computes for longer than a time slice, so that eight waiters
-//! do not keep the disk (and the processor) busy with looks while others load and fault.
+//! inode. Waiting polls the file: each look is a disk read, during which the waiter sleeps
+//! (so waiting costs little processor time), and no page fault, so it does not disturb the
+//! fault counters the tests read.
 use core::ffi::CStr;
 
 use rintos_user::cstr::show;
 use rintos_user::fail;
 use rintos_user::syscall::{create, open, read, seek, write};
-
-use crate::clock::pause;
-
-/// Between two looks at a flag: more than the kernel's time slice of 4 ticks (40 ms).
-const POLL_PAUSE_MS: u64 = 50;
 
 pub struct Board {
     fd: i32,
@@ -59,8 +52,6 @@ impl Board {
 
     /// Waits until `flag` is raised.
     pub fn wait_for(&self, flag: u32) {
-        while !self.is_raised(flag) {
-            pause(POLL_PAUSE_MS);
-        }
+        while !self.is_raised(flag) {}
     }
 }

@@ -1,6 +1,6 @@
 //! Mapping, then exiting while pages are being evicted. vm-pressure swaps continually, so
 //! at any moment some frames are being emptied. In four rounds a child (child-mm-evict)
-//! maps a 512 KiB file, writes every page through the mapping and exits without unmapping:
+//! maps a 256 KiB file, writes every page through the mapping and exits without unmapping:
 //! some of its dirty pages are then still in memory, and some may be in the middle of being
 //! written back to the file by another process's eviction. After each exit the file must
 //! hold every byte the child wrote.
@@ -16,7 +16,7 @@ use rintos_vmtests::pattern;
 
 rintos_user::test_main!(test_main);
 
-const FILE_SIZE: usize = 128 * PAGE_SIZE;
+const FILE_SIZE: usize = 64 * PAGE_SIZE;
 const ROUNDS: u32 = 4;
 
 static CONTENTS: ProcessGlobal<[u8; PAGE_SIZE]> = ProcessGlobal::new([0; PAGE_SIZE]);
