@@ -15,7 +15,11 @@ fn main() -> ExitCode {
     for arg in std::env::args().skip(1).filter(|arg| arg != "--bench") {
         if arg == "--quick" {
             config = Config::quick(&root);
-        } else if let Some(runs) = arg.strip_prefix("--runs=").and_then(|runs| runs.parse().ok()).filter(|&runs| runs > 0) {
+        } else if let Some(runs) = arg
+            .strip_prefix("--runs=")
+            .and_then(|runs| runs.parse().ok())
+            .filter(|&runs| runs > 0)
+        {
             config.runs = runs;
         } else {
             eprintln!("usage: cargo bench -- [--quick] [--runs=N]   (unknown argument {arg})");
@@ -26,7 +30,11 @@ fn main() -> ExitCode {
     match published {
         Ok(published) => {
             print!("{}", published.table);
-            println!("\nWrote {} and {}", published.csv.display(), published.chart.display());
+            println!(
+                "\nWrote {} and {}",
+                published.csv.display(),
+                published.chart.display()
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {

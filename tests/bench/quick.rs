@@ -17,26 +17,65 @@ fn the_quick_benchmark_measures_every_experiment() {
     for run in &results.contention {
         for phase in [&run.idle, &run.loaded] {
             let samples = phase.probe.count() + phase.probe_other_io;
-            assert_eq!(samples, u64::from(config.contention.probe_pages), "{:?}: every probe fault is reported", run.mode);
-            assert!(phase.kernel_minor.count() >= samples, "{:?}: the kernel timed fewer minor faults than the probe took", run.mode);
+            assert_eq!(
+                samples,
+                u64::from(config.contention.probe_pages),
+                "{:?}: every probe fault is reported",
+                run.mode
+            );
+            assert!(
+                phase.kernel_minor.count() >= samples,
+                "{:?}: the kernel timed fewer minor faults than the probe took",
+                run.mode
+            );
         }
-        assert!(run.idle.probe.count() > 0 && run.idle.counting_rate > 0.0, "{:?}: the idle phase measured nothing", run.mode);
-        assert!(run.loaded.major_rate() > 0.0, "{:?}: the loaded phase took no major faults", run.mode);
+        assert!(
+            run.idle.probe.count() > 0 && run.idle.counting_rate > 0.0,
+            "{:?}: the idle phase measured nothing",
+            run.mode
+        );
+        assert!(
+            run.loaded.major_rate() > 0.0,
+            "{:?}: the loaded phase took no major faults",
+            run.mode
+        );
     }
     let throughput = &results.throughput[0];
-    assert_eq!(throughput.faults_per_second.len(), config.throughput.processes as usize);
+    assert_eq!(
+        throughput.faults_per_second.len(),
+        config.throughput.processes as usize
+    );
     assert!(throughput.kernel_minor.count() >= u64::from(config.throughput.pages));
-    assert_eq!(results.outcomes.len(), 2 * config.outcomes.len() + config.outcomes_without_sharing.len());
+    assert_eq!(
+        results.outcomes.len(),
+        2 * config.outcomes.len() + config.outcomes_without_sharing.len()
+    );
     for outcome in &results.outcomes {
-        assert!(outcome.passed, "{} ({}) did not pass", outcome.test, outcome.mode.name());
+        assert!(
+            outcome.passed,
+            "{} ({}) did not pass",
+            outcome.test,
+            outcome.mode.name()
+        );
     }
 
     let published = harness::publish(&config, &results).expect("the results are published");
     let csv = std::fs::read_to_string(&published.csv).unwrap();
-    for row in ["contention,async loaded,probe minor p99,", "throughput,touch,minor faults,", "outcome,page-parallel share-off,swap reads,"] {
+    for row in [
+        "contention,async loaded,probe minor p99,",
+        "throughput,touch,minor faults,",
+        "outcome,page-parallel share-off,swap reads,",
+    ] {
         assert!(csv.contains(row), "the CSV has no row starting {row}");
     }
-    assert!(std::fs::read_to_string(&published.chart).unwrap().contains("<svg"));
+    assert!(
+        std::fs::read_to_string(&published.chart)
+            .unwrap()
+            .contains("<svg")
+    );
     assert!(published.table.contains("ratio serial / async p99, loaded"));
-    assert!(config.out_dir.join("runs/contention-async-1.txt").exists(), "each run's output is kept");
+    assert!(
+        config.out_dir.join("runs/contention-async-1.txt").exists(),
+        "each run's output is kept"
+    );
 }

@@ -116,7 +116,11 @@ impl Config {
                 memory_mb: 8,
                 clocks: vec![GuestClock::Host, GuestClock::Instructions],
             },
-            throughput: Throughput { processes: 5, pages: 1024, memory_mb: 16 },
+            throughput: Throughput {
+                processes: 5,
+                pages: 1024,
+                memory_mb: 16,
+            },
             outcomes: OUTCOME_TESTS.to_vec(),
             outcomes_without_sharing: vec!["vm/page-parallel"],
             out_dir: repo_root.join("target/bench"),
@@ -128,8 +132,17 @@ impl Config {
         let full = Config::full(repo_root);
         Config {
             runs: 1,
-            contention: Contention { seconds: 2, probe_pages: 64, clocks: vec![GuestClock::Host], ..full.contention },
-            throughput: Throughput { processes: 1, pages: 256, ..full.throughput },
+            contention: Contention {
+                seconds: 2,
+                probe_pages: 64,
+                clocks: vec![GuestClock::Host],
+                ..full.contention
+            },
+            throughput: Throughput {
+                processes: 1,
+                pages: 256,
+                ..full.throughput
+            },
             outcomes: vec!["vm/page-linear", "vm/page-parallel"],
             outcomes_without_sharing: vec!["vm/page-parallel"],
             out_dir: repo_root.join("target/bench/quick"),
@@ -234,9 +247,15 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
     let root = runner::repo_root();
     let catalogue = Catalogue::load(&root)?;
     std::fs::create_dir_all(&config.out_dir)?;
-    let artifacts = snapshot(&runner::guest_artifacts(&root)?, &config.out_dir.join("guest"))?;
+    let artifacts = snapshot(
+        &runner::guest_artifacts(&root)?,
+        &config.out_dir.join("guest"),
+    )?;
     let load_file = config.out_dir.join("load.dat");
-    std::fs::write(&load_file, vec![0x5a; (config.contention.load_file_kib as usize) << 10])?;
+    std::fs::write(
+        &load_file,
+        vec![0x5a; (config.contention.load_file_kib as usize) << 10],
+    )?;
 
     let outcome_runs = config.outcomes.len() * 2 + config.outcomes_without_sharing.len();
     let total = config.runs * (2 * config.contention.clocks.len() + 1 + outcome_runs);
@@ -249,25 +268,53 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
     for run in 1..=config.runs {
         for &clock in &config.contention.clocks {
             for mode in [Mode::Async, Mode::Serial] {
-                progress.set_message(format!("contention, {}{} (run {run})", mode.name(), clock.suffix()));
-                let log = config.out_dir.join(format!("runs/contention-{}{}-{run}.txt", mode.name(), clock.suffix().replace(' ', "-")));
-                results.contention.push(contention(&config.contention, clock, mode, &artifacts, &load_file, &log)?);
+                progress.set_message(format!(
+                    "contention, {}{} (run {run})",
+                    mode.name(),
+                    clock.suffix()
+                ));
+                let log = config.out_dir.join(format!(
+                    "runs/contention-{}{}-{run}.txt",
+                    mode.name(),
+                    clock.suffix().replace(' ', "-")
+                ));
+                results.contention.push(contention(
+                    &config.contention,
+                    clock,
+                    mode,
+                    &artifacts,
+                    &load_file,
+                    &log,
+                )?);
                 progress.inc(1);
             }
         }
         progress.set_message(format!("minor-fault throughput (run {run})"));
         let log = config.out_dir.join(format!("runs/throughput-{run}.txt"));
-        results.throughput.push(throughput(&config.throughput, &artifacts, &log)?);
+        results
+            .throughput
+            .push(throughput(&config.throughput, &artifacts, &log)?);
         progress.inc(1);
         let variants = config
             .outcomes
             .iter()
             .flat_map(|test| [(*test, Mode::Async), (*test, Mode::Serial)])
-            .chain(config.outcomes_without_sharing.iter().map(|test| (*test, Mode::NoSharing)));
+            .chain(
+                config
+                    .outcomes_without_sharing
+                    .iter()
+                    .map(|test| (*test, Mode::NoSharing)),
+            );
         for (test, mode) in variants {
             progress.set_message(format!("{test}, {} (run {run})", mode.name()));
-            let log = config.out_dir.join(format!("runs/{}-{}-{run}.txt", test.trim_start_matches("vm/"), mode.name()));
-            results.outcomes.push(outcome(test, mode, &catalogue, &artifacts, &root, &log)?);
+            let log = config.out_dir.join(format!(
+                "runs/{}-{}-{run}.txt",
+                test.trim_start_matches("vm/"),
+                mode.name()
+            ));
+            results
+                .outcomes
+                .push(outcome(test, mode, &catalogue, &artifacts, &root, &log)?);
             progress.inc(1);
         }
     }
@@ -287,10 +334,15 @@ pub struct Published {
 pub fn publish(config: &Config, results: &Results) -> anyhow::Result<Published> {
     let figures = report::figures(results);
     let csv = config.out_dir.join("faults.csv");
-    std::fs::write(&csv, report::csv(&figures)).with_context(|| format!("writing {}", csv.display()))?;
+    std::fs::write(&csv, report::csv(&figures))
+        .with_context(|| format!("writing {}", csv.display()))?;
     let chart = config.out_dir.join("fault-latency.svg");
     report::chart(results, &chart).with_context(|| format!("drawing {}", chart.display()))?;
-    Ok(Published { table: report::table(config, &figures), csv, chart })
+    Ok(Published {
+        table: report::table(config, &figures),
+        csv,
+        chart,
+    })
 }
 
 /// A copy of the kernel and the Rust user programs in `dir`: the work tree is shared, and a
@@ -302,10 +354,18 @@ fn snapshot(built: &GuestArtifacts, dir: &Path) -> anyhow::Result<GuestArtifacts
         std::fs::copy(path, &target).with_context(|| format!("copying {}", path.display()))?;
         Ok(target)
     };
-    let rust_programs =
-        built.rust_programs.iter().map(|(name, path)| Ok((name.clone(), copy(path)?))).collect::<anyhow::Result<_>>()?;
+    let rust_programs = built
+        .rust_programs
+        .iter()
+        .map(|(name, path)| Ok((name.clone(), copy(path)?)))
+        .collect::<anyhow::Result<_>>()?;
     // The runner writes the symbol file of a kernel given with `--kernel` itself.
-    Ok(GuestArtifacts { kernel: copy(&built.kernel)?, symbols: built.symbols.clone(), rust_programs, c_program_dir: built.c_program_dir.clone() })
+    Ok(GuestArtifacts {
+        kernel: copy(&built.kernel)?,
+        symbols: built.symbols.clone(),
+        rust_programs,
+        c_program_dir: built.c_program_dir.clone(),
+    })
 }
 
 /// The runner option that boots the snapshot's kernel.
@@ -323,7 +383,13 @@ fn run_logged(args: &[String], log: &Path) -> anyhow::Result<runner::RunOutcome>
 
 /// Boots a machine with `runner_args`, then `-q -f` plus `kernel_options`, running
 /// `command`; returns the output (also kept in `log`), checked for a clean power-off.
-fn boot(guest: &GuestArtifacts, runner_args: &[String], kernel_options: &[&str], command: &str, log: &Path) -> anyhow::Result<String> {
+fn boot(
+    guest: &GuestArtifacts,
+    runner_args: &[String],
+    kernel_options: &[&str],
+    command: &str,
+    log: &Path,
+) -> anyhow::Result<String> {
     let mut args = runner_args.to_vec();
     args.push(kernel_option(guest));
     args.push("--".into());
@@ -341,7 +407,10 @@ fn boot(guest: &GuestArtifacts, runner_args: &[String], kernel_options: &[&str],
 }
 
 fn program(artifacts: &GuestArtifacts, name: &str) -> anyhow::Result<String> {
-    let path = artifacts.rust_programs.get(name).with_context(|| format!("the guest build has no program {name}"))?;
+    let path = artifacts
+        .rust_programs
+        .get(name)
+        .with_context(|| format!("the guest build has no program {name}"))?;
     Ok(path.display().to_string())
 }
 
@@ -359,7 +428,10 @@ fn contention(
     load_file: &Path,
     log: &Path,
 ) -> anyhow::Result<ContentionRun> {
-    let command = format!("bench-contend run {} {} {} {}", config.counters, config.loads, config.seconds, config.probe_pages);
+    let command = format!(
+        "bench-contend run {} {} {} {}",
+        config.counters, config.loads, config.seconds, config.probe_pages
+    );
     // Each phase runs for its seconds; the disk is slow on purpose, so setting up takes a
     // while too.
     let timeout = 2 * config.seconds + 180;
@@ -380,13 +452,26 @@ fn contention(
         "-a".into(),
         "load.dat".into(),
     ];
-    runner_args.extend(clock.runner_options().iter().map(|option| option.to_string()));
+    runner_args.extend(
+        clock
+            .runner_options()
+            .iter()
+            .map(|option| option.to_string()),
+    );
     let mut kernel_options = mode.kernel_options().to_vec();
     kernel_options.push(SLICE);
     let output = boot(artifacts, &runner_args, &kernel_options, &command, log)?;
     let lines = report_lines(&output)?;
-    let phase = |name: &str| phase_run(&lines, name).with_context(|| format!("contention ({}), phase {name}:\n{output}", mode.name()));
-    Ok(ContentionRun { clock, mode, idle: phase("idle")?, loaded: phase("loaded")? })
+    let phase = |name: &str| {
+        phase_run(&lines, name)
+            .with_context(|| format!("contention ({}), phase {name}:\n{output}", mode.name()))
+    };
+    Ok(ContentionRun {
+        clock,
+        mode,
+        idle: phase("idle")?,
+        loaded: phase("loaded")?,
+    })
 }
 
 /// The phase's figures. A sample counts for the phase only if the disk was in the state
@@ -399,7 +484,10 @@ fn phase_run(lines: &[ReportLine], phase: &str) -> anyhow::Result<PhaseRun> {
     for line in lines.iter().filter(|line| line.text("phase") == phase) {
         match line.what.as_str() {
             "probe" => {
-                let histogram = line.histogram.as_ref().context("a probe line without a histogram")?;
+                let histogram = line
+                    .histogram
+                    .as_ref()
+                    .context("a probe line without a histogram")?;
                 if line.text("io") == io {
                     run.probe.merge(histogram);
                 } else {
@@ -407,29 +495,51 @@ fn phase_run(lines: &[ReportLine], phase: &str) -> anyhow::Result<PhaseRun> {
                 }
             }
             "count" => {
-                iterations += line.number(&format!("{io}-iterations")).context("count without iterations")?;
-                ms += line.number(&format!("{io}-ms")).context("count without ms")?;
+                iterations += line
+                    .number(&format!("{io}-iterations"))
+                    .context("count without iterations")?;
+                ms += line
+                    .number(&format!("{io}-ms"))
+                    .context("count without ms")?;
                 counted = true;
             }
             "kernel" => {
                 run.seconds = line.number("ms").context("kernel line without ms")? as f64 / 1000.0;
-                run.kernel = line.fields.iter().filter_map(|(key, value)| Some((key.clone(), value.parse().ok()?))).collect();
+                run.kernel = line
+                    .fields
+                    .iter()
+                    .filter_map(|(key, value)| Some((key.clone(), value.parse().ok()?)))
+                    .collect();
                 kernel_seen = true;
             }
             "kernel-latency" if line.text("class") == FaultClass::Minor.name() => {
-                run.kernel_minor = line.histogram.clone().context("kernel-latency without a histogram")?;
+                run.kernel_minor = line
+                    .histogram
+                    .clone()
+                    .context("kernel-latency without a histogram")?;
             }
             _ => {}
         }
     }
-    ensure!(counted && kernel_seen, "the counting processes or the kernel counters are missing");
+    ensure!(
+        counted && kernel_seen,
+        "the counting processes or the kernel counters are missing"
+    );
     // Per counting process: the processes share the CPU, so their rates add up.
-    let counters = lines.iter().filter(|line| line.what == "count" && line.text("phase") == phase).count().max(1);
+    let counters = lines
+        .iter()
+        .filter(|line| line.what == "count" && line.text("phase") == phase)
+        .count()
+        .max(1);
     run.counting_rate = iterations as f64 * 1000.0 / (ms as f64 / counters as f64).max(1.0);
     Ok(run)
 }
 
-fn throughput(config: &Throughput, artifacts: &GuestArtifacts, log: &Path) -> anyhow::Result<ThroughputRun> {
+fn throughput(
+    config: &Throughput,
+    artifacts: &GuestArtifacts,
+    log: &Path,
+) -> anyhow::Result<ThroughputRun> {
     let runner_args: Vec<String> = vec![
         "-v".into(),
         "-k".into(),
@@ -444,7 +554,10 @@ fn throughput(config: &Throughput, artifacts: &GuestArtifacts, log: &Path) -> an
     let command = format!("bench-touch run {} {}", config.processes, config.pages);
     let output = boot(artifacts, &runner_args, &[], &command, log)?;
     let lines = report_lines(&output)?;
-    let floor = lines.iter().find(|line| line.what == "floor").context("bench-touch reported no floor")?;
+    let floor = lines
+        .iter()
+        .find(|line| line.what == "floor")
+        .context("bench-touch reported no floor")?;
     let faults_per_second: Vec<f64> = lines
         .iter()
         .filter(|line| line.what == "touch")
@@ -454,11 +567,19 @@ fn throughput(config: &Throughput, artifacts: &GuestArtifacts, log: &Path) -> an
             Ok(pages as f64 * 1e9 / ns as f64)
         })
         .collect::<anyhow::Result<_>>()?;
-    ensure!(faults_per_second.len() == config.processes as usize, "expected {} touch reports:\n{output}", config.processes);
+    ensure!(
+        faults_per_second.len() == config.processes as usize,
+        "expected {} touch reports:\n{output}",
+        config.processes
+    );
     Ok(ThroughputRun {
         faults_per_second,
-        syscall_ns: floor.number("syscall-ns").context("floor without syscall-ns")?,
-        zero_page_ns: floor.number("zero-page-ns").context("floor without zero-page-ns")?,
+        syscall_ns: floor
+            .number("syscall-ns")
+            .context("floor without syscall-ns")?,
+        zero_page_ns: floor
+            .number("zero-page-ns")
+            .context("floor without zero-page-ns")?,
         kernel_minor: KernelReport::parse(&output)?.histogram(FaultClass::Minor),
     })
 }
@@ -471,10 +592,17 @@ fn outcome(
     root: &Path,
     log: &Path,
 ) -> anyhow::Result<OutcomeRun> {
-    let case = catalogue.cases.iter().find(|case| case.id() == test).with_context(|| format!("no test {test} in the catalogue"))?;
+    let case = catalogue
+        .cases
+        .iter()
+        .find(|case| case.id() == test)
+        .with_context(|| format!("no test {test} in the catalogue"))?;
     let mut args = case.runner_command(&|program| artifacts.resolve(program), root);
     // Kernel options go right after `--`, before the actions.
-    let split = args.iter().position(|arg| arg == "--").context("a runner command without `--`")?;
+    let split = args
+        .iter()
+        .position(|arg| arg == "--")
+        .context("a runner command without `--`")?;
     for (offset, option) in mode.kernel_options().iter().enumerate() {
         args.insert(split + 1 + offset, option.to_string());
     }
@@ -483,8 +611,15 @@ fn outcome(
     let outcome = run_logged(&args, log)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let passed = rintos::suite::check(case, &outcome.output, outcome.clean_exit).passed;
-    let kernel = KernelReport::parse(&outcome.output).with_context(|| format!("{test} ({})", mode.name()))?;
-    Ok(OutcomeRun { test, mode, wall_seconds, passed, kernel })
+    let kernel = KernelReport::parse(&outcome.output)
+        .with_context(|| format!("{test} ({})", mode.name()))?;
+    Ok(OutcomeRun {
+        test,
+        mode,
+        wall_seconds,
+        passed,
+        kernel,
+    })
 }
 
 /// The median, smallest and largest of some measurements.
@@ -498,14 +633,26 @@ pub struct Spread {
 
 impl Spread {
     pub fn of(values: impl IntoIterator<Item = f64>) -> Option<Spread> {
-        let mut values: Vec<f64> = values.into_iter().filter(|value| value.is_finite()).collect();
+        let mut values: Vec<f64> = values
+            .into_iter()
+            .filter(|value| value.is_finite())
+            .collect();
         if values.is_empty() {
             return None;
         }
         values.sort_by(f64::total_cmp);
         let middle = values.len() / 2;
-        let median = if values.len() % 2 == 1 { values[middle] } else { (values[middle - 1] + values[middle]) / 2.0 };
-        Some(Spread { median, min: values[0], max: values[values.len() - 1], count: values.len() })
+        let median = if values.len() % 2 == 1 {
+            values[middle]
+        } else {
+            (values[middle - 1] + values[middle]) / 2.0
+        };
+        Some(Spread {
+            median,
+            min: values[0],
+            max: values[values.len() - 1],
+            count: values.len(),
+        })
     }
 }
 
@@ -516,7 +663,10 @@ mod tests {
     #[test]
     fn spreads_take_the_middle_value_or_the_mean_of_the_two() {
         let spread = Spread::of([3.0, 1.0, 2.0]).unwrap();
-        assert_eq!((spread.median, spread.min, spread.max, spread.count), (2.0, 1.0, 3.0, 3));
+        assert_eq!(
+            (spread.median, spread.min, spread.max, spread.count),
+            (2.0, 1.0, 3.0, 3)
+        );
         assert_eq!(Spread::of([4.0, 1.0, 2.0, 3.0]).unwrap().median, 2.5);
         assert_eq!(Spread::of([]), None);
     }

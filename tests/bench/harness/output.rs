@@ -29,7 +29,10 @@ pub fn report_lines(output: &str) -> anyhow::Result<Vec<ReportLine>> {
     output
         .lines()
         .filter_map(|line| line.trim_end().strip_prefix("bench "))
-        .map(|line| parse_report_line(line).ok_or_else(|| anyhow::anyhow!("malformed report line: bench {line}")))
+        .map(|line| {
+            parse_report_line(line)
+                .ok_or_else(|| anyhow::anyhow!("malformed report line: bench {line}"))
+        })
         .collect()
 }
 
@@ -42,9 +45,16 @@ fn parse_report_line(line: &str) -> Option<ReportLine> {
     let mut words = head.split_whitespace();
     let what = words.next()?.to_string();
     let fields = words
-        .map(|word| word.split_once('=').map(|(key, value)| (key.to_string(), value.to_string())))
+        .map(|word| {
+            word.split_once('=')
+                .map(|(key, value)| (key.to_string(), value.to_string()))
+        })
         .collect::<Option<_>>()?;
-    Some(ReportLine { what, fields, histogram })
+    Some(ReportLine {
+        what,
+        fields,
+        histogram,
+    })
 }
 
 /// What the kernel printed at power-off.
@@ -64,29 +74,45 @@ impl KernelReport {
         let mut seen_timer = false;
         let number = |text: &str| -> anyhow::Result<u64> { Ok(text.trim().parse()?) };
         for line in output.lines().map(str::trim_end) {
-            if let Some(rest) = line.strip_prefix("Timer: ").and_then(|rest| rest.strip_suffix(" ticks")) {
+            if let Some(rest) = line
+                .strip_prefix("Timer: ")
+                .and_then(|rest| rest.strip_suffix(" ticks"))
+            {
                 report.ticks = number(rest)?;
                 seen_timer = true;
             } else if let Some(rest) = line.strip_prefix("VM evictions: ") {
-                let captures = regex_captures(r"swap: (\d+) outs, (\d+) ins, \d+ slots in use \(peak (\d+)\)", rest)?;
+                let captures = regex_captures(
+                    r"swap: (\d+) outs, (\d+) ins, \d+ slots in use \(peak (\d+)\)",
+                    rest,
+                )?;
                 report.swap_outs = number(&captures[0])?;
                 report.swap_ins = number(&captures[1])?;
                 report.swap_used_peak = number(&captures[2])?;
             } else if let Some(rest) = line.strip_prefix("VM frames: ") {
                 report.frames_peak = number(&regex_captures(r"\(peak (\d+)\)", rest)?[0])?;
             } else if let Some(rest) = line.strip_prefix("Fault histogram ") {
-                let (class, counts) = rest.split_once(": ").unwrap_or((rest.trim_end_matches(':'), ""));
-                let class = FaultClass::from_name(class).ok_or_else(|| anyhow::anyhow!("unknown fault class in: {line}"))?;
-                let histogram = Histogram::parse_compact(counts).ok_or_else(|| anyhow::anyhow!("malformed: {line}"))?;
+                let (class, counts) = rest
+                    .split_once(": ")
+                    .unwrap_or((rest.trim_end_matches(':'), ""));
+                let class = FaultClass::from_name(class)
+                    .ok_or_else(|| anyhow::anyhow!("unknown fault class in: {line}"))?;
+                let histogram = Histogram::parse_compact(counts)
+                    .ok_or_else(|| anyhow::anyhow!("malformed: {line}"))?;
                 report.histograms.insert(class.name(), histogram);
             }
         }
-        anyhow::ensure!(seen_timer, "the kernel printed no statistics (no `Timer:` line)");
+        anyhow::ensure!(
+            seen_timer,
+            "the kernel printed no statistics (no `Timer:` line)"
+        );
         Ok(report)
     }
 
     pub fn histogram(&self, class: FaultClass) -> Histogram {
-        self.histograms.get(class.name()).cloned().unwrap_or_default()
+        self.histograms
+            .get(class.name())
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -94,7 +120,11 @@ fn regex_captures(pattern: &str, text: &str) -> anyhow::Result<Vec<String>> {
     let captures = regex::Regex::new(pattern)?
         .captures(text)
         .ok_or_else(|| anyhow::anyhow!("`{text}` does not match `{pattern}`"))?;
-    Ok(captures.iter().skip(1).map(|group| group.map_or(String::new(), |m| m.as_str().to_string())).collect())
+    Ok(captures
+        .iter()
+        .skip(1)
+        .map(|group| group.map_or(String::new(), |m| m.as_str().to_string()))
+        .collect())
 }
 
 #[cfg(test)]
@@ -140,7 +170,10 @@ Powering off...
     #[test]
     fn the_kernel_statistics_are_read() {
         let report = KernelReport::parse(OUTPUT).unwrap();
-        assert_eq!((report.ticks, report.swap_outs, report.swap_ins), (345, 3, 2));
+        assert_eq!(
+            (report.ticks, report.swap_outs, report.swap_ins),
+            (345, 3, 2)
+        );
         assert_eq!((report.frames_peak, report.swap_used_peak), (300, 3));
         assert_eq!(report.histogram(FaultClass::Minor).count(), 50);
         assert_eq!(report.histogram(FaultClass::Major).count(), 0);

@@ -24,45 +24,238 @@ pub fn figures(results: &Results) -> Vec<Figure> {
     let mut figures = Vec::new();
     let mut add = |experiment, variant: String, metric, unit, values: Vec<f64>| {
         if let Some(spread) = Spread::of(values) {
-            figures.push(Figure { experiment, variant, metric, unit, spread });
+            figures.push(Figure {
+                experiment,
+                variant,
+                metric,
+                unit,
+                spread,
+            });
         }
     };
-    for (clock, mode) in [GuestClock::Host, GuestClock::Instructions].into_iter().flat_map(|clock| [(clock, Mode::Async), (clock, Mode::Serial)]) {
-        let runs: Vec<&ContentionRun> = results.contention.iter().filter(|run| run.mode == mode && run.clock == clock).collect();
+    for (clock, mode) in [GuestClock::Host, GuestClock::Instructions]
+        .into_iter()
+        .flat_map(|clock| [(clock, Mode::Async), (clock, Mode::Serial)])
+    {
+        let runs: Vec<&ContentionRun> = results
+            .contention
+            .iter()
+            .filter(|run| run.mode == mode && run.clock == clock)
+            .collect();
         if runs.is_empty() {
             continue;
         }
-        for (phase_name, phase) in [("idle", (|run: &ContentionRun| &run.idle) as fn(&ContentionRun) -> &PhaseRun), ("loaded", |run| &run.loaded)] {
+        for (phase_name, phase) in [
+            (
+                "idle",
+                (|run: &ContentionRun| &run.idle) as fn(&ContentionRun) -> &PhaseRun,
+            ),
+            ("loaded", |run| &run.loaded),
+        ] {
             let variant = format!("{} {phase_name}{}", mode.name(), clock.suffix());
-            let each = |measure: &dyn Fn(&PhaseRun) -> f64| runs.iter().map(|run| measure(phase(run))).collect::<Vec<f64>>();
-            let us = |histogram: &Histogram, fraction| histogram.quantile(fraction).map_or(f64::NAN, |ns| ns as f64 / 1000.0);
-            add("contention", variant.clone(), "probe minor p50", "us", each(&|run| us(&run.probe, 0.5)));
-            add("contention", variant.clone(), "probe minor p99", "us", each(&|run| us(&run.probe, 0.99)));
-            add("contention", variant.clone(), "kernel minor p50", "us", each(&|run| us(&run.kernel_minor, 0.5)));
-            add("contention", variant.clone(), "kernel minor p99", "us", each(&|run| us(&run.kernel_minor, 0.99)));
-            add("contention", variant.clone(), "probe samples", "faults", each(&|run| run.probe.count() as f64));
-            add("contention", variant.clone(), "probe, other disk state", "faults", each(&|run| run.probe_other_io as f64));
-            add("contention", variant.clone(), "counting rate", "M iter/s", each(&|run| run.counting_rate / 1e6));
-            add("contention", variant.clone(), "probe max", "ms", each(&|run| run.probe.max_bound().map_or(f64::NAN, |ns| ns as f64 / 1e6)));
-            add("contention", variant.clone(), "major faults", "/s", each(&|run| run.major_rate()));
-            add("contention", variant.clone(), "minor faults", "/s", each(&|run| run.rate("zero-fill") + run.rate("resident") + run.rate("shared")));
-            add("contention", variant.clone(), "deferred faults", "/s", each(&|run| run.rate("deferred")));
-            add("contention", variant.clone(), "collisions", "/s", each(&|run| run.rate("collisions")));
-            add("contention", variant.clone(), "evictions clean", "/s", each(&|run| run.rate("evictions-clean")));
-            add("contention", variant.clone(), "evictions dirty", "/s", each(&|run| run.rate("evictions-dirty")));
-            add("contention", variant.clone(), "ATA requests", "/s", each(&|run| run.rate("ata-requests")));
-            add("contention", variant.clone(), "IRQ wake-ups", "/s", each(&|run| run.rate("irq-wakeups")));
-            add("contention", variant.clone(), "executor polls", "/s", each(&|run| run.rate("executor-polls")));
-            add("contention", variant.clone(), "minor during major", "/s", each(&|run| run.rate("minor-during-major")));
+            let each = |measure: &dyn Fn(&PhaseRun) -> f64| {
+                runs.iter()
+                    .map(|run| measure(phase(run)))
+                    .collect::<Vec<f64>>()
+            };
+            let us = |histogram: &Histogram, fraction| {
+                histogram
+                    .quantile(fraction)
+                    .map_or(f64::NAN, |ns| ns as f64 / 1000.0)
+            };
+            add(
+                "contention",
+                variant.clone(),
+                "probe minor p50",
+                "us",
+                each(&|run| us(&run.probe, 0.5)),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "probe minor p99",
+                "us",
+                each(&|run| us(&run.probe, 0.99)),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "kernel minor p50",
+                "us",
+                each(&|run| us(&run.kernel_minor, 0.5)),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "kernel minor p99",
+                "us",
+                each(&|run| us(&run.kernel_minor, 0.99)),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "probe samples",
+                "faults",
+                each(&|run| run.probe.count() as f64),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "probe, other disk state",
+                "faults",
+                each(&|run| run.probe_other_io as f64),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "counting rate",
+                "M iter/s",
+                each(&|run| run.counting_rate / 1e6),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "probe max",
+                "ms",
+                each(&|run| run.probe.max_bound().map_or(f64::NAN, |ns| ns as f64 / 1e6)),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "major faults",
+                "/s",
+                each(&|run| run.major_rate()),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "minor faults",
+                "/s",
+                each(&|run| run.rate("zero-fill") + run.rate("resident") + run.rate("shared")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "deferred faults",
+                "/s",
+                each(&|run| run.rate("deferred")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "collisions",
+                "/s",
+                each(&|run| run.rate("collisions")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "evictions clean",
+                "/s",
+                each(&|run| run.rate("evictions-clean")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "evictions dirty",
+                "/s",
+                each(&|run| run.rate("evictions-dirty")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "ATA requests",
+                "/s",
+                each(&|run| run.rate("ata-requests")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "IRQ wake-ups",
+                "/s",
+                each(&|run| run.rate("irq-wakeups")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "executor polls",
+                "/s",
+                each(&|run| run.rate("executor-polls")),
+            );
+            add(
+                "contention",
+                variant.clone(),
+                "minor during major",
+                "/s",
+                each(&|run| run.rate("minor-during-major")),
+            );
         }
     }
     let throughput = &results.throughput;
-    add("throughput", "touch".into(), "minor faults", "k/s", throughput.iter().flat_map(|run| run.faults_per_second.iter().map(|rate| rate / 1000.0)).collect());
-    add("throughput", "touch".into(), "time per fault", "us", throughput.iter().flat_map(|run| run.faults_per_second.iter().map(|rate| 1e6 / rate)).collect());
-    add("throughput", "touch".into(), "kernel minor p50", "us", throughput.iter().map(|run| run.kernel_minor.quantile(0.5).map_or(f64::NAN, |ns| ns as f64 / 1000.0)).collect());
-    add("throughput", "floor".into(), "syscall round trip", "us", throughput.iter().map(|run| run.syscall_ns as f64 / 1000.0).collect());
-    add("throughput", "floor".into(), "zero 4 KiB", "us", throughput.iter().map(|run| run.zero_page_ns as f64 / 1000.0).collect());
-    add("throughput", "floor".into(), "trap + zero", "us", throughput.iter().map(|run| (run.syscall_ns + run.zero_page_ns) as f64 / 1000.0).collect());
+    add(
+        "throughput",
+        "touch".into(),
+        "minor faults",
+        "k/s",
+        throughput
+            .iter()
+            .flat_map(|run| run.faults_per_second.iter().map(|rate| rate / 1000.0))
+            .collect(),
+    );
+    add(
+        "throughput",
+        "touch".into(),
+        "time per fault",
+        "us",
+        throughput
+            .iter()
+            .flat_map(|run| run.faults_per_second.iter().map(|rate| 1e6 / rate))
+            .collect(),
+    );
+    add(
+        "throughput",
+        "touch".into(),
+        "kernel minor p50",
+        "us",
+        throughput
+            .iter()
+            .map(|run| {
+                run.kernel_minor
+                    .quantile(0.5)
+                    .map_or(f64::NAN, |ns| ns as f64 / 1000.0)
+            })
+            .collect(),
+    );
+    add(
+        "throughput",
+        "floor".into(),
+        "syscall round trip",
+        "us",
+        throughput
+            .iter()
+            .map(|run| run.syscall_ns as f64 / 1000.0)
+            .collect(),
+    );
+    add(
+        "throughput",
+        "floor".into(),
+        "zero 4 KiB",
+        "us",
+        throughput
+            .iter()
+            .map(|run| run.zero_page_ns as f64 / 1000.0)
+            .collect(),
+    );
+    add(
+        "throughput",
+        "floor".into(),
+        "trap + zero",
+        "us",
+        throughput
+            .iter()
+            .map(|run| (run.syscall_ns + run.zero_page_ns) as f64 / 1000.0)
+            .collect(),
+    );
 
     let mut variants: Vec<(&'static str, Mode)> = Vec::new();
     for run in &results.outcomes {
@@ -71,21 +264,65 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         }
     }
     for (test, mode) in variants {
-        let runs: Vec<_> = results.outcomes.iter().filter(|run| run.test == test && run.mode == mode).collect();
+        let runs: Vec<_> = results
+            .outcomes
+            .iter()
+            .filter(|run| run.test == test && run.mode == mode)
+            .collect();
         let variant = format!("{} {}", test.trim_start_matches("vm/"), mode.name());
-        let each = |measure: &dyn Fn(&super::OutcomeRun) -> f64| runs.iter().map(|run| measure(run)).collect::<Vec<f64>>();
-        add("outcome", variant.clone(), "wall time", "s", each(&|run| run.wall_seconds));
-        add("outcome", variant.clone(), "guest ticks", "ticks", each(&|run| run.kernel.ticks as f64));
-        add("outcome", variant.clone(), "swap reads", "pages", each(&|run| run.kernel.swap_ins as f64));
-        add("outcome", variant.clone(), "swap writes", "pages", each(&|run| run.kernel.swap_outs as f64));
-        add("outcome", variant.clone(), "frames peak", "frames", each(&|run| run.kernel.frames_peak as f64));
-        add("outcome", variant.clone(), "passed", "runs", vec![runs.iter().filter(|run| run.passed).count() as f64]);
+        let each = |measure: &dyn Fn(&super::OutcomeRun) -> f64| {
+            runs.iter().map(|run| measure(run)).collect::<Vec<f64>>()
+        };
+        add(
+            "outcome",
+            variant.clone(),
+            "wall time",
+            "s",
+            each(&|run| run.wall_seconds),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "guest ticks",
+            "ticks",
+            each(&|run| run.kernel.ticks as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "swap reads",
+            "pages",
+            each(&|run| run.kernel.swap_ins as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "swap writes",
+            "pages",
+            each(&|run| run.kernel.swap_outs as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "frames peak",
+            "frames",
+            each(&|run| run.kernel.frames_peak as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "passed",
+            "runs",
+            vec![runs.iter().filter(|run| run.passed).count() as f64],
+        );
     }
     figures
 }
 
 fn find<'a>(figures: &'a [Figure], variant: &str, metric: &str) -> Option<&'a Figure> {
-    figures.iter().find(|figure| figure.variant == variant && figure.metric == metric)
+    figures
+        .iter()
+        .find(|figure| figure.variant == variant && figure.metric == metric)
 }
 
 fn show(spread: &Spread) -> String {
@@ -103,7 +340,12 @@ fn show(spread: &Spread) -> String {
     if spread.count == 1 || spread.min == spread.max {
         value(spread.median)
     } else {
-        format!("{} [{}-{}]", value(spread.median), value(spread.min), value(spread.max))
+        format!(
+            "{} [{}-{}]",
+            value(spread.median),
+            value(spread.min),
+            value(spread.max)
+        )
     }
 }
 
@@ -132,10 +374,12 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
             "\n{}",
             match clock {
                 GuestClock::Host => "Guest clocks in host time:",
-                GuestClock::Instructions => "Guest clocks in executed instructions (QEMU -icount shift=4, 16 ns each):",
+                GuestClock::Instructions =>
+                    "Guest clocks in executed instructions (QEMU -icount shift=4, 16 ns each):",
             }
         );
-        let columns = ["async idle", "async loaded", "serial idle", "serial loaded"].map(|column| format!("{column}{}", clock.suffix()));
+        let columns = ["async idle", "async loaded", "serial idle", "serial loaded"]
+            .map(|column| format!("{column}{}", clock.suffix()));
         let metrics: Vec<(&str, &str)> = figures
             .iter()
             .filter(|figure| figure.experiment == "contention" && figure.variant == columns[0])
@@ -149,18 +393,41 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         for (metric, unit) in metrics {
             let _ = write!(text, "{:<32}", format!("{metric} ({unit})"));
             for column in &columns {
-                let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
+                let cell =
+                    find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
                 let _ = write!(text, "{cell:>26}");
             }
             text.push('\n');
         }
         for (what, numerator, denominator, target) in [
-            ("async p99 loaded / idle", "async loaded", "async idle", "target <= 2"),
-            ("serial / async p99, loaded", "serial loaded", "async loaded", "target >= 50"),
+            (
+                "async p99 loaded / idle",
+                "async loaded",
+                "async idle",
+                "target <= 2",
+            ),
+            (
+                "serial / async p99, loaded",
+                "serial loaded",
+                "async loaded",
+                "target >= 50",
+            ),
         ] {
-            let p99 = |variant: &str| find(figures, &format!("{variant}{}", clock.suffix()), "probe minor p99").map(|figure| figure.spread.median);
+            let p99 = |variant: &str| {
+                find(
+                    figures,
+                    &format!("{variant}{}", clock.suffix()),
+                    "probe minor p99",
+                )
+                .map(|figure| figure.spread.median)
+            };
             if let (Some(top), Some(bottom)) = (p99(numerator), p99(denominator)) {
-                let _ = writeln!(text, "ratio {what}{}: {:.1}x ({target})", clock.suffix(), top / bottom);
+                let _ = writeln!(
+                    text,
+                    "ratio {what}{}: {:.1}x ({target})",
+                    clock.suffix(),
+                    top / bottom
+                );
             }
         }
     }
@@ -170,24 +437,49 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         "\nMinor-fault throughput: {} fresh processes per run touching {} pages each, {} MB RAM.",
         config.throughput.processes, config.throughput.pages, config.throughput.memory_mb
     );
-    for figure in figures.iter().filter(|figure| figure.experiment == "throughput") {
-        let _ = writeln!(text, "{:<28}{:>24}", format!("{} {} ({})", figure.variant, figure.metric, figure.unit), show(&figure.spread));
+    for figure in figures
+        .iter()
+        .filter(|figure| figure.experiment == "throughput")
+    {
+        let _ = writeln!(
+            text,
+            "{:<28}{:>24}",
+            format!("{} {} ({})", figure.variant, figure.metric, figure.unit),
+            show(&figure.spread)
+        );
     }
     let per_fault = find(figures, "touch", "time per fault").map(|figure| figure.spread.median);
     let floor = find(figures, "floor", "trap + zero").map(|figure| figure.spread.median);
     if let (Some(per_fault), Some(floor)) = (per_fault, floor) {
-        let _ = writeln!(text, "ratio fault / (trap + zero): {:.1}x", per_fault / floor);
+        let _ = writeln!(
+            text,
+            "ratio fault / (trap + zero): {:.1}x",
+            per_fault / floor
+        );
     }
 
-    let _ = writeln!(text, "\nOutcomes at 4 MB RAM and 4 MB swap (swap in pages).");
-    let outcome_metrics = ["wall time", "guest ticks", "swap reads", "swap writes", "frames peak", "passed"];
+    let _ = writeln!(
+        text,
+        "\nOutcomes at 4 MB RAM and 4 MB swap (swap in pages)."
+    );
+    let outcome_metrics = [
+        "wall time",
+        "guest ticks",
+        "swap reads",
+        "swap writes",
+        "frames peak",
+        "passed",
+    ];
     let _ = write!(text, "{:<28}", "");
     for metric in outcome_metrics {
         let _ = write!(text, "{metric:>20}");
     }
     text.push('\n');
     let mut variants: Vec<&str> = Vec::new();
-    for figure in figures.iter().filter(|figure| figure.experiment == "outcome") {
+    for figure in figures
+        .iter()
+        .filter(|figure| figure.experiment == "outcome")
+    {
         if !variants.contains(&figure.variant.as_str()) {
             variants.push(&figure.variant);
         }
@@ -195,7 +487,8 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
     for variant in variants {
         let _ = write!(text, "{variant:<28}");
         for metric in outcome_metrics {
-            let cell = find(figures, variant, metric).map_or("-".into(), |figure| show(&figure.spread));
+            let cell =
+                find(figures, variant, metric).map_or("-".into(), |figure| show(&figure.spread));
             let _ = write!(text, "{cell:>20}");
         }
         text.push('\n');
@@ -211,7 +504,14 @@ pub fn csv(figures: &[Figure]) -> String {
         let _ = writeln!(
             text,
             "{},{},{},{},{},{},{},{}",
-            figure.experiment, figure.variant, figure.metric, figure.unit, spread.median, spread.min, spread.max, spread.count
+            figure.experiment,
+            figure.variant,
+            figure.metric,
+            figure.unit,
+            spread.median,
+            spread.min,
+            spread.max,
+            spread.count
         );
     }
     text
@@ -225,8 +525,16 @@ pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
         for mode in [Mode::Async, Mode::Serial] {
             for phase in ["idle", "loaded"] {
                 let mut pooled = Histogram::default();
-                for run in results.contention.iter().filter(|run| run.mode == mode && run.clock == clock) {
-                    pooled.merge(if phase == "idle" { &run.idle.probe } else { &run.loaded.probe });
+                for run in results
+                    .contention
+                    .iter()
+                    .filter(|run| run.mode == mode && run.clock == clock)
+                {
+                    pooled.merge(if phase == "idle" {
+                        &run.idle.probe
+                    } else {
+                        &run.loaded.probe
+                    });
                 }
                 if pooled.count() > 0 {
                     curves.push((format!("{} {phase}{}", mode.name(), clock.suffix()), pooled));
@@ -235,14 +543,30 @@ pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
         }
     }
     anyhow::ensure!(!curves.is_empty(), "no probe latencies to chart");
-    let points: Vec<Vec<(f64, f64)>> = curves.iter().map(|(_, histogram)| cumulative(histogram)).collect();
-    let low = points.iter().flatten().map(|point| point.0).fold(f64::INFINITY, f64::min) / 1.5;
-    let high = points.iter().flatten().map(|point| point.0).fold(0.0, f64::max) * 1.5;
+    let points: Vec<Vec<(f64, f64)>> = curves
+        .iter()
+        .map(|(_, histogram)| cumulative(histogram))
+        .collect();
+    let low = points
+        .iter()
+        .flatten()
+        .map(|point| point.0)
+        .fold(f64::INFINITY, f64::min)
+        / 1.5;
+    let high = points
+        .iter()
+        .flatten()
+        .map(|point| point.0)
+        .fold(0.0, f64::max)
+        * 1.5;
 
     let root = SVGBackend::new(path, (900, 540)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Zero-fill fault latency seen by the probe", ("sans-serif", 22))
+        .caption(
+            "Zero-fill fault latency seen by the probe",
+            ("sans-serif", 22),
+        )
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(56)
@@ -269,7 +593,12 @@ pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
             .label(name.clone())
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
     }
-    chart.configure_series_labels().position(SeriesLabelPosition::LowerRight).border_style(BLACK).background_style(WHITE).draw()?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .draw()?;
     root.present()?;
     Ok(())
 }
@@ -279,7 +608,12 @@ fn cumulative(histogram: &Histogram) -> Vec<(f64, f64)> {
     let total = histogram.count() as f64;
     let mut seen = 0;
     let mut points = Vec::new();
-    for (index, count) in histogram.counts.iter().enumerate().filter(|(_, count)| **count > 0) {
+    for (index, count) in histogram
+        .counts
+        .iter()
+        .enumerate()
+        .filter(|(_, count)| **count > 0)
+    {
         let (low, high) = bucket_range(index);
         points.push((low.max(1) as f64, seen as f64 / total));
         seen += count;
@@ -290,7 +624,11 @@ fn cumulative(histogram: &Histogram) -> Vec<(f64, f64)> {
 
 fn format_us(ns: f64) -> String {
     let us = ns / 1000.0;
-    if us >= 1000.0 { format!("{:.0} ms", us / 1000.0) } else { format!("{us:.0} µs") }
+    if us >= 1000.0 {
+        format!("{:.0} ms", us / 1000.0)
+    } else {
+        format!("{us:.0} µs")
+    }
 }
 
 #[cfg(test)]
@@ -314,7 +652,10 @@ mod tests {
     #[test]
     fn a_spread_shows_its_range_only_when_there_is_one() {
         assert_eq!(show(&Spread::of([2.0]).unwrap()), "2.00");
-        assert_eq!(show(&Spread::of([150.0, 120.0, 180.0]).unwrap()), "150 [120-180]");
+        assert_eq!(
+            show(&Spread::of([150.0, 120.0, 180.0]).unwrap()),
+            "150 [120-180]"
+        );
         assert_eq!(show(&Spread::of([9_663_676.0]).unwrap()), "9.66e6");
     }
 }

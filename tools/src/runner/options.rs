@@ -242,7 +242,10 @@ impl Options {
             "kvm" => self.kvm = true,
             "throttle-iops" => {
                 let iops = parse_number(name, &value_of(name)?)?;
-                ensure!(iops > 0, "--throttle-iops needs at least 1 request per second");
+                ensure!(
+                    iops > 0,
+                    "--throttle-iops needs at least 1 request per second"
+                );
                 self.throttle_iops = Some(iops);
             }
             "icount" => {
@@ -448,9 +451,15 @@ mod tests {
             Some("k".into())
         );
         assert!(parse("--lock-checks").unwrap().lock_checks);
-        assert_eq!(parse("--throttle-iops=800").unwrap().throttle_iops, Some(800));
+        assert_eq!(
+            parse("--throttle-iops=800").unwrap().throttle_iops,
+            Some(800)
+        );
         assert!(parse("--throttle-iops=0").is_err());
-        assert_eq!(parse("--icount=auto").unwrap().icount.as_deref(), Some("auto"));
+        assert_eq!(
+            parse("--icount=auto").unwrap().icount.as_deref(),
+            Some("auto")
+        );
         assert_eq!(parse("--icount 3").unwrap().icount.as_deref(), Some("3"));
         assert!(parse("--icount=fast").is_err());
     }

@@ -421,8 +421,16 @@ mod tests {
         machine.icount = Some("auto".into());
         machine.disks.truncate(1);
         let args = qemu_args(&machine);
-        assert!(args.contains(&"file=/t/hda.dsk,format=raw,if=ide,index=0,media=disk,throttling.iops-total=800".into()));
-        assert!(args.windows(2).any(|pair| pair == ["-icount", "shift=auto"]));
+        assert!(
+            args.contains(
+                &"file=/t/hda.dsk,format=raw,if=ide,index=0,media=disk,throttling.iops-total=800"
+                    .into()
+            )
+        );
+        assert!(
+            args.windows(2)
+                .any(|pair| pair == ["-icount", "shift=auto"])
+        );
         machine.disks.clear();
         let args = qemu_args(&machine);
         assert_eq!(&args[..2], ["-accel", "kvm"]);

@@ -30,11 +30,15 @@
 
 use core::ptr;
 
-use rintos_bench::{Clock, command, fault_latency, number_arg, rdtsc, report, spawn, text_arg, timed, vm_stats};
+use rintos_bench::{
+    Clock, command, fault_latency, number_arg, rdtsc, report, spawn, text_arg, timed, vm_stats,
+};
 use rintos_user::abi::latency::{FaultClass, Histogram};
 use rintos_user::abi::{PAGE_SIZE, VmStats};
 use rintos_user::entry::Args;
-use rintos_user::syscall::{Pid, close, create, filesize, mmap, munmap, open, read, seek, wait, write};
+use rintos_user::syscall::{
+    Pid, close, create, filesize, mmap, munmap, open, read, seek, wait, write,
+};
 
 rintos_user::entry!(main);
 
@@ -64,11 +68,24 @@ fn main(args: Args) -> i32 {
             let loads = (number_arg(&args, 3, 2) as usize).min(MAX_PROCESSES);
             let seconds = u64::from(number_arg(&args, 4, 10));
             let pages = number_arg(&args, 5, 64) as usize;
-            let phase = |name, loads| Phase { name, counters, loads, seconds, pages }.run();
+            let phase = |name, loads| {
+                Phase {
+                    name,
+                    counters,
+                    loads,
+                    seconds,
+                    pages,
+                }
+                .run()
+            };
             phase("idle", 0);
             phase("loaded", loads);
         }
-        "probe" => probe(text_arg(&args, 2), number_arg(&args, 3, 64) as usize, u64::from(number_arg(&args, 4, 1000))),
+        "probe" => probe(
+            text_arg(&args, 2),
+            number_arg(&args, 3, 64) as usize,
+            u64::from(number_arg(&args, 4, 1000)),
+        ),
         "count" => count(text_arg(&args, 2), u64::from(number_arg(&args, 3, 1000))),
         "load" => load(text_arg(&args, 2), u64::from(number_arg(&args, 3, 1000))),
         other => panic!("bench-contend: unknown part '{other}' (run, probe, count, load)"),
@@ -93,10 +110,23 @@ impl Phase {
         for pid in &mut counters[..self.counters] {
             *pid = spawn(command(format_args!("bench-contend count {} {ms}", self.name)).as_cstr());
         }
-        let probe = spawn(command(format_args!("bench-contend probe {} {} {ms}", self.name, self.pages)).as_cstr());
+        let probe = spawn(
+            command(format_args!(
+                "bench-contend probe {} {} {ms}",
+                self.name, self.pages
+            ))
+            .as_cstr(),
+        );
         let mut loads = [0 as Pid; MAX_PROCESSES];
         for pid in &mut loads[..self.loads] {
-            *pid = spawn(command(format_args!("bench-contend load {} {}", self.name, ms + LOAD_GRACE_MS)).as_cstr());
+            *pid = spawn(
+                command(format_args!(
+                    "bench-contend load {} {}",
+                    self.name,
+                    ms + LOAD_GRACE_MS
+                ))
+                .as_cstr(),
+            );
         }
 
         let before = vm_stats();
@@ -118,7 +148,14 @@ impl Phase {
             assert_eq!(wait(pid), 0, "a benchmark process failed");
         }
         report_kernel(self.name, window_ms, &before, &after);
-        report(format_args!("kernel-latency phase={} class={}", self.name, FaultClass::Minor.name()), Some(&minor));
+        report(
+            format_args!(
+                "kernel-latency phase={} class={}",
+                self.name,
+                FaultClass::Minor.name()
+            ),
+            Some(&minor),
+        );
     }
 }
 
@@ -181,12 +218,33 @@ fn io_busy() -> bool {
 /// swap slots in use, their peaks), which are values at the end.
 fn report_kernel(phase: &str, window_ms: u64, before: &VmStats, after: &VmStats) {
     let mut line = rintos_user::cstr::StrBuf::<2048>::new();
-    let gauges = ["frames-in-use", "shared-frames", "swap-free", "swap-total", "majors-in-flight", "frames-peak", "swap-used", "swap-used-peak", "tsc-per-second"];
-    for ((name, earlier), now) in VmStats::NAMES.iter().zip(before.to_array()).zip(after.to_array()) {
-        let value = if gauges.contains(name) { now } else { now - earlier };
+    let gauges = [
+        "frames-in-use",
+        "shared-frames",
+        "swap-free",
+        "swap-total",
+        "majors-in-flight",
+        "frames-peak",
+        "swap-used",
+        "swap-used-peak",
+        "tsc-per-second",
+    ];
+    for ((name, earlier), now) in VmStats::NAMES
+        .iter()
+        .zip(before.to_array())
+        .zip(after.to_array())
+    {
+        let value = if gauges.contains(name) {
+            now
+        } else {
+            now - earlier
+        };
         let _ = core::fmt::Write::write_fmt(&mut line, format_args!(" {name}={value}"));
     }
-    report(format_args!("kernel phase={phase} ms={window_ms}{line}"), None);
+    report(
+        format_args!("kernel phase={phase} ms={window_ms}{line}"),
+        None,
+    );
 }
 
 fn probe(phase: &str, pages: usize, ms: u64) {
@@ -202,10 +260,15 @@ fn probe(phase: &str, pages: usize, ms: u64) {
         while rdtsc() < due {}
         let latency = if io_busy() { &mut busy } else { &mut quiet };
         // SAFETY: the page lies inside PROBE_AREA, which only this loop touches.
-        timed(&clock, latency, || unsafe { ptr::write_volatile(area.add(page * PAGE_SIZE), 1) });
+        timed(&clock, latency, || unsafe {
+            ptr::write_volatile(area.add(page * PAGE_SIZE), 1)
+        });
     }
     for (io, latency) in [("busy", &busy), ("quiet", &quiet)] {
-        report(format_args!("probe phase={phase} io={io} faults={}", latency.count()), Some(latency));
+        report(
+            format_args!("probe phase={phase} io={io} faults={}", latency.count()),
+            Some(latency),
+        );
     }
 }
 
@@ -229,7 +292,11 @@ fn count(phase: &str, ms: u64) {
         if now - slice_start.0 >= slice || now >= end {
             let stats = vm_stats();
             let majors_now = majors(&stats);
-            let share = if majors_now > majors_before || stats.majors_in_flight > 0 { &mut busy } else { &mut quiet };
+            let share = if majors_now > majors_before || stats.majors_in_flight > 0 {
+                &mut busy
+            } else {
+                &mut quiet
+            };
             share.0 += iterations - slice_start.1;
             share.1 += now - slice_start.0;
             majors_before = majors_now;
@@ -286,5 +353,11 @@ fn load(phase: &str, ms: u64) {
         munmap(mapping);
     }
     close(fd);
-    report(format_args!("load phase={phase} touches={touches} ms={}", clock.ms(rdtsc() - start)), Some(&latency));
+    report(
+        format_args!(
+            "load phase={phase} touches={touches} ms={}",
+            clock.ms(rdtsc() - start)
+        ),
+        Some(&latency),
+    );
 }

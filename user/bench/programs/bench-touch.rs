@@ -80,5 +80,8 @@ fn floor() {
         unsafe { ptr::write_bytes(core::hint::black_box(page), 0, PAGE_SIZE) };
     }
     let zero_ns = clock.ns(rdtsc() - start) / FLOOR_ROUNDS;
-    report(format_args!("floor syscall-ns={syscall_ns} zero-page-ns={zero_ns}"), None);
+    report(
+        format_args!("floor syscall-ns={syscall_ns} zero-page-ns={zero_ns}"),
+        None,
+    );
 }

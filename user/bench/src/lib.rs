@@ -59,8 +59,17 @@ impl Default for Clock {
 /// `vm_stats`: the kernel's fault and resource counters.
 pub fn vm_stats() -> VmStats {
     let mut words = [0u64; VmStats::FIELDS];
-    let copied = syscall3(nr::VM_STATS, words.as_mut_ptr() as u32, core::mem::size_of_val(&words) as u32, 0);
-    assert_eq!(copied as usize, core::mem::size_of_val(&words), "vm_stats copied too little");
+    let copied = syscall3(
+        nr::VM_STATS,
+        words.as_mut_ptr() as u32,
+        core::mem::size_of_val(&words) as u32,
+        0,
+    );
+    assert_eq!(
+        copied as usize,
+        core::mem::size_of_val(&words),
+        "vm_stats copied too little"
+    );
     VmStats::from_array(&words)
 }
 
@@ -68,7 +77,12 @@ pub fn vm_stats() -> VmStats {
 pub fn fault_latency(class: FaultClass) -> Histogram {
     let mut histogram = Histogram::default();
     let size = core::mem::size_of_val(&histogram.counts) as u32;
-    let copied = syscall3(nr::FAULT_LATENCY, class as u32, histogram.counts.as_mut_ptr() as u32, size);
+    let copied = syscall3(
+        nr::FAULT_LATENCY,
+        class as u32,
+        histogram.counts.as_mut_ptr() as u32,
+        size,
+    );
     assert_eq!(copied, size, "fault_latency copied too little");
     histogram
 }
@@ -102,12 +116,15 @@ pub fn report(args: fmt::Arguments, histogram: Option<&Histogram>) {
 
 /// Argument `index` as a number, or `default` when it is missing.
 pub fn number_arg(args: &Args, index: usize, default: u32) -> u32 {
-    args.get(index).map_or(default, |text| atoi(text).max(0) as u32)
+    args.get(index)
+        .map_or(default, |text| atoi(text).max(0) as u32)
 }
 
 /// Argument `index` as text ("" when missing or not UTF-8).
 pub fn text_arg(args: &Args, index: usize) -> &'static str {
-    args.get(index).and_then(|text| text.to_str().ok()).unwrap_or("")
+    args.get(index)
+        .and_then(|text| text.to_str().ok())
+        .unwrap_or("")
 }
 
 /// A command line for `exec`, e.g. `command(format_args!("bench-contend probe {phase}"))`.
@@ -118,7 +135,10 @@ pub fn command(args: fmt::Arguments) -> StrBuf<128> {
 /// `exec` that must succeed: a benchmark that cannot start its processes measures nothing.
 pub fn spawn(command: &CStr) -> rintos_user::syscall::Pid {
     let pid = rintos_user::syscall::exec(command);
-    assert!(pid != rintos_user::syscall::PID_ERROR, "cannot start {command:?}");
+    assert!(
+        pid != rintos_user::syscall::PID_ERROR,
+        "cannot start {command:?}"
+    );
     pid
 }
 
