@@ -26,6 +26,7 @@ use rintos_fs::{FileSys, Inode, IoError, SECTOR_SIZE};
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::println;
 use crate::sync::Mutex;
+use crate::task::block_on;
 
 struct Mounted {
     device: &'static BlockDevice,
@@ -113,6 +114,16 @@ pub fn open_files() -> usize {
     OPEN_FILES.load(Ordering::Relaxed)
 }
 
+/// Most sectors moved by one disk request of a file read or write (64 KiB).
+const MAX_RUN_SECTORS: usize = 128;
+
+/// A piece of a file transfer: part of one sector, or whole sectors starting at a device
+/// sector. The range is the piece's bytes in the caller's buffer.
+enum Piece {
+    Partial(core::ops::Range<usize>),
+    Sectors(u32, core::ops::Range<usize>),
+}
+
 /// What every handle of one file shares.
 pub struct OpenInode {
     inode: Inode,
@@ -166,7 +177,10 @@ impl OpenInode {
     /// Reads at `offset`; returns the bytes read (fewer at the end of the file, 0 on a
     /// device error).
     pub fn read_at(&self, offset: u32, buffer: &mut [u8]) -> usize {
-        self.inode.read_at(self.device, offset, buffer).unwrap_or(0)
+        self.transfer(offset, buffer.len(), |at, range| match range {
+            Piece::Partial(range) => self.inode.read_at(self.device, at, &mut buffer[range]).is_ok(),
+            Piece::Sectors(first, range) => block_on(self.device.read(first, &mut buffer[range])).is_ok(),
+        })
     }
 
     /// Writes at `offset`; returns the bytes written (0 while an executable of this file runs).
@@ -175,7 +189,41 @@ impl OpenInode {
         if self.deny_writes.load(Ordering::Acquire) > 0 {
             return 0;
         }
-        self.inode.write_at(self.device, offset, buffer).unwrap_or(0)
+        self.transfer(offset, buffer.len(), |at, range| match range {
+            Piece::Partial(range) => self.inode.write_at(self.device, at, &buffer[range]).is_ok(),
+            Piece::Sectors(first, range) => block_on(self.device.write(first, &buffer[range])).is_ok(),
+        })
+    }
+
+    /// Splits a transfer of `len` bytes at `offset` (clipped to the file) into a partial
+    /// first sector, runs of whole sectors, and a partial last sector. A file's sectors are
+    /// contiguous, so each run of whole sectors is one disk request of up to
+    /// [`MAX_RUN_SECTORS`] sectors, not one request per sector. `step(offset, piece)` moves one
+    /// piece; the result is the bytes moved before the first failure.
+    fn transfer(&self, offset: u32, len: usize, mut step: impl FnMut(u32, Piece) -> bool) -> usize {
+        let end = (u64::from(offset) + len as u64).min(u64::from(self.length())) as u32;
+        let mut at = offset;
+        while at < end {
+            let done = (at - offset) as usize;
+            let within = at as usize % SECTOR_SIZE;
+            let whole = (end - at) as usize / SECTOR_SIZE;
+            let piece = if within == 0 && whole > 0 {
+                let sectors = whole.min(MAX_RUN_SECTORS);
+                let first = self.inode.sector_of(at).expect("offsets below the length have sectors");
+                Piece::Sectors(first, done..done + sectors * SECTOR_SIZE)
+            } else {
+                let bytes = (SECTOR_SIZE - within).min((end - at) as usize);
+                Piece::Partial(done..done + bytes)
+            };
+            let moved = match &piece {
+                Piece::Partial(range) | Piece::Sectors(_, range) => range.len(),
+            };
+            if !step(at, piece) {
+                break;
+            }
+            at += moved as u32;
+        }
+        (at - offset) as usize
     }
 }
 

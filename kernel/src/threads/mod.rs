@@ -208,7 +208,16 @@ pub fn unpark(tid: Tid) {
     if thread.status() == Status::Blocked && thread.is_parked() {
         thread.set_parked(false);
         thread.set_status(Status::Ready);
-        sched.ready.push_back(thread);
+        if crate::interrupt::in_external_interrupt() {
+            // A device finished what this thread waits for (a disk transfer, a timer): let it
+            // run as soon as the interrupt returns. It will soon block again on its next
+            // request, while a thread that computes would otherwise keep the disk idle for
+            // the rest of its time slice.
+            sched.ready.push_front(thread);
+            YIELD_ON_RETURN.store(true, Ordering::Relaxed);
+        } else {
+            sched.ready.push_back(thread);
+        }
     } else {
         thread.set_wake_pending(true);
     }
