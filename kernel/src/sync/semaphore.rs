@@ -33,17 +33,17 @@ impl Semaphore {
         // Interrupts stay off from the check to the block, so an `up` cannot slip in between
         // and be lost.
         let _irq = InterruptsOff::new();
-        loop {
-            {
-                let mut state = self.state.lock();
-                if state.value > 0 {
-                    state.value -= 1;
-                    return;
-                }
-                state.waiters.push_back(threads::current());
+        {
+            let mut state = self.state.lock();
+            if state.value > 0 {
+                state.value -= 1;
+                return;
             }
-            threads::block_current();
+            state.waiters.push_back(threads::current());
         }
+        // Only `up` unblocks a thread that blocked here, and it hands its unit straight to
+        // the thread it wakes: there is nothing to check again.
+        threads::block_current();
     }
 
     /// Decrements the value if it is positive, without waiting.
@@ -57,13 +57,17 @@ impl Semaphore {
         }
     }
 
-    /// Increments the value and wakes the longest waiter. (Interrupt handlers do not use
-    /// semaphores: they wake threads through wakers, which never allocate or free.)
+    /// Gives one unit to the longest waiter, or increments the value if nobody waits. Handing
+    /// the unit over (rather than incrementing and letting the woken thread look again) keeps
+    /// the semaphore fair: the thread that calls `up` cannot take the unit back with its next
+    /// `down` before the woken waiter runs, and no waiter is passed over forever. (Interrupt
+    /// handlers do not use semaphores: they wake threads through wakers, which never allocate
+    /// or free.)
     pub fn up(&self) {
         let mut state = self.state.lock();
-        state.value += 1;
-        if let Some(waiter) = state.waiters.pop_front() {
-            threads::unblock(&waiter);
+        match state.waiters.pop_front() {
+            Some(waiter) => threads::unblock(&waiter),
+            None => state.value += 1,
         }
         release_if_empty(&mut state.waiters);
     }
