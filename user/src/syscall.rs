@@ -24,8 +24,8 @@ pub type DirEntryName = [u8; NAME_MAX + 1];
 
 // The kernel preserves every register except eax, and the asm blocks declare eax as their
 // only output; memory counts as clobbered (the default for asm!). The kernel writes to our
-// memory only for READ and READDIR: their wrappers below pass buffers they own, or are
-// `unsafe` themselves. Every other call at most reads what we pass.
+// memory only for READ, READDIR and Rintos' statistics calls: their wrappers below pass
+// buffers they own, or are `unsafe` themselves. Every other call at most reads what we pass.
 
 #[inline(always)]
 fn syscall0(number: u32) -> u32 {
@@ -218,4 +218,30 @@ pub fn isdir(fd: i32) -> bool {
 /// The inode number of `fd`.
 pub fn inumber(fd: i32) -> i32 {
     syscall1(nr::INUMBER, fd as u32) as i32
+}
+
+// Rintos' own calls, numbered above the classic range.
+
+/// The kernel's virtual-memory counters now (`vm_stats`). They are global, not per process:
+/// a test reads them before and after what it measures and allows for whatever else runs.
+pub fn vm_stats() -> rintos_abi::VmStats {
+    let mut words = [0u64; rintos_abi::VmStats::FIELDS];
+    let size = core::mem::size_of_val(&words);
+    let copied = (syscall2(nr::VM_STATS, words.as_mut_ptr() as u32, size as u32) as usize).min(size);
+    // The kernel copies little-endian u64s, which is how an i386 stores them.
+    rintos_abi::VmStats::from_array(&words[..copied / 8])
+}
+
+/// How many frames hold shared pages of the executable open as `fd` (`file_frames`); -1 for
+/// a bad descriptor.
+pub fn file_frames(fd: i32) -> i32 {
+    syscall1(nr::FILE_FRAMES, fd as u32) as i32
+}
+
+/// The kernel's fault-latency histogram of one fault class (`fault_latency`).
+pub fn fault_latency(class: rintos_abi::latency::FaultClass) -> rintos_abi::latency::Histogram {
+    let mut histogram = rintos_abi::latency::Histogram::default();
+    let size = core::mem::size_of_val(&histogram.counts) as u32;
+    syscall3(nr::FAULT_LATENCY, class as u32, histogram.counts.as_mut_ptr() as u32, size);
+    histogram
 }

@@ -1,17 +1,16 @@
-//! What the benchmark programs share: the time-stamp counter, the two Rintos statistics
-//! calls, and the report lines the host harness reads.
+//! What the benchmark programs share: the time-stamp counter (Rintos' statistics calls are
+//! in the runtime), and the report lines the host harness reads.
 //!
 //! Every report line has the form `bench WHAT key=value ... [| HISTOGRAM]`, written with a
 //! single `write` so that lines of processes running at once never interleave; the
 //! histogram, when there is one, is in the compact form of `rintos_abi::latency`.
 #![no_std]
 
-use core::arch::asm;
 use core::ffi::CStr;
 use core::fmt;
 
-use rintos_user::abi::latency::{FaultClass, Histogram};
-use rintos_user::abi::{VmStats, nr};
+use rintos_user::abi::latency::Histogram;
+pub use rintos_user::syscall::{fault_latency, vm_stats};
 use rintos_user::cstr::{StrBuf, atoi};
 use rintos_user::entry::Args;
 use rintos_user::syscall::{STDOUT_FILENO, write};
@@ -54,53 +53,6 @@ impl Default for Clock {
     fn default() -> Clock {
         Clock::new()
     }
-}
-
-/// `vm_stats`: the kernel's fault and resource counters.
-pub fn vm_stats() -> VmStats {
-    let mut words = [0u64; VmStats::FIELDS];
-    let copied = syscall3(
-        nr::VM_STATS,
-        words.as_mut_ptr() as u32,
-        core::mem::size_of_val(&words) as u32,
-        0,
-    );
-    assert_eq!(
-        copied as usize,
-        core::mem::size_of_val(&words),
-        "vm_stats copied too little"
-    );
-    VmStats::from_array(&words)
-}
-
-/// `fault_latency`: the kernel's latency histogram of one fault class.
-pub fn fault_latency(class: FaultClass) -> Histogram {
-    let mut histogram = Histogram::default();
-    let size = core::mem::size_of_val(&histogram.counts) as u32;
-    let copied = syscall3(
-        nr::FAULT_LATENCY,
-        class as u32,
-        histogram.counts.as_mut_ptr() as u32,
-        size,
-    );
-    assert_eq!(copied, size, "fault_latency copied too little");
-    histogram
-}
-
-/// A Rintos system call with three arguments, made like the classic ones (number and
-/// arguments on the stack, `int $0x30`, result in `eax`).
-// The runtime's `syscall` module keeps its helpers private; these two calls are Rintos
-// extensions it does not wrap.
-fn syscall3(number: u32, arg0: u32, arg1: u32, arg2: u32) -> u32 {
-    let result;
-    // SAFETY: the kernel reads the four words we push and writes only into the buffer the
-    // caller passed (at most `size` bytes of it), which we own.
-    unsafe {
-        asm!("push {arg2}", "push {arg1}", "push {arg0}", "push {number}", "int 0x30", "add esp, 16",
-             number = in(reg) number, arg0 = in(reg) arg0, arg1 = in(reg) arg1, arg2 = in(reg) arg2,
-             lateout("eax") result);
-    }
-    result
 }
 
 /// Writes one report line: `bench {args}`, then ` | histogram` if there is one.
