@@ -220,7 +220,7 @@ pub fn fuzz_case(
         } else {
             Vec::new()
         },
-        timeout_secs: 1800,
+        timeout_secs: 300,
         checker: Checker::Expected {
             alternatives: vec![expected.to_vec()],
             filters: Filters {
