@@ -50,11 +50,6 @@ impl<T> Mutex<T> {
         MutexGuard { mutex: self }
     }
 
-    /// Whether the running thread holds the lock.
-    pub fn held_by_current_thread(&self) -> bool {
-        self.holder.load(Ordering::Relaxed) == threads::current_tid()
-    }
-
     fn unlock(&self) {
         #[cfg(debug_assertions)]
         super::order::released_sleeping(self as *const Self as usize);

@@ -33,27 +33,24 @@ impl Semaphore {
         // Interrupts stay off from the check to the block, so an `up` cannot slip in between
         // and be lost.
         let _irq = InterruptsOff::new();
+        let me = threads::current();
         {
             let mut state = self.state.lock();
             if state.value > 0 {
                 state.value -= 1;
                 return;
             }
-            state.waiters.push_back(threads::current());
+            state.waiters.push_back(me.clone());
         }
-        // Only `up` unblocks a thread that blocked here, and it hands its unit straight to
-        // the thread it wakes: there is nothing to check again.
-        threads::block_current();
-    }
-
-    /// Decrements the value if it is positive, without waiting.
-    pub fn try_down(&self) -> bool {
-        let mut state = self.state.lock();
-        if state.value > 0 {
-            state.value -= 1;
-            true
-        } else {
-            false
+        // `up` takes a waiter out of the queue exactly when it hands it a unit, so "no longer
+        // queued" means "granted". Anything else that woke us (a stray wake-up) must not
+        // count as a unit: we go back to sleep, still in our place in the queue.
+        loop {
+            threads::block_current();
+            let state = self.state.lock();
+            if !state.waiters.iter().any(|waiter| Arc::ptr_eq(waiter, &me)) {
+                return;
+            }
         }
     }
 
@@ -66,14 +63,11 @@ impl Semaphore {
     pub fn up(&self) {
         let mut state = self.state.lock();
         match state.waiters.pop_front() {
+            // If the waiter is not asleep (a stray wake-up made it ready), it finds itself
+            // out of the queue when it runs, which is the same hand-off.
             Some(waiter) => threads::unblock(&waiter),
             None => state.value += 1,
         }
         release_if_empty(&mut state.waiters);
-    }
-
-    /// The current value (for tests and statistics; stale as soon as it is read).
-    pub fn value(&self) -> usize {
-        self.state.lock().value
     }
 }

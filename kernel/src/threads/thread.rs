@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use conquer_once::spin::OnceCell;
 
 use crate::memory::{self, PAGE_SIZE};
-use crate::sync::{Semaphore, SpinLock};
+use crate::sync::{InterruptsOff, Semaphore, SpinLock};
 use crate::userprog::Process;
 
 pub type Tid = u32;
@@ -190,6 +190,10 @@ impl Thread {
 
     /// Attaches the user process this thread runs. Set once, when the process starts.
     pub fn set_process(&self, process: Arc<Process>) {
+        // A timer interrupt in the middle of the initialisation would switch threads, and the
+        // switch reads this cell (`process`) to pick the address space: with interrupts off
+        // the cell is never seen half-set.
+        let _irq = InterruptsOff::new();
         self.process.try_init_once(|| process).expect("thread already runs a process");
     }
 
@@ -204,7 +208,9 @@ impl Thread {
 
     /// The user process this thread runs, if any.
     pub fn process(&self) -> Option<&Arc<Process>> {
-        self.process.get()
+        // `try_get`, not `get`: `get` spins while another context initialises the cell, and
+        // the context switch that calls this must never spin.
+        self.process.try_get().ok()
     }
 }
 
