@@ -63,7 +63,8 @@ impl<T> SpinLock<T> {
         SpinGuard { lock: self, _irq: irq }
     }
 
-    /// The lock's name, for diagnostics.
+    /// The lock's name, for the lock-order checker of debug builds.
+    #[cfg(debug_assertions)]
     pub fn name(&self) -> &'static str {
         self.name
     }
