@@ -71,6 +71,9 @@ fn is_external(vector: u32) -> bool {
 pub fn dispatch(frame: &mut InterruptFrame, handler: Handler) {
     if !is_external(frame.vector) {
         handler(frame);
+        if frame.from_user() {
+            threads::preempt_on_return(true);
+        }
         return;
     }
     // Spurious IRQ 7/15 from the PIC: nothing to acknowledge.
@@ -78,9 +81,7 @@ pub fn dispatch(frame: &mut InterruptFrame, handler: Handler) {
     handler(frame);
     IN_EXTERNAL.store(false, Ordering::Relaxed);
     pic::end_of_interrupt(frame.vector as u8);
-    if threads::take_yield_request() {
-        threads::yield_now();
-    }
+    threads::preempt_on_return(frame.from_user());
     debug_assert!(!cpu::interrupts_enabled());
 }
 

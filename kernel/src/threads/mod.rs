@@ -45,6 +45,9 @@ struct Scheduler {
     exited: Option<Arc<Thread>>,
     next_tid: Tid,
     slice_ticks: u32,
+    /// Threads that interrupt handlers put at the front of the ready queue since the last
+    /// switch: the interrupted thread, if it is preempted for them, goes right behind them.
+    woken_ahead: usize,
 }
 
 static SCHEDULER: SpinLock<Scheduler> = SpinLock::new(
@@ -57,13 +60,14 @@ static SCHEDULER: SpinLock<Scheduler> = SpinLock::new(
         exited: None,
         next_tid: 1,
         slice_ticks: 0,
+        woken_ahead: 0,
     },
 );
 
 /// The running thread, readable without the scheduler lock.
 static CURRENT: AtomicPtr<Thread> = AtomicPtr::new(core::ptr::null_mut());
-/// Set by the timer handler when the running thread's slice is over; acted on when the
-/// interrupt returns.
+/// Set by the timer handler when the running thread's slice is over, or by a wake-up from an
+/// interrupt handler; acted on when the interrupt returns (see [`preempt_on_return`]).
 static YIELD_ON_RETURN: AtomicBool = AtomicBool::new(false);
 
 /// Ticks spent by the idle thread, by kernel threads or the kernel on behalf of a process,
@@ -214,6 +218,7 @@ pub fn unpark(tid: Tid) {
             // request, while a thread that computes would otherwise keep the disk idle for
             // the rest of its time slice.
             sched.ready.push_front(thread);
+            sched.woken_ahead += 1;
             YIELD_ON_RETURN.store(true, Ordering::Relaxed);
         } else {
             sched.ready.push_back(thread);
@@ -284,9 +289,40 @@ pub fn tick(from_user: bool) {
     }
 }
 
-/// Whether the timer asked for a yield when the current interrupt returns (clears the request).
-pub fn take_yield_request() -> bool {
-    YIELD_ON_RETURN.swap(false, Ordering::Relaxed)
+/// Called as an interrupt, fault or system call returns to the code it interrupted
+/// (`to_user`: user mode). If the timer ended the running thread's slice, the thread goes
+/// to the back of the ready queue. If an interrupt only woke threads, they run first, but
+/// not in the middle of kernel work: a page fault or system call in progress finishes first
+/// and the switch happens as it returns to user mode (or when the thread blocks). The
+/// interrupted thread then goes right behind the woken ones and keeps what is left of its
+/// slice: it lends the CPU rather than losing its turn.
+pub fn preempt_on_return(to_user: bool) {
+    if !YIELD_ON_RETURN.load(Ordering::Relaxed) {
+        return;
+    }
+    let _irq = InterruptsOff::new();
+    let me = current();
+    {
+        let mut sched = SCHEDULER.lock();
+        let is_idle = sched.idle.as_ref().is_some_and(|idle| Arc::ptr_eq(idle, &me));
+        let slice_over = sched.slice_ticks >= TIME_SLICE.load(Ordering::Relaxed);
+        if !slice_over && !to_user && !is_idle {
+            return;
+        }
+        YIELD_ON_RETURN.store(false, Ordering::Relaxed);
+        let woken_ahead = core::mem::take(&mut sched.woken_ahead);
+        if !is_idle {
+            me.set_status(Status::Ready);
+            if slice_over {
+                sched.ready.push_back(me);
+            } else {
+                me.set_lent_slice(sched.slice_ticks);
+                let place = woken_ahead.min(sched.ready.len());
+                sched.ready.insert(place, me);
+            }
+        }
+    }
+    schedule();
 }
 
 /// Switches to the next ready thread (or idle). Interrupts must be off, and the running
@@ -327,7 +363,10 @@ fn schedule() {
 fn finish_switch() {
     let exited = {
         let mut sched = SCHEDULER.lock();
-        sched.slice_ticks = 0;
+        // Whatever asked for a switch has had it.
+        YIELD_ON_RETURN.store(false, Ordering::Relaxed);
+        sched.woken_ahead = 0;
+        sched.slice_ticks = current_thread().take_lent_slice();
         sched.exited.take()
     };
     let me = current_thread();

@@ -50,6 +50,9 @@ pub struct Thread {
     status: AtomicU8,
     parked: AtomicBool,
     wake_pending: AtomicBool,
+    /// Ticks of its slice used when an interrupt's wake-up preempted it: it resumes with
+    /// the rest of the slice, not a new one.
+    lent_slice: AtomicU32,
     body: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
     exited: Semaphore,
     /// The user process this thread runs, if it is one.
@@ -82,6 +85,7 @@ impl Thread {
             status: AtomicU8::new(Status::Blocked as u8),
             parked: AtomicBool::new(false),
             wake_pending: AtomicBool::new(false),
+            lent_slice: AtomicU32::new(0),
             body: SpinLock::new("thread body", body),
             exited: Semaphore::new(0),
             process: OnceCell::uninit(),
@@ -145,6 +149,14 @@ impl Thread {
 
     pub(super) fn take_wake_pending(&self) -> bool {
         self.wake_pending.swap(false, Ordering::Relaxed)
+    }
+
+    pub(super) fn set_lent_slice(&self, ticks: u32) {
+        self.lent_slice.store(ticks, Ordering::Relaxed);
+    }
+
+    pub(super) fn take_lent_slice(&self) -> u32 {
+        self.lent_slice.swap(0, Ordering::Relaxed)
     }
 
     pub(super) fn take_body(&self) -> Box<dyn FnOnce() + Send> {
