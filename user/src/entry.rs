@@ -4,7 +4,9 @@
 //! define `_start` in the program.
 use core::ffi::{CStr, c_char};
 
-use crate::syscall::exit;
+use crate::cstr::show;
+use crate::println;
+use crate::syscall::{close, exit, open, read};
 use crate::testlib::{msg, set_test_name};
 
 /// The command-line arguments, as the kernel put them on the stack. They live as long as
@@ -59,6 +61,30 @@ impl Args {
     pub fn iter(&self) -> impl Iterator<Item = &'static CStr> + use<> {
         let args = *self;
         (0..args.argc).filter_map(move |index| args.get(index))
+    }
+
+    /// What file tools such as `cat` do: reads each file named after the program name,
+    /// 1 KiB at a time, and hands `each_block` the block's offset in its file and its bytes;
+    /// prints `NAME: open failed` for a file it cannot open and goes on. Returns the tool's
+    /// exit status: 0, or 1 if some file could not be opened.
+    pub fn read_named_files(&self, mut each_block: impl FnMut(usize, &[u8])) -> i32 {
+        let mut status = 0;
+        for name in self.iter().skip(1) {
+            let fd = open(name);
+            if fd < 0 {
+                println!("{}: open failed", show(name));
+                status = 1;
+                continue;
+            }
+            let mut buffer = [0u8; 1024];
+            let mut offset = 0;
+            while let Ok(count @ 1..) = usize::try_from(read(fd, &mut buffer)) {
+                each_block(offset, &buffer[..count]);
+                offset += count;
+            }
+            close(fd);
+        }
+        status
     }
 }
 

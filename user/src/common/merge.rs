@@ -9,7 +9,7 @@ use rintos_algo::Arc4;
 use crate::cstr::StrBuf;
 use crate::syscall::{Pid, close, create, exec, open, read, wait, write};
 use crate::testlib::set_quiet;
-use crate::{check, fail, msg};
+use crate::{ProcessGlobal, check, fail, msg};
 
 /// How often each byte value occurs in the data.
 pub type Histogram = [usize; 256];
@@ -62,23 +62,20 @@ pub fn verify(sorted: &[u8], histogram: &Histogram) {
     msg!("success, buf_idx={}", Thousands(index));
 }
 
-/// page-merge-par, -stk and -mm: `data` is 8 chunks of 128 KiB; each chunk goes to its own
-/// file `buf<i>`, sorted by a child `<child_name> buf<i>` that must exit with
+/// page-merge-par, -stk and -mm: 1 MiB of data in 8 chunks of 128 KiB; each chunk goes to its
+/// own file `buf<i>`, sorted by a child `<child_name> buf<i>` that must exit with
 /// `exit_status`, all children running at once.
-pub fn parallel_merge(
-    child_name: &str,
-    exit_status: i32,
-    data: &mut [u8],
-    sorted: &mut [u8],
-    histogram: &mut Histogram,
-) {
+pub fn parallel_merge(child_name: &str, exit_status: i32) {
     const CHUNK_SIZE: usize = 128 * 1024;
     const CHUNK_COUNT: usize = 8;
-    assert_eq!(
-        data.len(),
-        CHUNK_SIZE * CHUNK_COUNT,
-        "page-merge data is 8 chunks"
-    );
+    const DATA_SIZE: usize = CHUNK_SIZE * CHUNK_COUNT;
+    // In the bss, not on the stack: the two megabytes are what makes the test page.
+    static DATA: ProcessGlobal<[u8; DATA_SIZE]> = ProcessGlobal::new([0; DATA_SIZE]);
+    static SORTED: ProcessGlobal<[u8; DATA_SIZE]> = ProcessGlobal::new([0; DATA_SIZE]);
+    static HISTOGRAM: ProcessGlobal<Histogram> = ProcessGlobal::new([0; 256]);
+    let (mut data, mut sorted, mut histogram) =
+        (DATA.borrow_mut(), SORTED.borrow_mut(), HISTOGRAM.borrow_mut());
+    let (data, sorted, histogram) = (&mut data[..], &mut sorted[..], &mut *histogram);
 
     init(data, histogram);
 

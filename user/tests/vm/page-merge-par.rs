@@ -3,23 +3,8 @@
 #![no_std]
 #![no_main]
 
-use rintos_user::ProcessGlobal;
-use rintos_user::common::merge::{Histogram, parallel_merge};
-
 rintos_user::test_main!(test_main);
 
-const DATA_SIZE: usize = 8 * 128 * 1024;
-
-static DATA: ProcessGlobal<[u8; DATA_SIZE]> = ProcessGlobal::new([0; DATA_SIZE]);
-static SORTED: ProcessGlobal<[u8; DATA_SIZE]> = ProcessGlobal::new([0; DATA_SIZE]);
-static HISTOGRAM: ProcessGlobal<Histogram> = ProcessGlobal::new([0; 256]);
-
 fn test_main() {
-    parallel_merge(
-        "child-sort",
-        123,
-        &mut DATA.borrow_mut()[..],
-        &mut SORTED.borrow_mut()[..],
-        &mut HISTOGRAM.borrow_mut(),
-    );
+    rintos_user::common::merge::parallel_merge("child-sort", 123);
 }

@@ -8,8 +8,10 @@ use elf::endian::LittleEndian;
 use elf::file::{Class, FileHeader};
 use elf::segment::SegmentTable;
 use rintos_user::abi::PAGE_SIZE;
-use rintos_user::fail;
-use rintos_user::syscall::{read, seek};
+use rintos_user::syscall::{Pid, read, seek, wait};
+use rintos_user::{check, fail};
+
+use crate::kernel::file_frames;
 
 const PT_LOAD: u32 = 1;
 const PF_W: u32 = 2;
@@ -59,6 +61,24 @@ impl TextSegment {
     /// The pages that hold bytes of the file: the kernel shares each of them.
     pub fn pages(&self) -> usize {
         (self.address % PAGE_SIZE + self.file_bytes).div_ceil(PAGE_SIZE)
+    }
+
+    /// Waits for each big-text child (child `i` was started with seed `i`) and checks that it
+    /// computed the digest of the text as it is in the file `fd`; then, with all of them gone,
+    /// that no frame holds the text any more.
+    pub fn check_children_then_no_frames(&self, fd: i32, children: &[Pid]) {
+        for (seed, &child) in children.iter().enumerate() {
+            let expected = self.file_digest(fd, seed as u32);
+            check!(
+                wait(child) == expected,
+                "big-text {} computed the digest of its file's text",
+                seed
+            );
+        }
+        check!(
+            file_frames(fd) == 0,
+            "no frame holds big-text's text once its processes have exited"
+        );
     }
 
     /// The digest of this segment's bytes in the file open as `fd`, for `seed`.

@@ -9,11 +9,10 @@
 
 use rintos_user::cstr::StrBuf;
 use rintos_user::entry::Args;
-use rintos_user::syscall::{Pid, exec, open, wait};
+use rintos_user::syscall::{Pid, exec, open};
 use rintos_user::testlib::set_test_name;
 use rintos_user::{check, msg, random};
 use rintos_vmtests::board::Board;
-use rintos_vmtests::kernel::file_frames;
 use rintos_vmtests::number_arg;
 use rintos_vmtests::text::TextSegment;
 
@@ -40,18 +39,7 @@ fn main(args: Args) -> i32 {
     }
     ready.wait_for_all(PROCESSES as u32);
     go.raise(0);
-    for (seed, &child) in children.iter().enumerate() {
-        let expected = text.file_digest(fd, seed as u32);
-        check!(
-            wait(child) == expected,
-            "big-text {} computed the digest of its file's text",
-            seed
-        );
-    }
-    check!(
-        file_frames(fd) == 0,
-        "no frame holds big-text's text once its processes have exited"
-    );
+    text.check_children_then_no_frames(fd, &children);
     msg!("end");
     0
 }

@@ -10,7 +10,7 @@
 #![no_main]
 
 use rintos_user::cstr::StrBuf;
-use rintos_user::syscall::{Pid, exec, open, wait};
+use rintos_user::syscall::{Pid, exec, open};
 use rintos_user::{check, fail, msg};
 use rintos_vmtests::board::Board;
 use rintos_vmtests::kernel::{file_frames, vm_stats};
@@ -66,16 +66,5 @@ fn test_main() {
     }
 
     go.raise(0);
-    for (seed, &child) in children.iter().enumerate() {
-        let expected = text.file_digest(fd, seed as u32);
-        check!(
-            wait(child) == expected,
-            "big-text {} computed the digest of its file's text",
-            seed
-        );
-    }
-    check!(
-        file_frames(fd) == 0,
-        "no frame holds big-text's text once its processes have exited"
-    );
+    text.check_children_then_no_frames(fd, &children);
 }
