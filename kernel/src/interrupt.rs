@@ -71,7 +71,7 @@ fn is_external(vector: u32) -> bool {
 pub fn dispatch(frame: &mut InterruptFrame, handler: Handler) {
     if !is_external(frame.vector) {
         handler(frame);
-        if frame.from_user() {
+        if frame.from_user() && frame.vector == u32::from(rintos_abi::SYSCALL_VECTOR) {
             threads::preempt_on_return(true);
         }
         return;

@@ -13,6 +13,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 
 use crate::sync::SpinLock;
+use crate::threads;
 
 pub struct AsyncMutex {
     state: SpinLock<State>,
@@ -59,7 +60,8 @@ impl AsyncMutex {
             waker
         };
         if let Some(waker) = next {
-            waker.wake();
+            // The new owner is handed a device (an IDE channel) that is idle until it runs.
+            threads::wake_first(|| waker.wake());
         }
     }
 }

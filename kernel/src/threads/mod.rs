@@ -69,6 +69,8 @@ static CURRENT: AtomicPtr<Thread> = AtomicPtr::new(core::ptr::null_mut());
 /// Set by the timer handler when the running thread's slice is over, or by a wake-up from an
 /// interrupt handler; acted on when the interrupt returns (see [`preempt_on_return`]).
 static YIELD_ON_RETURN: AtomicBool = AtomicBool::new(false);
+/// Set while [`wake_first`] runs its wake-ups.
+static WAKE_FIRST: AtomicBool = AtomicBool::new(false);
 
 /// Ticks spent by the idle thread, by kernel threads or the kernel on behalf of a process,
 /// and in user mode (the `Thread:` statistics line).
@@ -212,11 +214,11 @@ pub fn unpark(tid: Tid) {
     if thread.status() == Status::Blocked && thread.is_parked() {
         thread.set_parked(false);
         thread.set_status(Status::Ready);
-        if crate::interrupt::in_external_interrupt() {
-            // A device finished what this thread waits for (a disk transfer, a timer): let it
-            // run as soon as the interrupt returns. It will soon block again on its next
-            // request, while a thread that computes would otherwise keep the disk idle for
-            // the rest of its time slice.
+        if crate::interrupt::in_external_interrupt() || WAKE_FIRST.load(Ordering::Relaxed) {
+            // A device finished what this thread waits for (a disk transfer, a timer), or
+            // was handed on to it: let it run soon (see `preempt_on_return`). It will soon
+            // block again on its next request, while a thread that computes would otherwise
+            // keep the disk idle for the rest of its time slice.
             sched.ready.push_front(thread);
             sched.woken_ahead += 1;
             YIELD_ON_RETURN.store(true, Ordering::Relaxed);
@@ -226,6 +228,18 @@ pub fn unpark(tid: Tid) {
     } else {
         thread.set_wake_pending(true);
     }
+}
+
+/// Runs `wake`, treating the threads it unparks like threads a device interrupt woke: they
+/// run before the other ready threads, as soon as the running thread returns to user mode.
+/// For handing a device on to the next thread that waits to start a request on it (the IDE
+/// channels' [`crate::task::AsyncMutex`]): the disk must not sit idle while its new owner
+/// waits behind computing threads, and the owner blocks again once its request is started.
+pub fn wake_first(wake: impl FnOnce()) {
+    let _irq = InterruptsOff::new();
+    WAKE_FIRST.store(true, Ordering::Relaxed);
+    wake();
+    WAKE_FIRST.store(false, Ordering::Relaxed);
 }
 
 /// Sleeps until [`unpark`] names this thread (returns at once if a wake-up is pending).

@@ -421,13 +421,24 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
                 )
                 .map(|figure| figure.spread.median)
             };
-            if let (Some(top), Some(bottom)) = (p99(numerator), p99(denominator)) {
-                let _ = writeln!(
-                    text,
-                    "ratio {what}{}: {:.1}x ({target})",
-                    clock.suffix(),
-                    top / bottom
-                );
+            match (p99(numerator), p99(denominator)) {
+                (Some(top), Some(bottom)) => {
+                    let _ = writeln!(
+                        text,
+                        "ratio {what}{}: {:.1}x ({target})",
+                        clock.suffix(),
+                        top / bottom
+                    );
+                }
+                // Short phases on a slow disk: under -vm=serial the probe may wait out the
+                // whole loaded phase without one fault.
+                _ => {
+                    let _ = writeln!(
+                        text,
+                        "ratio {what}{}: not measured, a phase had no probe fault ({target})",
+                        clock.suffix()
+                    );
+                }
             }
         }
     }

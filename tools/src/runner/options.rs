@@ -103,9 +103,10 @@ disk-images/. Options:
   -v, --no-vga           no VGA window
   --gdb                  wait for gdb on localhost:1234 (disables the timeout)
   --kvm                  use KVM instead of TCG (not everywhere reliable)
-  --throttle-iops=N      limit each disk to N requests per second (QEMU counts every
-                         sector of a PIO transfer as one request); hda holds the file
-                         system, scratch and swap partitions, so all of them are limited
+  --throttle-iops=N      limit each disk to N requests per second (QEMU counts each
+                         block of a PIO transfer, 8 sectors in Rintos' multiple mode,
+                         as one request); hda holds the file system, scratch and swap
+                         partitions, so all of them are limited
   --icount=SHIFT         guest clocks count executed instructions, 2^SHIFT ns each
                          (SHIFT a number or `auto`): timings no longer depend on host load
   --qemu                 accepted for compatibility (QEMU is the only simulator)
