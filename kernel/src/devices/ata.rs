@@ -166,18 +166,22 @@ impl Channel {
             crate::devices::timer::sleep(1);
         }
         let _ = self.wait_not_busy();
-        for (slot, slave) in [false, true].into_iter().enumerate() {
+        // Both signatures first: a command's parameters written for one device land in the
+        // task-file registers of both (SET MULTIPLE's block size would overwrite the other
+        // device's signature count).
+        let is_ata_disk = [false, true].map(|slave| {
             self.select(slave, 0);
             if self.wait_not_busy().is_err() {
-                continue;
+                return false;
             }
             // After a reset an ATA disk shows the signature count=1, lba low=1, mid/high=0;
             // an ATAPI drive (QEMU's CD-ROM) shows mid/high 0x14/0xEB; nothing shows neither.
-            let (count, low, mid, high) = self.signature();
-            if count != 1 || low != 1 || mid != 0 || high != 0 {
-                continue;
+            self.signature() == (1, 1, 0, 0)
+        });
+        for (slot, slave) in [false, true].into_iter().enumerate() {
+            if is_ata_disk[slot] {
+                disks[slot] = self.identify(slave);
             }
-            disks[slot] = self.identify(slave);
         }
         self.set_interrupts(true);
         disks

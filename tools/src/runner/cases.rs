@@ -6,9 +6,10 @@
 use std::path::Path;
 
 use rintos_fs::fs::DIRECTORY_CAPACITY;
+use rintos_fs::mbr;
 
 use super::{RunOutcome, run};
-use crate::disk::{FileDisk, FilesysImage, read_archive_files};
+use crate::disk::{Contents, FileDisk, FilesysImage, PartitionSpec, create_disk, read_archive_files};
 
 /// What a case found: everything its runs printed, and why it failed (empty = passed).
 pub struct CaseReport {
@@ -48,6 +49,10 @@ pub fn all() -> Vec<RunnerCase> {
         RunnerCase {
             name: "corrupt-filesys",
             run: corrupt_filesys,
+        },
+        RunnerCase {
+            name: "filesys-on-hdb",
+            run: filesys_on_hdb,
         },
         RunnerCase {
             name: "leak-check",
@@ -311,6 +316,38 @@ fn directory_full(dir: &Path) -> anyhow::Result<CaseReport> {
         &outcome,
         last,
         &["full", "error", "fail", "cannot", "could not"],
+    );
+    Ok(checks.report(&[&outcome]))
+}
+
+/// The shell session's layout: the file system on its own disk, the slave of the first
+/// channel (hdb), as `cargo run` attaches its persistent disk. The kernel must find it.
+fn filesys_on_hdb(dir: &Path) -> anyhow::Result<CaseReport> {
+    let image = dir.join("hdb.dsk");
+    create_disk(
+        &image,
+        &[PartitionSpec {
+            kind: mbr::kind::FILESYS,
+            contents: Contents::Empty { sectors: 2048 },
+        }],
+    )?;
+    let mut filesys = FilesysImage::format(&image)?;
+    filesys.put("on-hdb", b"rintos-hdb-ok\n", false)?;
+    drop(filesys);
+
+    let mut args = classic(&[]);
+    args.push(format!("--disk={}", image.display()));
+    args.extend(["--", "-q", "cat", "on-hdb"].map(String::from));
+    let outcome = run(&args)?;
+    let mut checks = Checks::new();
+    checks.clean_run(&outcome);
+    checks.require(
+        outcome.output.contains("filesys: using hdb1"),
+        "the kernel did not use the file system on hdb",
+    );
+    checks.require(
+        outcome.output.contains("rintos-hdb-ok"),
+        "`cat on-hdb` did not print the file",
     );
     Ok(checks.report(&[&outcome]))
 }
