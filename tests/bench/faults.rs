@@ -2,6 +2,9 @@
 //! short pass of each experiment; `--runs=N` changes how often each runs. Prints a table and
 //! writes `target/bench/faults.csv` and `target/bench/fault-latency.svg`.
 
+// `cargo bench` compiles this target with cfg(test) but without the test harness: the
+// harness's unit tests (run by `cargo test`, through tests/bench/quick.rs) are dead code here.
+#[cfg_attr(test, allow(unused))]
 mod harness;
 
 use std::process::ExitCode;
