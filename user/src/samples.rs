@@ -5,6 +5,17 @@
 //! terminating NUL. Tests that use `sizeof sample - 1` compare the text; the few that use
 //! `sizeof sample` (mmap-exit and its child) use the `_WITH_NUL` arrays.
 
+use crate::check;
+use crate::syscall::{MAP_FAILED, MapId, mmap, open};
+
+/// How the classic mmap tests begin: `open "sample.txt"`, then `mmap "sample.txt"` at
+/// `address`, each checked. Returns the descriptor and the mapping id.
+pub fn map_sample(address: usize) -> (i32, MapId) {
+    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
+    check!(let map = mmap(fd, address) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    (fd, map)
+}
+
 /// `tests/userprog/sample.txt`: 239 bytes.
 pub const USERPROG_SAMPLE: &[u8; 239] = include_bytes!("../data/userprog/sample.txt");
 

@@ -3,8 +3,8 @@
 #![no_std]
 #![no_main]
 
-use rintos_user::samples::VM_SAMPLE;
-use rintos_user::syscall::{MAP_FAILED, mmap, munmap, open, read, seek, write};
+use rintos_user::samples::{VM_SAMPLE, map_sample};
+use rintos_user::syscall::{munmap, read, seek, write};
 use rintos_user::{ProcessGlobal, check, fail, msg};
 
 rintos_user::test_main!(test_main);
@@ -14,8 +14,7 @@ const OVERWRITE: &[u8] = b"Now is the time for all good...";
 static BUFFER: ProcessGlobal<[u8; 794]> = ProcessGlobal::new([0; 794]);
 
 fn test_main() {
-    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    let (fd, map) = map_sample(MAPPING);
     // SAFETY: the kernel just mapped the file there; nothing else refers to it until
     // the munmap below, after which this slice is no longer used.
     let mapped = unsafe { core::slice::from_raw_parts(MAPPING as *const u8, VM_SAMPLE.len()) };

@@ -2,17 +2,16 @@
 #![no_std]
 #![no_main]
 
-use rintos_user::samples::VM_SAMPLE;
-use rintos_user::syscall::{MAP_FAILED, close, mmap, munmap, open};
-use rintos_user::{check, fail};
+use rintos_user::fail;
+use rintos_user::samples::{VM_SAMPLE, map_sample};
+use rintos_user::syscall::{close, munmap};
 
 rintos_user::test_main!(test_main);
 
 const MAPPING: usize = 0x1000_0000;
 
 fn test_main() {
-    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    let (fd, map) = map_sample(MAPPING);
 
     close(fd);
 

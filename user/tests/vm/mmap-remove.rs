@@ -3,8 +3,8 @@
 #![no_std]
 #![no_main]
 
-use rintos_user::samples::VM_SAMPLE;
-use rintos_user::syscall::{MAP_FAILED, close, create, mmap, munmap, open, remove};
+use rintos_user::samples::{VM_SAMPLE, map_sample};
+use rintos_user::syscall::{close, create, munmap, open, remove};
 use rintos_user::{check, fail};
 
 rintos_user::test_main!(test_main);
@@ -12,8 +12,7 @@ rintos_user::test_main!(test_main);
 const MAPPING: usize = 0x1000_0000;
 
 fn test_main() {
-    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    let (fd, map) = map_sample(MAPPING);
 
     close(fd);
     check!(remove(c"sample.txt"), "remove \"sample.txt\"");

@@ -2,17 +2,17 @@
 #![no_std]
 #![no_main]
 
+use rintos_user::fail;
 use rintos_user::fault::read_word;
-use rintos_user::syscall::{MAP_FAILED, mmap, munmap, open};
-use rintos_user::{check, fail};
+use rintos_user::samples::map_sample;
+use rintos_user::syscall::munmap;
 
 rintos_user::test_main!(test_main);
 
 const MAPPING: usize = 0x1000_0000;
 
 fn test_main() {
-    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    let (_fd, map) = map_sample(MAPPING);
 
     munmap(map);
 

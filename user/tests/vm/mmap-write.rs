@@ -4,8 +4,8 @@
 #![no_main]
 
 use rintos_user::check;
-use rintos_user::samples::VM_SAMPLE;
-use rintos_user::syscall::{MAP_FAILED, close, create, mmap, munmap, open, read};
+use rintos_user::samples::{VM_SAMPLE, map_sample};
+use rintos_user::syscall::{close, create, munmap, read};
 
 rintos_user::test_main!(test_main);
 
@@ -17,8 +17,7 @@ fn test_main() {
         create(c"sample.txt", length as u32),
         "create \"sample.txt\""
     );
-    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    let (fd, map) = map_sample(MAPPING);
     // SAFETY: the kernel just mapped the file there; nothing else refers to it.
     let mapped = unsafe { core::slice::from_raw_parts_mut(MAPPING as *mut u8, length) };
     mapped.copy_from_slice(VM_SAMPLE);

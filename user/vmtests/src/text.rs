@@ -4,19 +4,18 @@
 //! file, so a frame holds each page once. A test compares what is in memory with what is in
 //! the file through a digest of the bytes.
 use crc::{CRC_32_CKSUM, Crc};
+use elf::abi::{PF_W, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::file::{Class, FileHeader};
 use elf::segment::SegmentTable;
-use rintos_user::abi::PAGE_SIZE;
+use rintos_user::abi::{
+    ELF32_HEADER_SIZE, ELF32_PROGRAM_HEADER_SIZE as PROGRAM_HEADER_SIZE, PAGE_SIZE,
+};
 use rintos_user::syscall::{Pid, read, seek, wait};
 use rintos_user::{check, fail};
 
 use crate::kernel::file_frames;
 
-const PT_LOAD: u32 = 1;
-const PF_W: u32 = 2;
-const ELF32_HEADER_SIZE: usize = 52;
-const PROGRAM_HEADER_SIZE: usize = 32;
 /// Our executables have two program headers (`user.ld`); allow a few more.
 const MAX_PROGRAM_HEADERS: usize = 8;
 

@@ -4,8 +4,8 @@
 #![no_std]
 #![no_main]
 
-use rintos_user::samples::VM_SAMPLE;
-use rintos_user::syscall::{MAP_FAILED, close, mmap, munmap, open};
+use rintos_user::samples::{VM_SAMPLE, map_sample};
+use rintos_user::syscall::{close, munmap};
 use rintos_user::{check, msg};
 
 rintos_user::test_main!(test_main);
@@ -13,8 +13,7 @@ rintos_user::test_main!(test_main);
 const MAPPING: usize = 0x1000_0000;
 
 fn test_main() {
-    check!(let fd = open(c"sample.txt") => fd > 1, "open \"sample.txt\"");
-    check!(let map = mmap(fd, MAPPING) => map != MAP_FAILED, "mmap \"sample.txt\"");
+    let (fd, map) = map_sample(MAPPING);
     for unknown in [map + 1, map + 1000, -1, i32::MIN, i32::MAX] {
         munmap(unknown);
     }

@@ -13,6 +13,10 @@ pub const PHYS_BASE: u32 = 0xC000_0000;
 pub const PAGE_SIZE: usize = 4096;
 /// Where user executables are linked (the first PT_LOAD usually starts here).
 pub const USER_CODE_BASE: u32 = 0x0804_8000;
+/// Bytes of an ELF32 file header.
+pub const ELF32_HEADER_SIZE: usize = 52;
+/// Bytes of one ELF32 program header.
+pub const ELF32_PROGRAM_HEADER_SIZE: usize = 32;
 /// The maximum size of the user stack; stack growth beyond it kills the process.
 pub const STACK_LIMIT: u32 = 8 * 1024 * 1024;
 /// The lowest address the stack may grow down to.

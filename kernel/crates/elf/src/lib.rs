@@ -9,26 +9,15 @@ extern crate alloc;
 use alloc::vec::Vec;
 use core::fmt;
 
+use elf::abi::{EM_386, ET_EXEC, PF_W, PT_DYNAMIC, PT_INTERP, PT_LOAD, PT_SHLIB};
 use elf::endian::LittleEndian;
 use elf::file::{Class, FileHeader};
 use elf::segment::SegmentTable;
+use rintos_abi::{PAGE_SIZE, PHYS_BASE as USER_TOP};
 
-/// Bytes of an ELF32 file header.
-pub const HEADER_SIZE: usize = 52;
-/// Bytes of one ELF32 program header.
-pub const PROGRAM_HEADER_SIZE: usize = 32;
+pub use rintos_abi::{ELF32_HEADER_SIZE as HEADER_SIZE, ELF32_PROGRAM_HEADER_SIZE as PROGRAM_HEADER_SIZE};
 /// Most program headers a Pintos executable may have.
 pub const MAX_PROGRAM_HEADERS: u16 = 1024;
-const PAGE_SIZE: u32 = 4096;
-const USER_TOP: u32 = 0xC000_0000;
-
-const ET_EXEC: u16 = 2;
-const EM_386: u16 = 3;
-const PT_LOAD: u32 = 1;
-const PT_DYNAMIC: u32 = 2;
-const PT_INTERP: u32 = 3;
-const PT_SHLIB: u32 = 5;
-const PF_W: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ElfError {
@@ -138,7 +127,7 @@ pub fn parse_segments(header: &Header, table: &[u8], file_len: u64) -> Result<Ve
 fn check_load(index: usize, phdr: &elf::segment::ProgramHeader, file_len: u64) -> Result<Segment, ElfError> {
     let bad = ElfError::BadSegment { index };
     let (offset, vaddr, file_size, mem_size) = (phdr.p_offset, phdr.p_vaddr, phdr.p_filesz, phdr.p_memsz);
-    let page = u64::from(PAGE_SIZE);
+    let page = PAGE_SIZE as u64;
     if offset % page != vaddr % page || offset > file_len || mem_size < file_size || mem_size == 0 {
         return Err(bad);
     }

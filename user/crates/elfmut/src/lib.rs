@@ -20,10 +20,16 @@
 
 use core::fmt;
 
+use elf::abi::{PT_GNU_STACK, PT_LOAD, PT_NOTE};
+use rintos_abi::{
+    ELF32_HEADER_SIZE as HEADER_SIZE, ELF32_PROGRAM_HEADER_SIZE as PHDR_SIZE,
+    USER_CODE_BASE as TEXT_BASE,
+};
+
 /// Bytes of a page.
-pub const PAGE: u32 = 0x1000;
-/// Where user space ends (`PHYS_BASE`).
-pub const USER_TOP: u32 = 0xC000_0000;
+pub const PAGE: u32 = rintos_abi::PAGE_SIZE as u32;
+/// Where user space ends.
+pub const USER_TOP: u32 = rintos_abi::PHYS_BASE;
 /// The largest mutant: room for the biggest base and a real program of up to this size.
 pub const MAX_IMAGE: usize = 64 * 1024;
 /// The exit status of a base executable that runs as built.
@@ -31,12 +37,6 @@ pub const EXIT_STATUS: i32 = 42;
 /// The byte every unused place of a built executable holds (see the crate documentation).
 pub const FILL: u8 = 0xA1;
 
-const HEADER_SIZE: usize = 52;
-const PHDR_SIZE: usize = 32;
-const PT_LOAD: u32 = 1;
-const PT_NOTE: u32 = 4;
-const PT_GNU_STACK: u32 = 0x6474_e551;
-const TEXT_BASE: u32 = 0x0804_8000;
 /// Where the exit stub sits within its page.
 const STUB_OFFSET: u32 = 0x800;
 /// `push 42; push SYS_EXIT; int 0x30`: the system call reads its number at `[esp]` and its
