@@ -1,6 +1,6 @@
 //! Helper of vm-async: computes while another process swaps. Waits until the kernel moves a
 //! page to or from swap, then computes (no memory beyond a few registers, so no faults)
-//! until the kernel has moved 64 more pages to or from swap, looking at the kernel's
+//! until the kernel has moved 512 more pages to or from swap, looking at the kernel's
 //! counters after each round of computing. Exits 0 if some look found a fault's disk I/O in
 //! flight (this process was running while a fault waited for the disk) and timer ticks in
 //! user mode were counted during fault I/O in its window; otherwise fails with a message.
@@ -16,8 +16,9 @@ use rintos_vmtests::kernel::{swap_traffic, vm_stats, wait_for_swapping};
 
 rintos_user::entry!(main);
 
-/// Pages moved to or from swap that make the window: several bursts of vm-pressure.
-const WINDOW_SWAP_TRAFFIC: u64 = 64;
+/// Pages moved to or from swap that make the window: many bursts of vm-pressure, so that the
+/// window spans a good number of timer ticks even when the disk is fast.
+const WINDOW_SWAP_TRAFFIC: u64 = 512;
 /// Steps of computing between two looks at the counters.
 const STEPS: u32 = 20_000;
 /// Looks after which to give up waiting for the window to end.
