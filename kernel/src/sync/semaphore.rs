@@ -33,15 +33,16 @@ impl Semaphore {
         // Interrupts stay off from the check to the block, so an `up` cannot slip in between
         // and be lost.
         let _irq = InterruptsOff::new();
-        let me = threads::current();
-        {
+        let me = {
             let mut state = self.state.lock();
             if state.value > 0 {
                 state.value -= 1;
                 return;
             }
+            let me = threads::current();
             state.waiters.push_back(me.clone());
-        }
+            me
+        };
         // `up` takes a waiter out of the queue exactly when it hands it a unit, so "no longer
         // queued" means "granted". Anything else that woke us (a stray wake-up) must not
         // count as a unit: we go back to sleep, still in our place in the queue.
