@@ -3,7 +3,7 @@
 //!
 //! The C programs are C twins of a few Rust test programs: they show that Rintos runs
 //! programs built the classic way, with gcc and the classic system-call stubs. Each file in
-//! `user/c/tests/` becomes one program; `user/c/lib/` is linked into all of them (its
+//! `user/c/classic/` becomes one program; `user/c/lib/` is linked into all of them (its
 //! `test-main.c` only into programs that define `test_main()` rather than `main()`).
 //! Everything is linked with the Rust programs' script, `user/user.ld`.
 //!
@@ -46,7 +46,7 @@ const LINK_FLAGS: &[&str] = &[
     "-Wl,--build-id=none",
 ];
 
-/// Compiles every program in `user/c/tests/` into `out_dir/<name>` (intermediate files go
+/// Compiles every program in `user/c/classic/` into `out_dir/<name>` (intermediate files go
 /// to `out_dir/build/`) and returns the paths of the executables, sorted by name.
 ///
 /// Fails with a message naming the package to install when `gcc -m32` cannot build
@@ -89,10 +89,10 @@ pub fn build_c_programs(repo_root: &Path, out_dir: &Path) -> anyhow::Result<Vec<
         }
     }
     let test_main_object =
-        test_main_object.context("user/c/lib/test-main.c (the classic tests/main.c) is missing")?;
+        test_main_object.context("user/c/lib/test-main.c (Pintos' src/tests/main.c) is missing")?;
 
     let mut programs = Vec::new();
-    for source in c_sources(&c_dir.join("tests"))? {
+    for source in c_sources(&c_dir.join("classic"))? {
         let name = source
             .file_stem()
             .and_then(|stem| stem.to_str())
@@ -518,7 +518,7 @@ mod tests {
             Command::new("gcc")
                 .args(LINK_FLAGS)
                 .arg("-Wl,-Ttext-segment=0x10000000")
-                .arg(build.join("tests-child-simple.o"))
+                .arg(build.join("classic-child-simple.o"))
                 .args(
                     ["entry", "format", "string", "syscall", "test"]
                         .map(|name| build.join(format!("lib-{name}.o"))),

@@ -1,5 +1,5 @@
 //! Memory next to page boundaries, for the tests that pass the kernel data crossing from
-//! one page to the next (`tests/userprog/boundary.c`).
+//! one page to the next (`src/tests/userprog/boundary.c`).
 //!
 //! The area is an 8 KiB array in section `.testEndmem`, which `user.ld` places at the
 //! very end of `.bss`, and nothing is mapped after `.bss`. So the page-aligned address

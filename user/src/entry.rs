@@ -98,7 +98,7 @@ pub unsafe fn start(argc: i32, argv: *const *const c_char, main: fn(Args) -> i32
     exit(main(args))
 }
 
-/// The classic `tests/main.c`: names the test after `argv[0]`, prints `begin`, seeds the
+/// The classic `src/tests/main.c`: names the test after `argv[0]`, prints `begin`, seeds the
 /// PRNG with 0, runs the test body, prints `end` and exits with 0. A failing check exits
 /// earlier with status 1.
 pub fn run_test(args: Args, test_main: fn()) -> i32 {

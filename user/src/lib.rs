@@ -1,7 +1,9 @@
-//! The Rintos user runtime: what the classic Pintos user library (`lib/user/*`) and test
-//! library (`tests/lib.c`, `tests/main.c`) give C programs, for programs written in Rust.
+//! The Rintos user runtime: what the classic Pintos user library (`src/lib/user/*`) and test
+//! library (`src/tests/lib.c`, `src/tests/main.c`) give C programs, for programs written in
+//! Rust.
 //!
-//! A program is one file under `tests/` or `examples/` that names its entry point with
+//! A program is one file (under `classic/` or `examples/` of this package, or `programs/` of
+//! another user package) that names its entry point with
 //! [`entry!`] (a plain `main(args) -> status`) or [`test_main!`] (a classic test body,
 //! wrapped in `(name) begin` / `(name) end`). Everything else is here:
 //!

@@ -26,7 +26,7 @@ pub fn next_u32() -> u32 {
     with_prng(Prng::next_u32)
 }
 
-/// The classic `shuffle` of `tests/lib.c`, drawing from this stream.
+/// The classic `shuffle` of `src/tests/lib.c`, drawing from this stream.
 pub fn shuffle<T>(items: &mut [T]) {
     with_prng(|prng| rintos_algo::shuffle(items, prng));
 }

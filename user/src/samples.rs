@@ -16,10 +16,10 @@ pub fn map_sample(address: usize) -> (i32, MapId) {
     (fd, map)
 }
 
-/// `tests/userprog/sample.txt`: 239 bytes.
+/// `src/tests/userprog/sample.txt`: 239 bytes.
 pub const USERPROG_SAMPLE: &[u8; 239] = include_bytes!("../data/userprog/sample.txt");
 
-/// `tests/vm/sample.txt`: 794 bytes.
+/// `src/tests/vm/sample.txt`: 794 bytes.
 pub const VM_SAMPLE: &[u8; 794] = include_bytes!("../data/vm/sample.txt");
 
 /// [`VM_SAMPLE`] followed by a NUL: the classic `sizeof sample` bytes (795).

@@ -1,4 +1,4 @@
-//! The classic test library (`tests/lib.c`): messages prefixed with the test name, checks
+//! The classic test library (`src/tests/lib.c`): messages prefixed with the test name, checks
 //! that fail the test, file verification and helpers for tests with children.
 //!
 //! The output formats are exactly the classic ones, because the expected outputs of the

@@ -1,4 +1,4 @@
-//! Judging a run's output. The user-program checkers follow the classic `tests/tests.pm`
+//! Judging a run's output. The user-program checkers follow the classic `src/tests/tests.pm`
 //! (abi §3.2) rule by rule, with its messages; the kernel-test checkers and the resource-leak
 //! check are Rintos' own (interfaces §A).
 
@@ -262,7 +262,7 @@ fn as_text<'a>(lines: impl Iterator<Item = &'a str>) -> String {
     lines.map(|line| format!("{line}\n")).collect()
 }
 
-/// `check_process_death` (tests/vm/process_death.pm).
+/// `check_process_death` (`src/tests/vm/process_death.pm`).
 fn process_death(name: &str, core: &[&str]) -> Vec<String> {
     let mut reasons = Vec::new();
     let begin = format!("({name}) begin");
@@ -387,4 +387,4 @@ fn resource_leaks(lines: &[&str]) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests;
+mod synthetic_runs;

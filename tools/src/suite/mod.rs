@@ -1,6 +1,6 @@
 //! The test suite's data and judgement: which programs each test puts on disk and runs
 //! ([`Catalogue`], read from `tests/catalogue/*.toml`), how its output is judged ([`check`], the
-//! rules of the classic `tests/tests.pm`), and the closing table with the classic grades
+//! rules of the classic `src/tests/tests.pm`), and the closing table with the classic grades
 //! ([`report`]). Running QEMU is not done here: `tests/suite.rs` feeds
 //! [`TestCase::runner_command`] to the runner and the captured output back to [`check`].
 
@@ -80,7 +80,8 @@ pub enum Checker {
         alternatives: Vec<Vec<String>>,
         filters: Filters,
     },
-    /// `check_process_death` (tests/vm/process_death.pm): the process must start and be killed.
+    /// `check_process_death` (`src/tests/vm/process_death.pm`): the process must start and be
+    /// killed.
     ProcessDeath,
     /// halt.ck: the program must start and power the machine off.
     Halt,
@@ -177,4 +178,4 @@ impl TestCase {
 }
 
 #[cfg(test)]
-mod tests;
+mod catalogue_contents;

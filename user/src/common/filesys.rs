@@ -1,4 +1,4 @@
-//! The file-system tests of `tests/filesys/base`: create, sequential and random-order
+//! The file-system tests of `src/tests/filesys/base`: create, sequential and random-order
 //! writes, each verified by reading the file back.
 use core::ffi::CStr;
 

@@ -1,4 +1,4 @@
-//! The merge-sort tests of `tests/vm` (page-merge-*): about 1 MiB of ARC4 noise is cut
+//! The merge-sort tests of `src/tests/vm` (page-merge-*): about 1 MiB of ARC4 noise is cut
 //! into chunks, child processes sort the chunks (each through a file), and the parent
 //! merges them and checks the result against a histogram of the original bytes. The
 //! two megabytes of data exceed physical memory, so they must page.

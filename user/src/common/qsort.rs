@@ -1,4 +1,4 @@
-//! The quicksort of `tests/vm/qsort.c`, used by child-qsort (on a 128 KiB stack array)
+//! The quicksort of `src/tests/vm/qsort.c`, used by child-qsort (on a 128 KiB stack array)
 //! and child-qsort-mm (on a memory-mapped file). Pivots are picked with the process PRNG,
 //! so the order of memory accesses is the classic one.
 use crate::random;

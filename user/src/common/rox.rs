@@ -1,4 +1,4 @@
-//! rox-child and rox-multichild (`tests/userprog/rox-child.inc`): an executable may be
+//! rox-child and rox-multichild (`src/tests/userprog/rox-child.inc`): an executable may be
 //! written while no process runs it, not while one does, and again once that one exited.
 use crate::check;
 use crate::cstr::StrBuf;

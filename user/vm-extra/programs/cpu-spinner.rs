@@ -12,7 +12,7 @@ use core::hint::black_box;
 use rintos_user::entry::Args;
 use rintos_user::fail;
 use rintos_user::testlib::set_test_name;
-use rintos_vmtests::kernel::{swap_traffic, vm_stats, wait_for_swapping};
+use rintos_vm_extra::kernel::{swap_traffic, vm_stats, wait_for_swapping};
 
 rintos_user::entry!(main);
 

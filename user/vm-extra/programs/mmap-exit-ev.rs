@@ -11,8 +11,8 @@ use rintos_user::abi::PAGE_SIZE;
 use rintos_user::cstr::StrBuf;
 use rintos_user::syscall::{close, create, exec, open, read, wait};
 use rintos_user::{ProcessGlobal, check, fail};
-use rintos_vmtests::board::Board;
-use rintos_vmtests::pattern;
+use rintos_vm_extra::board::Board;
+use rintos_vm_extra::pattern;
 
 rintos_user::test_main!(test_main);
 

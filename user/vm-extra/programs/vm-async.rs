@@ -8,7 +8,7 @@
 
 use rintos_user::check;
 use rintos_user::syscall::{exec, wait};
-use rintos_vmtests::board::Board;
+use rintos_vm_extra::board::Board;
 
 rintos_user::test_main!(test_main);
 

@@ -11,7 +11,7 @@
 use rintos_user::abi::PAGE_SIZE;
 use rintos_user::syscall::{MAP_FAILED, close, create, mmap, munmap, open, read, remove, seek};
 use rintos_user::{ProcessGlobal, check, fail, msg};
-use rintos_vmtests::pattern;
+use rintos_vm_extra::pattern;
 
 rintos_user::test_main!(test_main);
 

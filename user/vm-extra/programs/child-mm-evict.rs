@@ -8,7 +8,7 @@ use rintos_user::entry::Args;
 use rintos_user::fail;
 use rintos_user::syscall::{MAP_FAILED, filesize, mmap, open};
 use rintos_user::testlib::set_test_name;
-use rintos_vmtests::{number_arg, pattern};
+use rintos_vm_extra::{number_arg, pattern};
 
 rintos_user::entry!(main);
 

@@ -277,7 +277,7 @@ fn every_program_is_built_by_the_user_package() {
     let is_built = |program: &Program| match program.language {
         Language::Rust => rust_binaries.contains(&program.binary),
         Language::C => repo_root()
-            .join("user/c/tests")
+            .join("user/c/classic")
             .join(format!("{}.c", program.binary))
             .is_file(),
     };

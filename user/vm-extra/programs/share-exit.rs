@@ -12,9 +12,9 @@ use rintos_user::entry::Args;
 use rintos_user::syscall::{Pid, exec, open};
 use rintos_user::testlib::set_test_name;
 use rintos_user::{check, msg, random};
-use rintos_vmtests::board::Board;
-use rintos_vmtests::number_arg;
-use rintos_vmtests::text::TextSegment;
+use rintos_vm_extra::board::Board;
+use rintos_vm_extra::number_arg;
+use rintos_vm_extra::text::TextSegment;
 
 rintos_user::entry!(main);
 

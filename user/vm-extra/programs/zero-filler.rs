@@ -14,7 +14,7 @@ use rintos_user::abi::PAGE_SIZE;
 use rintos_user::entry::Args;
 use rintos_user::testlib::set_test_name;
 use rintos_user::{ProcessGlobal, fail};
-use rintos_vmtests::kernel::{swap_traffic, vm_stats, wait_for_swapping};
+use rintos_vm_extra::kernel::{swap_traffic, vm_stats, wait_for_swapping};
 
 rintos_user::entry!(main);
 

@@ -13,8 +13,8 @@ use rintos_user::abi::PAGE_SIZE;
 use rintos_user::entry::Args;
 use rintos_user::testlib::set_test_name;
 use rintos_user::{ProcessGlobal, fail};
-use rintos_vmtests::board::Board;
-use rintos_vmtests::{pattern, text_arg};
+use rintos_vm_extra::board::Board;
+use rintos_vm_extra::{pattern, text_arg};
 
 rintos_user::entry!(main);
 

@@ -17,9 +17,9 @@ use rintos_user::entry::Args;
 use rintos_user::syscall::open;
 use rintos_user::testlib::set_test_name;
 use rintos_user::{ProcessGlobal, fail};
-use rintos_vmtests::board::Board;
-use rintos_vmtests::text::{TextDigest, TextSegment};
-use rintos_vmtests::{number_arg, pattern, text_arg};
+use rintos_vm_extra::board::Board;
+use rintos_vm_extra::text::{TextDigest, TextSegment};
+use rintos_vm_extra::{number_arg, pattern, text_arg};
 
 rintos_user::entry!(main);
 

@@ -13,8 +13,8 @@
 
 use rintos_user::syscall::{exec, wait};
 use rintos_user::{check, msg};
-use rintos_vmtests::board::Board;
-use rintos_vmtests::kernel::{swap_traffic, vm_stats};
+use rintos_vm_extra::board::Board;
+use rintos_vm_extra::kernel::{swap_traffic, vm_stats};
 
 rintos_user::test_main!(test_main);
 

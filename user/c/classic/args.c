@@ -1,4 +1,4 @@
-/* Prints its command-line arguments: the C twin of user/tests/userprog/args.rs. */
+/* Prints its command-line arguments: the C twin of user/classic/userprog/args.rs. */
 #include "lib.h"
 
 int

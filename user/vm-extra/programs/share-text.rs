@@ -12,9 +12,9 @@
 use rintos_user::cstr::StrBuf;
 use rintos_user::syscall::{Pid, exec, open};
 use rintos_user::{check, fail, msg};
-use rintos_vmtests::board::Board;
-use rintos_vmtests::kernel::{file_frames, vm_stats};
-use rintos_vmtests::text::TextSegment;
+use rintos_vm_extra::board::Board;
+use rintos_vm_extra::kernel::{file_frames, vm_stats};
+use rintos_vm_extra::text::TextSegment;
 
 rintos_user::test_main!(test_main);
 
