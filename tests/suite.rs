@@ -1,86 +1,127 @@
 //! `cargo test`'s QEMU suite: every case of the catalogue (`tests/catalogue/*.toml`) and the
-//! runner's own cases, each in a fresh virtual machine, several at once.
+//! runner's own cases, each in a fresh virtual machine, several at once (`rintos::cases`).
 //!
-//! `cargo test -- userprog/` runs only the cases whose id contains `userprog/`. Each output is
-//! saved as `target/suite/<dir>/<name>.output`. `RINTOS_JOBS=N` sets how many machines run at
-//! once (default: the number of cores).
+//! `cargo test -- userprog/` runs only the cases whose id contains `userprog/`;
+//! `cargo test -- --help` lists the options. Each output is saved as
+//! `target/suite/<dir>/<name>.output`.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rintos::runner::cases::{self, RunnerCase};
-use rintos::runner::{self, GuestArtifacts};
+use rintos::cases::suite_args::{SUITE_USAGE, SuiteArgs};
+use rintos::cases::{self, Case, Progress, pool, runner_cases};
+use rintos::runner;
 use rintos::suite::{self, Catalogue, TestCase};
 
-enum Case<'a> {
-    Catalogue(&'a TestCase),
-    Runner(&'a RunnerCase),
-}
-
-impl Case<'_> {
-    fn id(&self) -> String {
-        match self {
-            Case::Catalogue(case) => case.id(),
-            Case::Runner(case) => format!("runner/{}", case.name),
-        }
-    }
-}
-
-/// How one case went.
-struct Outcome {
-    passed: bool,
-    reasons: Vec<String>,
-    diff: Option<String>,
-    output_file: PathBuf,
-}
-
 fn main() -> ExitCode {
-    let filters = filters();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match SuiteArgs::parse(&args) {
+        Ok(args) => args,
+        Err(error) => {
+            eprintln!("suite: {error:#}\n\n{SUITE_USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if args.help {
+        print!("{SUITE_USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let root = runner::repo_root();
-    let prepared = runner::guest_artifacts(&root)
-        .and_then(|artifacts| Ok((artifacts, Catalogue::load(&root)?)));
-    let (artifacts, catalogue) = match prepared {
-        Ok(prepared) => prepared,
+    let catalogue = match Catalogue::load(&root) {
+        Ok(catalogue) => catalogue,
         Err(error) => {
             eprintln!("suite: {error:#}");
             return ExitCode::FAILURE;
         }
     };
-    let runner_cases = cases::all();
     let selected: Vec<Case> = catalogue
         .cases
-        .iter()
+        .into_iter()
         .map(Case::Catalogue)
-        .chain(runner_cases.iter().map(Case::Runner))
-        .filter(|case| {
-            filters.is_empty()
-                || filters
-                    .iter()
-                    .any(|filter| case.id().contains(filter.as_str()))
-        })
+        .chain(runner_cases::all().into_iter().map(Case::Runner))
+        .filter(|case| args.selects(&case.id()))
         .collect();
-    let outcomes = run_all(&selected, &artifacts, &root);
+    if args.list {
+        for case in &selected {
+            println!("{}", case.id());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let artifacts = match runner::guest_artifacts(&root) {
+        Ok(artifacts) => artifacts,
+        Err(error) => {
+            eprintln!("suite: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
 
-    for (case, outcome) in selected.iter().zip(&outcomes) {
-        if !outcome.passed {
+    let progress = ProgressBar::new(selected.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} {wide_msg}")
+            .expect("a valid template"),
+    );
+    let running = Mutex::new(Vec::<String>::new());
+    let show = |progress_event: Progress| match progress_event {
+        Progress::Started(case) => {
+            let mut running = running.lock().unwrap();
+            running.push(case.id());
+            progress.set_message(running.join(" "));
+        }
+        Progress::Finished(case, judged) => {
+            let id = case.id();
+            running.lock().unwrap().retain(|other| *other != id);
+            let mut lines = Vec::new();
+            if !args.quiet {
+                lines.push(format!(
+                    "{} {id}",
+                    if judged.passed { "pass" } else { "FAIL" }
+                ));
+            }
+            if args.nocapture {
+                lines.push(judged.output.trim_end().to_string());
+            }
+            for line in lines {
+                if progress.is_hidden() {
+                    println!("{line}");
+                } else {
+                    progress.println(line);
+                }
+            }
+            progress.inc(1);
+        }
+    };
+    let slots = args.slots.unwrap_or_else(pool::default_slots);
+    let outcomes = cases::run_cases(
+        &selected,
+        &artifacts,
+        &root,
+        &root.join("target/suite"),
+        slots,
+        &show,
+    );
+    progress.finish_and_clear();
+
+    for (case, judged) in selected.iter().zip(&outcomes) {
+        if !judged.passed {
             println!("\nFAIL {}", case.id());
-            for reason in &outcome.reasons {
+            for reason in &judged.reasons {
                 println!("  {reason}");
             }
-            if let Some(diff) = &outcome.diff {
+            if let Some(diff) = &judged.diff {
                 println!("{diff}");
             }
-            println!("  output: {}", outcome.output_file.display());
+            println!("  output: {}", judged.output_file.display());
+            if let Some(replay) = &judged.replay {
+                println!("  replay: {replay}");
+            }
         }
     }
     let catalogue_results: Vec<(&TestCase, bool)> = selected
         .iter()
         .zip(&outcomes)
-        .filter_map(|(case, outcome)| match case {
-            Case::Catalogue(case) => Some((*case, outcome.passed)),
+        .filter_map(|(case, judged)| match case {
+            Case::Catalogue(case) => Some((case, judged.passed)),
             Case::Runner(_) => None,
         })
         .collect();
@@ -92,7 +133,7 @@ fn main() -> ExitCode {
     let runner_passed = selected
         .iter()
         .zip(&outcomes)
-        .filter(|(case, outcome)| matches!(case, Case::Runner(_)) && outcome.passed)
+        .filter(|(case, judged)| matches!(case, Case::Runner(_)) && judged.passed)
         .count();
     if runner_total > 0 {
         println!(
@@ -100,139 +141,11 @@ fn main() -> ExitCode {
             runner_total - runner_passed
         );
     }
-    let passed = outcomes.iter().filter(|outcome| outcome.passed).count();
+    let passed = outcomes.iter().filter(|judged| judged.passed).count();
     println!("total: {passed} passed, {} failed", outcomes.len() - passed);
     if passed == outcomes.len() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
-}
-
-/// Case-id filters from the command line. Cargo passes libtest's flags (`--nocapture`,
-/// `--quiet`, `--test-threads=N`, ...) to every test binary; they mean nothing here.
-fn filters() -> Vec<String> {
-    const FLAGS_WITH_VALUES: &[&str] = &[
-        "--test-threads",
-        "--skip",
-        "--format",
-        "--color",
-        "--logfile",
-        "-Z",
-    ];
-    let mut filters = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if FLAGS_WITH_VALUES.contains(&arg.as_str()) {
-            args.next();
-        } else if !arg.starts_with('-') {
-            filters.push(arg);
-        }
-    }
-    filters
-}
-
-fn jobs() -> usize {
-    std::env::var("RINTOS_JOBS")
-        .ok()
-        .and_then(|jobs| jobs.parse().ok())
-        .filter(|&jobs| jobs > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |cores| cores.get()))
-}
-
-/// Runs the cases on a few threads, each starting the next case not yet taken.
-fn run_all(cases: &[Case], artifacts: &GuestArtifacts, root: &Path) -> Vec<Outcome> {
-    let progress = ProgressBar::new(cases.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} {wide_msg}")
-            .expect("a valid template"),
-    );
-    let next = AtomicUsize::new(0);
-    let running = Mutex::new(Vec::<String>::new());
-    let outcomes: Vec<Mutex<Option<Outcome>>> = cases.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs().min(cases.len()) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(case) = cases.get(index) else { break };
-                    let id = case.id();
-                    running.lock().unwrap().push(id.clone());
-                    progress.set_message(running.lock().unwrap().join(" "));
-                    let outcome = run_one(case, artifacts, root);
-                    running.lock().unwrap().retain(|other| *other != id);
-                    let line = format!("{} {id}", if outcome.passed { "pass" } else { "FAIL" });
-                    if progress.is_hidden() {
-                        println!("{line}");
-                    } else {
-                        progress.println(line);
-                    }
-                    progress.inc(1);
-                    *outcomes[index].lock().unwrap() = Some(outcome);
-                }
-            });
-        }
-    });
-    progress.finish_and_clear();
-    outcomes
-        .into_iter()
-        .map(|slot| slot.into_inner().unwrap().expect("every case ran"))
-        .collect()
-}
-
-fn run_one(case: &Case, artifacts: &GuestArtifacts, root: &Path) -> Outcome {
-    let output_file = root
-        .join("target/suite")
-        .join(format!("{}.output", case.id()));
-    let (output, passed, reasons, diff) = match case {
-        Case::Catalogue(case) => {
-            let args = case.runner_command(&|program| artifacts.resolve(program), root);
-            match runner::run(&args) {
-                Ok(outcome) => {
-                    let verdict = suite::check(case, &outcome.output, outcome.clean_exit);
-                    let mut output = outcome.output;
-                    if !outcome.stderr.is_empty() {
-                        output.push_str(&format!("\n[qemu stderr]\n{}", outcome.stderr));
-                    }
-                    (output, verdict.passed, verdict.reasons, verdict.diff)
-                }
-                Err(error) => (
-                    String::new(),
-                    false,
-                    vec![format!("the runner failed: {error:#}")],
-                    None,
-                ),
-            }
-        }
-        Case::Runner(case) => {
-            let scratch = tempfile::tempdir().expect("a temporary directory");
-            match (case.run)(scratch.path()) {
-                Ok(report) => (
-                    report.output,
-                    report.failures.is_empty(),
-                    report.failures,
-                    None,
-                ),
-                Err(error) => (
-                    String::new(),
-                    false,
-                    vec![format!("the case could not run: {error:#}")],
-                    None,
-                ),
-            }
-        }
-    };
-    let saved = output_file
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&output_file, &output));
-    if let Err(error) = saved {
-        eprintln!("suite: saving {}: {error}", output_file.display());
-    }
-    Outcome {
-        passed,
-        reasons,
-        diff,
-        output_file,
     }
 }

@@ -18,7 +18,9 @@ use std::time::Instant;
 
 use anyhow::{Context, ensure};
 use indicatif::{ProgressBar, ProgressStyle};
-use rintos::runner::{self, GuestArtifacts};
+use rintos::cases::{self, Case};
+use rintos::disk::SECTORS_PER_MB;
+use rintos::runner::{self, GuestArtifacts, Options, PartitionSource};
 use rintos::suite::Catalogue;
 use rintos_abi::latency::{FaultClass, Histogram};
 
@@ -75,10 +77,11 @@ impl GuestClock {
         }
     }
 
-    fn runner_options(self) -> &'static [&'static str] {
+    /// QEMU's `-icount` shift for this clock.
+    fn icount(self) -> Option<String> {
         match self {
-            GuestClock::Host => &[],
-            GuestClock::Instructions => &["--icount=4"],
+            GuestClock::Host => None,
+            GuestClock::Instructions => Some("4".into()),
         }
     }
 }
@@ -309,14 +312,10 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             );
         for (test, mode) in variants {
             progress.set_message(format!("{test}, {} (run {run})", mode.name()));
-            let log = config.out_dir.join(format!(
-                "runs/{}-{}-{run}.txt",
-                test.trim_start_matches("vm/"),
-                mode.name()
-            ));
+            let logs = config.out_dir.join(format!("runs/{}-{run}", mode.name()));
             results
                 .outcomes
-                .push(outcome(test, mode, &catalogue, &artifacts, &root, &log)?);
+                .push(outcome(test, mode, &catalogue, &artifacts, &root, &logs)?);
             progress.inc(1);
         }
     }
@@ -370,35 +369,23 @@ fn snapshot(built: &GuestArtifacts, dir: &Path) -> anyhow::Result<GuestArtifacts
     })
 }
 
-/// The runner option that boots the snapshot's kernel.
-fn kernel_option(guest: &GuestArtifacts) -> String {
-    format!("--kernel={}", guest.kernel.display())
-}
-
-/// Runs the runner with `args`, keeping the output in `log`.
-fn run_logged(args: &[String], log: &Path) -> anyhow::Result<runner::RunOutcome> {
-    let outcome = runner::run(args)?;
-    std::fs::create_dir_all(log.parent().context("a log file without a folder")?)?;
-    std::fs::write(log, &outcome.output).with_context(|| format!("writing {}", log.display()))?;
-    Ok(outcome)
-}
-
-/// Boots a machine with `runner_args`, then `-q -f` plus `kernel_options`, running
-/// `command`; returns the output (also kept in `log`), checked for a clean power-off.
+/// Boots the snapshot's kernel with `options`, then `-q` plus `kernel_options`, `-f` and
+/// `run command`; returns the output (also kept in `log`), checked for a clean power-off.
 fn boot(
     guest: &GuestArtifacts,
-    runner_args: &[String],
+    mut options: Options,
     kernel_options: &[&str],
     command: &str,
     log: &Path,
 ) -> anyhow::Result<String> {
-    let mut args = runner_args.to_vec();
-    args.push(kernel_option(guest));
-    args.push("--".into());
-    args.push("-q".into());
-    args.extend(kernel_options.iter().map(|option| option.to_string()));
-    args.extend(["-f".into(), "run".into(), command.into()]);
-    let outcome = run_logged(&args, log)?;
+    options.kernel = Some(guest.kernel.clone());
+    options.kernel_args = std::iter::once("-q")
+        .chain(kernel_options.iter().copied())
+        .chain(["-f", "run", command])
+        .map(String::from)
+        .collect();
+    let outcome = runner::run(&options)?;
+    cases::save_output(log, &outcome.output)?;
     ensure!(
         outcome.clean_exit,
         "`{command}` did not end in a clean power-off ({:?}); its output:\n{}",
@@ -408,12 +395,22 @@ fn boot(
     Ok(outcome.output)
 }
 
-fn program(artifacts: &GuestArtifacts, name: &str) -> anyhow::Result<String> {
+/// The classic test options with a file system, and swap if `swap_mb` is given, on a
+/// machine of `memory_mb`.
+fn machine(timeout_secs: u64, memory_mb: u32, swap_mb: Option<u32>) -> Options {
+    let mut options = Options::classic(timeout_secs);
+    options.memory_mb = memory_mb;
+    options.filesys = Some(PartitionSource::Size(2 * SECTORS_PER_MB));
+    options.swap = swap_mb.map(|mb| PartitionSource::Size(mb * SECTORS_PER_MB));
+    options
+}
+
+fn program<'a>(artifacts: &'a GuestArtifacts, name: &str) -> anyhow::Result<&'a Path> {
     let path = artifacts
         .rust_programs
         .get(name)
         .with_context(|| format!("the guest build has no program {name}"))?;
-    Ok(path.display().to_string())
+    Ok(path)
 }
 
 /// The contention experiment's time slice, in timer ticks. With the default of 4, a thread
@@ -437,32 +434,14 @@ fn contention(
     // Each phase runs for its seconds; the disk is slow on purpose, so setting up takes a
     // while too.
     let timeout = 2 * config.seconds + 180;
-    let mut runner_args: Vec<String> = vec![
-        "-v".into(),
-        "-k".into(),
-        format!("--timeout={timeout}"),
-        format!("--mem={}", config.memory_mb),
-        "--filesys-size=2".into(),
-        "--swap-size=4".into(),
-        format!("--throttle-iops={}", config.iops),
-        "-p".into(),
-        program(artifacts, "bench-contend")?,
-        "-a".into(),
-        "bench-contend".into(),
-        "-p".into(),
-        load_file.display().to_string(),
-        "-a".into(),
-        "load.dat".into(),
-    ];
-    runner_args.extend(
-        clock
-            .runner_options()
-            .iter()
-            .map(|option| option.to_string()),
-    );
+    let mut options = machine(u64::from(timeout), config.memory_mb, Some(4));
+    options.throttle_iops = Some(config.iops);
+    options.icount = clock.icount();
+    options.put(program(artifacts, "bench-contend")?, "bench-contend");
+    options.put(load_file, "load.dat");
     let mut kernel_options = mode.kernel_options().to_vec();
     kernel_options.push(SLICE);
-    let output = boot(artifacts, &runner_args, &kernel_options, &command, log)?;
+    let output = boot(artifacts, options, &kernel_options, &command, log)?;
     let lines = report_lines(&output)?;
     let phase = |name: &str| {
         phase_run(&lines, name)
@@ -542,19 +521,10 @@ fn throughput(
     artifacts: &GuestArtifacts,
     log: &Path,
 ) -> anyhow::Result<ThroughputRun> {
-    let runner_args: Vec<String> = vec![
-        "-v".into(),
-        "-k".into(),
-        "--timeout=120".into(),
-        format!("--mem={}", config.memory_mb),
-        "--filesys-size=2".into(),
-        "-p".into(),
-        program(artifacts, "bench-touch")?,
-        "-a".into(),
-        "bench-touch".into(),
-    ];
+    let mut options = machine(120, config.memory_mb, None);
+    options.put(program(artifacts, "bench-touch")?, "bench-touch");
     let command = format!("bench-touch run {} {}", config.processes, config.pages);
-    let output = boot(artifacts, &runner_args, &[], &command, log)?;
+    let output = boot(artifacts, options, &[], &command, log)?;
     let lines = report_lines(&output)?;
     let floor = lines
         .iter()
@@ -586,40 +556,35 @@ fn throughput(
     })
 }
 
+/// Runs the catalogue case `test` on the snapshot's kernel in `mode`, keeping its output
+/// under `logs`.
 fn outcome(
     test: &'static str,
     mode: Mode,
     catalogue: &Catalogue,
     artifacts: &GuestArtifacts,
     root: &Path,
-    log: &Path,
+    logs: &Path,
 ) -> anyhow::Result<OutcomeRun> {
     let case = catalogue
         .cases
         .iter()
         .find(|case| case.id() == test)
         .with_context(|| format!("no test {test} in the catalogue"))?;
-    let mut args = case.runner_command(&|program| artifacts.resolve(program), root);
-    // Kernel options go right after `--`, before the actions.
-    let split = args
-        .iter()
-        .position(|arg| arg == "--")
-        .context("a runner command without `--`")?;
-    for (offset, option) in mode.kernel_options().iter().enumerate() {
-        args.insert(split + 1 + offset, option.to_string());
-    }
-    args.insert(split, kernel_option(artifacts));
+    let kernel_options: Vec<String> = mode.kernel_options().iter().map(|option| option.to_string()).collect();
+    let mut case = case.with_kernel_options(&kernel_options);
+    case.runner_args
+        .push(format!("--kernel={}", artifacts.kernel.display()));
     let started = Instant::now();
-    let outcome = run_logged(&args, log)?;
+    let judged = cases::run_case(&Case::Catalogue(case), artifacts, root, logs);
     let wall_seconds = started.elapsed().as_secs_f64();
-    let passed = rintos::suite::check(case, &outcome.output, outcome.clean_exit).passed;
-    let kernel = KernelReport::parse(&outcome.output)
-        .with_context(|| format!("{test} ({})", mode.name()))?;
+    let kernel = KernelReport::parse(&judged.output)
+        .with_context(|| format!("{test} ({}): {}", mode.name(), judged.reasons.join("; ")))?;
     Ok(OutcomeRun {
         test,
         mode,
         wall_seconds,
-        passed,
+        passed: judged.passed,
         kernel,
     })
 }

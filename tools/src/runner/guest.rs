@@ -12,13 +12,25 @@ use serde::Deserialize;
 
 use super::setup::{ensure_tools, repo_command};
 use super::symbols::write_symbol_file;
-use crate::suite::{Language, Program};
 
 /// Where the guest build puts everything, relative to the repository root. A target
 /// directory of its own means the nested cargo never waits for the lock of an outer
 /// `cargo run`/`cargo test`.
 pub const GUEST_TARGET_DIR: &str = "target/guest";
 const TARGET_SPEC: &str = "kernel/i686-rintos.json";
+
+/// A user program, as the guest build makes it: `binary` is the file name of the ELF.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Program {
+    pub language: Language,
+    pub binary: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    Rust,
+    C,
+}
 
 /// The built guest.
 #[derive(Debug, Clone)]
@@ -105,7 +117,7 @@ fn build_checked_kernel(repo_root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> 
     Ok((kernel, symbols))
 }
 
-/// The guest build command of the preamble (in cargo profile `profile`), reporting
+/// The guest build command of user/README.md, "Building" (in cargo profile `profile`), reporting
 /// artifacts as JSON on stdout while diagnostics still reach the terminal on stderr.
 fn cargo_build(repo_root: &Path, profile: &str, packages: &[String]) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
     let mut child = repo_command("cargo", repo_root)

@@ -3,9 +3,9 @@
 //! file-system, scratch and swap partitions, `-p` files in the scratch archive), boots QEMU,
 //! streams and scans its output, and copies `-g` files out of the scratch archive afterwards.
 //!
-//! [`run`] does the same with the output captured, for the test suite.
+//! [`run`] does the same with the output captured, for the cases of the suite and of
+//! `stress` (`crate::cases`).
 
-pub mod cases;
 mod guest;
 mod options;
 mod qemu;
@@ -20,9 +20,12 @@ use std::process::ExitCode;
 use anyhow::{Context, ensure};
 use rintos_fs::mbr;
 
-pub use guest::{GUEST_TARGET_DIR, GuestArtifacts, checked_kernel, guest_artifacts, user_program_names};
+pub use guest::{
+    GUEST_TARGET_DIR, GuestArtifacts, Language, Program, checked_kernel, guest_artifacts,
+    user_program_names,
+};
 pub use options::{
-    ExtraDisk, Options, PartitionSource, Transfer, USAGE, join_kernel_args, kernel_command_line,
+    ExtraDisk, MAX_CPUS, Options, PartitionSource, Transfer, USAGE, kernel_command_line,
 };
 pub use qemu::Ending;
 pub use setup::ensure_tools;
@@ -57,12 +60,9 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
-/// The `rintos` binary: runs interactively and turns the outcome into an exit status
+/// `cargo run -- ARGS`: runs interactively and turns the outcome into an exit status
 /// (success only for a clean power-off).
 pub fn main(args: &[String]) -> ExitCode {
-    if args.first().is_some_and(|first| first == "stress") {
-        return crate::stress::main(&args[1..]);
-    }
     // Ctrl-C reaches QEMU too (same terminal), which stops the machine; the runner outlives
     // it to restore the terminal and delete its temporary disks.
     if let Err(error) = ctrlc::set_handler(|| {}) {
@@ -94,11 +94,10 @@ pub fn main(args: &[String]) -> ExitCode {
     }
 }
 
-/// Like `cargo run -- <args>`, but capturing the output instead of printing it.
-pub fn run(args: &[String]) -> anyhow::Result<RunOutcome> {
-    let options = Options::parse(args)?;
+/// Like `cargo run -- <options.to_args()>`, but capturing the output instead of printing it.
+pub fn run(options: &Options) -> anyhow::Result<RunOutcome> {
     ensure!(!options.help, "--help does not run anything");
-    execute(options, &repo_root(), false)
+    execute(options.clone(), &repo_root(), false)
 }
 
 fn execute(
@@ -178,8 +177,9 @@ fn execute(
     let machine = Machine {
         kernel: std::path::absolute(&kernel)?,
         symbols,
-        command_line: join_kernel_args(&kernel_command_line(&options)),
+        command_line: crate::quote::join(kernel_command_line(&options)),
         memory_mb: options.memory_mb,
+        cpus: options.cpus,
         disks,
         display: !options.no_vga && has_graphical_display(),
         gdb: options.gdb,
@@ -188,7 +188,10 @@ fn execute(
         icount: options.icount.clone(),
     };
     let args = qemu::qemu_args(&machine);
-    emit_unless_keyword(&mut emit, &qemu::shell_words(qemu::QEMU, &args));
+    emit_unless_keyword(
+        &mut emit,
+        &crate::quote::join(std::iter::once(qemu::QEMU).chain(args.iter().map(String::as_str))),
+    );
     if options.gdb {
         emit_unless_keyword(
             &mut emit,

@@ -4,11 +4,11 @@
 //! Hand-parsed rather than with clap because `-a NAME` applies to whichever of `-p`/`-g`
 //! came just before it, an ordering rule clap's derive API cannot express.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail, ensure};
 
-use crate::disk::mb_to_sectors;
+use crate::disk::{SECTORS_PER_MB, mb_to_sectors};
 
 /// A file copied into the guest before the run (`-p`) or out of it afterwards (`-g`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,10 @@ pub enum ExtraDisk {
     Blank(u32),
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What the runner is asked to do: the typed form of its command line. [`Options::parse`]
+/// reads it from the command line and [`Options::to_args`] writes it back; the runner turns
+/// it into QEMU's and the kernel's arguments.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub puts: Vec<Transfer>,
     pub gets: Vec<Transfer>,
@@ -53,6 +56,8 @@ pub struct Options {
     pub swap: Option<PartitionSource>,
     /// Guest RAM in megabytes.
     pub memory_mb: u32,
+    /// Virtual CPUs (`--smp`); QEMU runs each on a host thread of its own.
+    pub cpus: u32,
     pub timeout_secs: Option<u64>,
     pub kill_on_failure: bool,
     pub no_vga: bool,
@@ -79,6 +84,37 @@ pub struct Options {
 }
 
 pub const DEFAULT_MEMORY_MB: u32 = 4;
+/// The most virtual CPUs `--smp` takes.
+pub const MAX_CPUS: u32 = 8;
+
+impl Default for Options {
+    /// The runner's defaults: what an empty command line gives.
+    fn default() -> Options {
+        Options {
+            puts: Vec::new(),
+            gets: Vec::new(),
+            filesys: None,
+            scratch_sectors: None,
+            swap: None,
+            memory_mb: DEFAULT_MEMORY_MB,
+            cpus: 1,
+            timeout_secs: None,
+            kill_on_failure: false,
+            no_vga: false,
+            gdb: false,
+            kvm: false,
+            throttle_iops: None,
+            icount: None,
+            kernel: None,
+            lock_checks: false,
+            make_disk: None,
+            extra_disks: Vec::new(),
+            warnings: Vec::new(),
+            help: false,
+            kernel_args: Vec::new(),
+        }
+    }
+}
 
 pub const USAGE: &str = "\
 Usage: cargo run -- [OPTION...] -- [KERNEL-ARG...]
@@ -98,6 +134,8 @@ disk-images/. Options:
   --disk=FILE            add an existing disk image (hdb, hdc, hdd in order)
   --blank-disk=MB        add an empty disk of that size
   -m, --mem=MB           guest RAM (default 4)
+  --smp=N                N virtual CPUs (1 to 8, default 1), each a host thread
+                         (QEMU's multi-threaded TCG)
   -T, --timeout=N        kill the simulation after N seconds
   -k, --kill-on-failure  kill the simulation soon after a panic or test failure
   -v, --no-vga           no VGA window
@@ -134,34 +172,141 @@ const VALUED: &[(&str, &str)] = &[
     ("", "blank-disk"),
     ("", "throttle-iops"),
     ("", "icount"),
+    ("", "smp"),
 ];
 
 impl Options {
     /// Parses the runner's arguments (what follows `cargo run --`).
     pub fn parse(args: &[String]) -> anyhow::Result<Options> {
-        let mut options = Options {
-            memory_mb: DEFAULT_MEMORY_MB,
-            ..Options::default()
-        };
+        let mut options = Options::default();
         let (runner_args, kernel_args) = match args.iter().position(|arg| arg == "--") {
             Some(split) => (&args[..split], &args[split + 1..]),
             None => (args, &[][..]),
         };
-        options.kernel_args = kernel_args.to_vec();
-        // Which list the next `-a` renames in.
-        let mut last_transfer: Option<bool> = None;
-        let mut rest = runner_args.iter();
-        while let Some(arg) = rest.next() {
-            for (name, value) in split_option(arg, &mut rest)? {
-                options.apply(&name, value, &mut last_transfer)?;
-            }
+        if let Some(quoted) = kernel_args.iter().find(|arg| arg.contains('\'')) {
+            bail!(
+                "kernel argument {quoted:?}: the kernel command line cannot carry a single quote"
+            );
         }
+        options.kernel_args = kernel_args.to_vec();
+        options.apply_args(runner_args)?;
         if options.gdb && options.timeout_secs.take().is_some() {
             options
                 .warnings
                 .push("warning: disabling timeout with --gdb".into());
         }
         Ok(options)
+    }
+
+    /// The options of the classic `make check` for one test: no VGA window, kill the machine
+    /// soon after a failure, and a timeout (`-v -k -T SECS`).
+    pub fn classic(timeout_secs: u64) -> Options {
+        Options {
+            no_vga: true,
+            kill_on_failure: true,
+            timeout_secs: Some(timeout_secs),
+            ..Options::default()
+        }
+    }
+
+    /// Applies runner options (no kernel arguments) on top of these, as if they followed
+    /// them on the command line.
+    pub fn apply_args(&mut self, args: &[String]) -> anyhow::Result<()> {
+        // Which list the next `-a` renames in.
+        let mut last_transfer: Option<bool> = None;
+        let mut rest = args.iter();
+        while let Some(arg) = rest.next() {
+            for (name, value) in split_option(arg, &mut rest)? {
+                self.apply(&name, value, &mut last_transfer)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts the host file `host` into the guest file system as `guest` (`-p HOST -a GUEST`).
+    pub fn put(&mut self, host: &Path, guest: &str) {
+        self.puts.push(Transfer {
+            file: host.display().to_string(),
+            rename: Some(guest.to_string()),
+        });
+    }
+
+    /// Copies the guest file `guest` out to `host` after the run (`-g GUEST -a HOST`).
+    pub fn get(&mut self, guest: &str, host: &Path) {
+        self.gets.push(Transfer {
+            file: guest.to_string(),
+            rename: Some(host.display().to_string()),
+        });
+    }
+
+    /// The command line that [`Options::parse`] reads back into these options (less the
+    /// warnings, which parsing makes).
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        let mut flag = |on: bool, name: &str| {
+            if on {
+                args.push(name.to_string());
+            }
+        };
+        flag(self.no_vga, "-v");
+        flag(self.kill_on_failure, "-k");
+        flag(self.gdb, "--gdb");
+        flag(self.kvm, "--kvm");
+        flag(self.lock_checks, "--lock-checks");
+        flag(self.help, "--help");
+        let mut valued = |name: &str, value: Option<String>| {
+            if let Some(value) = value {
+                args.push(format!("--{name}={value}"));
+            }
+        };
+        valued("timeout", self.timeout_secs.map(|secs| secs.to_string()));
+        valued(
+            "mem",
+            (self.memory_mb != DEFAULT_MEMORY_MB).then(|| self.memory_mb.to_string()),
+        );
+        valued("smp", (self.cpus != 1).then(|| self.cpus.to_string()));
+        for (name, source) in [("filesys", &self.filesys), ("swap", &self.swap)] {
+            match source {
+                Some(PartitionSource::Size(sectors)) => {
+                    valued(&format!("{name}-size"), Some(megabytes(*sectors)))
+                }
+                Some(PartitionSource::File(path)) => valued(name, Some(path.display().to_string())),
+                None => {}
+            }
+        }
+        valued("scratch-size", self.scratch_sectors.map(megabytes));
+        valued(
+            "throttle-iops",
+            self.throttle_iops.map(|iops| iops.to_string()),
+        );
+        valued("icount", self.icount.clone());
+        valued(
+            "kernel",
+            self.kernel.as_ref().map(|path| path.display().to_string()),
+        );
+        valued(
+            "make-disk",
+            self.make_disk
+                .as_ref()
+                .map(|path| path.display().to_string()),
+        );
+        for disk in &self.extra_disks {
+            match disk {
+                ExtraDisk::Existing(path) => valued("disk", Some(path.display().to_string())),
+                ExtraDisk::Blank(sectors) => valued("blank-disk", Some(megabytes(*sectors))),
+            }
+        }
+        for (option, transfers) in [("-p", &self.puts), ("-g", &self.gets)] {
+            for transfer in transfers {
+                args.extend([option.to_string(), transfer.file.clone()]);
+                if let Some(rename) = &transfer.rename {
+                    args.extend(["-a".to_string(), rename.clone()]);
+                }
+            }
+        }
+        args.push("--".into());
+        args.extend(self.kernel_args.iter().cloned());
+        args
     }
 
     fn apply(
@@ -206,6 +351,14 @@ impl Options {
             "m" | "mem" | "memory" => {
                 self.memory_mb = parse_number(name, &value_of(name)?)?;
                 ensure!(self.memory_mb > 0, "guest memory must be at least 1 MB");
+            }
+            "smp" => {
+                self.cpus = parse_number(name, &value_of(name)?)?;
+                ensure!(
+                    (1..=MAX_CPUS).contains(&self.cpus),
+                    "--smp takes 1 to {MAX_CPUS} CPUs, not {}",
+                    self.cpus
+                );
             }
             "T" | "timeout" => self.timeout_secs = Some(parse_number(name, &value_of(name)?)?),
             "j" | "jitter" => {
@@ -323,6 +476,11 @@ fn parse_number<T: std::str::FromStr>(option: &str, value: &str) -> anyhow::Resu
         .with_context(|| format!("option {option}: '{value}' is not a whole number"))
 }
 
+/// Sectors as the megabytes `--filesys-size` and its kin take back.
+fn megabytes(sectors: u32) -> String {
+    (f64::from(sectors) / f64::from(SECTORS_PER_MB)).to_string()
+}
+
 fn parse_megabytes(option: &str, value: &str) -> anyhow::Result<u32> {
     let megabytes: f64 = value
         .parse()
@@ -350,22 +508,6 @@ pub fn kernel_command_line(options: &Options) -> Vec<String> {
         line.push(get.file.clone());
     }
     line
-}
-
-/// Joins kernel arguments with spaces, quoting an argument that contains a space (or is
-/// empty) in single quotes, as the kernel's parser expects: `run 'args-single onearg'`.
-pub fn join_kernel_args(args: &[String]) -> String {
-    let quoted: Vec<String> = args
-        .iter()
-        .map(|arg| {
-            if arg.is_empty() || arg.contains(' ') {
-                format!("'{arg}'")
-            } else {
-                arg.clone()
-            }
-        })
-        .collect();
-    quoted.join(" ")
 }
 
 #[cfg(test)]
@@ -500,11 +642,52 @@ mod tests {
             ["-q", "run", "args-dbl-space two  spaces!", "-x", "--"]
         );
         assert_eq!(
-            join_kernel_args(&kernel_command_line(&options)),
+            crate::quote::join(kernel_command_line(&options)),
             "-q run 'args-dbl-space two  spaces!' -x --"
         );
-        assert_eq!(join_kernel_args(&["ls".into(), String::new()]), "ls ''");
         assert!(parse("").unwrap().kernel_args.is_empty());
+        let quoted: Vec<String> = ["--", "run", "echo it's"].map(String::from).into();
+        assert!(format!("{:#}", Options::parse(&quoted).unwrap_err()).contains("single quote"));
+    }
+
+    #[test]
+    fn smp_takes_one_to_eight_cpus() {
+        assert_eq!(parse("").unwrap().cpus, 1);
+        assert_eq!(parse("--smp=2").unwrap().cpus, 2);
+        assert_eq!(parse("--smp 8").unwrap().cpus, 8);
+        assert!(error("--smp=0").contains("1 to 8 CPUs"));
+        assert!(error("--smp=9").contains("1 to 8 CPUs"));
+        assert!(error("--smp=two").contains("not a whole number"));
+    }
+
+    #[test]
+    fn options_written_back_as_arguments_parse_to_the_same_options() {
+        let mut every = Options::classic(60);
+        every.cpus = 2;
+        every.memory_mb = 16;
+        every.kvm = true;
+        every.lock_checks = true;
+        every.filesys = Some(PartitionSource::Size(4096));
+        every.swap = Some(PartitionSource::File("swap disk.img".into()));
+        every.scratch_sectors = Some(1024);
+        every.throttle_iops = Some(125);
+        every.icount = Some("4".into());
+        every.kernel = Some("k".into());
+        every.make_disk = Some("hda.dsk".into());
+        every.extra_disks = vec![ExtraDisk::Blank(2048), ExtraDisk::Existing("b.dsk".into())];
+        every.put(Path::new("/host/args"), "args-none");
+        every.puts.push(transfer("data/sample.txt", None));
+        every.get("out", Path::new("/host/out"));
+        every.kernel_args = ["-q", "-f", "run", "args-none a  b"]
+            .map(String::from)
+            .into();
+        for options in [every, Options::default(), Options::classic(5)] {
+            assert_eq!(Options::parse(&options.to_args()).unwrap(), options);
+        }
+        let mut gdb = Options::default();
+        gdb.gdb = true;
+        gdb.help = true;
+        assert_eq!(Options::parse(&gdb.to_args()).unwrap(), gdb);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Running QEMU: its command line (interfaces §A), and supervising a run: streaming the
-//! serial output while scanning it, symbolizing call stacks, enforcing the timeout and
+//! Running QEMU: its command line (docs/testing.md, "The machine"), and supervising a run:
+//! streaming the serial output while scanning it, symbolizing call stacks, enforcing the timeout and
 //! `--kill-on-failure`, and classifying how the machine stopped.
 
 use std::io::{IsTerminal, Read};
@@ -21,6 +21,8 @@ pub struct Machine {
     /// The kernel command line, already joined and quoted.
     pub command_line: String,
     pub memory_mb: u32,
+    /// Virtual CPUs: more than one run on host threads of their own (multi-threaded TCG).
+    pub cpus: u32,
     /// Whole disks, attached as hda, hdb, hdc, hdd in this order.
     pub disks: Vec<PathBuf>,
     /// Show a VGA window (otherwise `-display none`).
@@ -48,9 +50,18 @@ pub const QEMU: &str = "qemu-system-i386";
 
 /// QEMU's arguments for `machine`.
 pub fn qemu_args(machine: &Machine) -> Vec<String> {
-    let mut args: Vec<String> = vec![
+    let accelerator = match (machine.kvm, machine.cpus) {
+        (true, _) => "kvm",
+        (false, 1) => "tcg",
+        (false, _) => "tcg,thread=multi",
+    };
+    let mut args: Vec<String> = Vec::new();
+    if machine.cpus > 1 {
+        args.extend(["-smp".into(), machine.cpus.to_string()]);
+    }
+    args.extend([
         "-accel".into(),
-        if machine.kvm { "kvm" } else { "tcg" }.into(),
+        accelerator.into(),
         "-m".into(),
         machine.memory_mb.to_string(),
         "-kernel".into(),
@@ -64,7 +75,7 @@ pub fn qemu_args(machine: &Machine) -> Vec<String> {
         "-no-reboot".into(),
         "-serial".into(),
         "stdio".into(),
-    ];
+    ]);
     if !machine.display {
         args.extend(["-display".into(), "none".into()]);
     }
@@ -97,26 +108,6 @@ pub fn qemu_args(machine: &Machine) -> Vec<String> {
 /// QEMU option values separate fields with commas; a literal comma is doubled.
 fn escape_commas(path: &Path) -> String {
     path.display().to_string().replace(',', ",,")
-}
-
-/// A command as a shell would need it typed.
-pub fn shell_words(program: &str, args: &[String]) -> String {
-    let quote = |word: &str| {
-        let plain = !word.is_empty()
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_./=,:+@".contains(&b));
-        if plain {
-            word.to_string()
-        } else {
-            format!("'{}'", word.replace('\'', r"'\''"))
-        }
-    };
-    std::iter::once(program)
-        .chain(args.iter().map(String::as_str))
-        .map(quote)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// How a run ended.
@@ -382,6 +373,7 @@ mod tests {
             symbols: "/k/kernel.sym".into(),
             command_line: "-q run 'args-single onearg'".into(),
             memory_mb: 4,
+            cpus: 1,
             disks: vec!["/t/hda.dsk".into(), "/t/odd,name.dsk".into()],
             display: false,
             gdb: false,
@@ -393,22 +385,26 @@ mod tests {
 
     #[test]
     fn the_command_line_follows_the_interface() {
-        let args = qemu_args(&machine());
-        let expected = "-accel tcg -m 4 -kernel /k/kernel -append \"-q run 'args-single onearg'\" -initrd /k/kernel.sym \
-            -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -serial stdio -display none -monitor none -net none \
+        let expected = "-accel tcg -m 4 -kernel /k/kernel -append '-q run '\\''args-single onearg'\\''' \
+            -initrd /k/kernel.sym -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -serial stdio \
+            -display none -monitor none -net none \
             -drive file=/t/hda.dsk,format=raw,if=ide,index=0,media=disk \
             -drive file=/t/odd,,name.dsk,format=raw,if=ide,index=1,media=disk";
-        let joined: Vec<String> = args
-            .iter()
-            .map(|arg| {
-                if arg.contains(' ') {
-                    format!("\"{arg}\"")
-                } else {
-                    arg.clone()
-                }
-            })
-            .collect();
-        assert_eq!(joined.join(" "), expected);
+        assert_eq!(crate::quote::join(qemu_args(&machine())), expected);
+    }
+
+    #[test]
+    fn several_cpus_run_on_host_threads() {
+        let mut machine = machine();
+        machine.cpus = 2;
+        let args = crate::quote::join(qemu_args(&machine));
+        assert!(
+            args.starts_with("-smp 2 -accel tcg,thread=multi -m 4 "),
+            "{args}"
+        );
+        machine.kvm = true;
+        let args = crate::quote::join(qemu_args(&machine));
+        assert!(args.starts_with("-smp 2 -accel kvm -m 4 "), "{args}");
     }
 
     #[test]
@@ -437,20 +433,6 @@ mod tests {
         assert!(args.ends_with(&["-s".into(), "-S".into()]));
         assert!(!args.contains(&"-display".into()));
         assert!(!args.contains(&"-drive".into()));
-    }
-
-    #[test]
-    fn commands_are_echoed_as_typed() {
-        let args = vec![
-            "-append".to_string(),
-            "run 'x y'".into(),
-            "-m".into(),
-            "4".into(),
-        ];
-        assert_eq!(
-            shell_words("qemu", &args),
-            r"qemu -append 'run '\''x y'\''' -m 4"
-        );
     }
 
     fn scan(text: &str) -> (Option<&'static str>, String) {

@@ -8,18 +8,19 @@
 //!   that failed in some round, with the options and command that reproduce it.
 //! - `stress mutants`: writes corrupt executables of a seed to files, to look at or replay.
 //!
-//! `cargo test` runs the short versions: the `stress/` cases of the catalogue.
+//! `cargo test` runs the short versions: the `stress/` cases of the catalogue. Both run their
+//! boots as cases of `crate::cases`, judged like the suite's, and keep every output under
+//! `target/stress/`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::runner::{self, GuestArtifacts};
-use crate::suite::{self, Catalogue, Checker, Filters, Language, Program, TestCase};
+use crate::cases::{self, Case, Judged, Progress, pool};
+use crate::runner::{self, Language, Program};
+use crate::suite::{Catalogue, Checker, Filters, TestCase};
 
 #[derive(Parser)]
 #[command(
@@ -46,12 +47,8 @@ enum Command {
         lanes: u32,
         #[arg(long, default_value_t = 1)]
         first_seed: u64,
-        /// Boots at once (default: the number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// Boot the kernel that checks the lock order.
-        #[arg(long)]
-        lock_checks: bool,
+        #[command(flatten)]
+        machines: Machines,
         /// Extra kernel options for every boot, e.g. `-ul=64 -jitter=5`.
         #[arg(long, allow_hyphen_values = true, num_args = 1..)]
         kernel: Vec<String>,
@@ -66,10 +63,8 @@ enum Command {
         filters: Vec<String>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        #[arg(long)]
-        jobs: Option<usize>,
-        #[arg(long)]
-        lock_checks: bool,
+        #[command(flatten)]
+        machines: Machines,
     },
     /// Writes mutants FIRST..FIRST+COUNT of SEED to OUT (as `exec-mutants` makes them).
     Mutants {
@@ -82,6 +77,36 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// How the boots of `fuzz` and `repeat` run.
+#[derive(clap::Args)]
+struct Machines {
+    /// Host CPUs to fill at once; a boot takes one per virtual CPU (default: RINTOS_JOBS,
+    /// else the number of cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Virtual CPUs of every boot (1 to 8).
+    #[arg(long, default_value_t = 1)]
+    smp: u32,
+    /// Boot the kernel that checks the lock order.
+    #[arg(long)]
+    lock_checks: bool,
+}
+
+impl Machines {
+    /// The runner options of every boot.
+    fn runner_args(&self) -> Vec<String> {
+        let mut args = vec![format!("--smp={}", self.smp)];
+        if self.lock_checks {
+            args.push("--lock-checks".into());
+        }
+        args
+    }
+
+    fn slots(&self) -> usize {
+        self.jobs.unwrap_or_else(pool::default_slots)
+    }
 }
 
 /// `cargo run -- stress ARGS...`.
@@ -99,8 +124,7 @@ pub fn main(args: &[String]) -> std::process::ExitCode {
             per_boot,
             lanes,
             first_seed,
-            jobs,
-            lock_checks,
+            machines,
             kernel,
         } => {
             let plan = FuzzPlan {
@@ -108,25 +132,16 @@ pub fn main(args: &[String]) -> std::process::ExitCode {
                 per_boot,
                 lanes,
                 first_seed,
-                lock_checks,
                 kernel_options: kernel,
             };
-            fuzz(&root, &plan, jobs.unwrap_or_else(default_jobs))
+            fuzz(&root, &plan, &machines)
         }
         Command::Repeat {
             runs,
             filters,
             seed,
-            jobs,
-            lock_checks,
-        } => repeat(
-            &root,
-            runs,
-            &filters,
-            seed,
-            lock_checks,
-            jobs.unwrap_or_else(default_jobs),
-        ),
+            machines,
+        } => repeat(&root, runs, &filters, seed, &machines),
         Command::Mutants {
             seed,
             first,
@@ -144,55 +159,22 @@ pub fn main(args: &[String]) -> std::process::ExitCode {
     }
 }
 
-fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, |cores| cores.get())
-}
-
-/// Runs `work(index)` for every index below `count` on `jobs` threads; results in order.
-fn in_parallel<T: Send>(count: usize, jobs: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<T>>> = (0..count).map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, count.max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    if index >= count {
-                        break;
-                    }
-                    let result = work(index);
-                    *results[index].lock().expect("no panic while holding it") = Some(result);
-                }
-            });
-        }
-    });
-    results
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .expect("not poisoned")
-                .expect("every index ran")
-        })
-        .collect()
-}
-
 struct FuzzPlan {
     calls: u64,
     per_boot: u32,
     lanes: u32,
     first_seed: u64,
-    lock_checks: bool,
     kernel_options: Vec<String>,
 }
 
 /// The fuzzer's boot of `seed` as a catalogue case (so the suite's checker judges it): the
-/// driver's three lines, any exit lines, and the leak check.
-pub fn fuzz_case(
+/// driver's three lines, any exit lines, and the leak check. Its id is `seed-SEED/sc-fuzz`.
+fn fuzz_case(
     seed: u64,
     calls: u32,
     lanes: u32,
     kernel_options: &[String],
-    lock_checks: bool,
+    runner_args: Vec<String>,
 ) -> TestCase {
     let name = "sc-fuzz".to_string();
     let program = Program {
@@ -209,17 +191,13 @@ pub fn fuzz_case(
         format!("({name}) end"),
     ];
     TestCase {
-        dir: "stress".into(),
+        dir: format!("seed-{seed}"),
         name,
         program: Some(program),
         putfiles: Vec::new(),
         run_args: None,
         kernel_args: Some(kernel_args),
-        runner_args: if lock_checks {
-            vec!["--lock-checks".into()]
-        } else {
-            Vec::new()
-        },
+        runner_args,
         timeout_secs: 300,
         checker: Checker::Expected {
             alternatives: vec![expected.to_vec()],
@@ -232,132 +210,107 @@ pub fn fuzz_case(
     }
 }
 
-/// The runner command of `case`, as a line to paste after `cargo run --`.
-fn replay_line(command: &[String]) -> String {
-    command
-        .iter()
-        .map(|arg| {
-            if arg.contains(' ') {
-                format!("'{arg}'")
-            } else {
-                arg.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn fuzz(root: &Path, plan: &FuzzPlan, jobs: usize) -> anyhow::Result<bool> {
+fn fuzz(root: &Path, plan: &FuzzPlan, machines: &Machines) -> anyhow::Result<bool> {
     let artifacts = runner::guest_artifacts(root)?;
-    let boots = plan.calls.div_ceil(u64::from(plan.per_boot)) as usize;
+    let boots = plan.calls.div_ceil(u64::from(plan.per_boot));
+    let slots = machines.slots();
     println!(
-        "fuzz soak: {} calls, {boots} boots of {} calls by {} lanes, seeds {}.., {jobs} at once",
+        "fuzz soak: {} calls, {boots} boots of {} calls by {} lanes, seeds {}.., {slots} host CPUs at once",
         plan.calls, plan.per_boot, plan.lanes, plan.first_seed
     );
-    let started = Instant::now();
-    let outcomes = in_parallel(boots, jobs, |boot| {
-        let seed = plan.first_seed + boot as u64;
-        let case = fuzz_case(
-            seed,
-            plan.per_boot,
-            plan.lanes,
-            &plan.kernel_options,
-            plan.lock_checks,
-        );
-        let outcome = judge(&case, &artifacts, root);
-        println!(
-            "{} seed {seed}: {} lives, {} killed",
-            if outcome.passed { "pass" } else { "FAIL" },
-            outcome.lives,
-            outcome.kills
-        );
-        (seed, outcome)
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    let failed: Vec<&(u64, Judged)> = outcomes
-        .iter()
-        .filter(|(_, outcome)| !outcome.passed)
+    let cases: Vec<Case> = (plan.first_seed..plan.first_seed + boots)
+        .map(|seed| {
+            Case::Catalogue(fuzz_case(
+                seed,
+                plan.per_boot,
+                plan.lanes,
+                &plan.kernel_options,
+                machines.runner_args(),
+            ))
+        })
         .collect();
-    for (seed, outcome) in &failed {
-        println!("\nFAIL seed {seed}:");
-        for reason in &outcome.reasons {
-            println!("  {reason}");
+    let started = Instant::now();
+    let report = |progress: Progress| {
+        if let Progress::Finished(case, judged) = progress {
+            let lives = FuzzLives::of(judged);
+            println!(
+                "{} {}: {} lives, {} killed",
+                if judged.passed { "pass" } else { "FAIL" },
+                case.id(),
+                lives.lives,
+                lives.kills
+            );
         }
-        println!("  output: {}", outcome.output_file.display());
-        println!("  replay: cargo run -- {}", outcome.replay);
-    }
-    let lives: u64 = outcomes.iter().map(|(_, outcome)| outcome.lives).sum();
-    let kills: u64 = outcomes.iter().map(|(_, outcome)| outcome.kills).sum();
-    let calls = boots as u64 * u64::from(plan.per_boot);
+    };
+    let outcomes = cases::run_cases(
+        &cases,
+        &artifacts,
+        root,
+        &root.join("target/stress/fuzz"),
+        slots,
+        &report,
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    let failed = print_failures(&cases, &outcomes);
+    let lives: u64 = outcomes
+        .iter()
+        .map(|judged| FuzzLives::of(judged).lives)
+        .sum();
+    let kills: u64 = outcomes
+        .iter()
+        .map(|judged| FuzzLives::of(judged).kills)
+        .sum();
+    let calls = boots * u64::from(plan.per_boot);
     println!(
-        "\nfuzz soak: {calls} calls in {seconds:.0} s ({:.0} calls/s with {jobs} machines at once), {lives} processes, {kills} killed by the kernel",
+        "\nfuzz soak: {calls} calls in {seconds:.0} s ({:.0} calls/s on {slots} host CPUs), {lives} processes, {kills} killed by the kernel",
         calls as f64 / seconds
     );
-    println!("{} passed, {} failed", boots - failed.len(), failed.len());
-    Ok(failed.is_empty())
+    println!("{} passed, {failed} failed", cases.len() - failed);
+    Ok(failed == 0)
 }
 
-/// One run judged by the suite's checker, with the fuzzer's counts.
-struct Judged {
-    passed: bool,
-    reasons: Vec<String>,
-    output_file: PathBuf,
-    replay: String,
+/// The processes a fuzz boot ran, and how many of them the kernel killed.
+struct FuzzLives {
     lives: u64,
     kills: u64,
 }
 
-fn judge(case: &TestCase, artifacts: &GuestArtifacts, root: &Path) -> Judged {
-    let command = case.runner_command(&|program| artifacts.resolve(program), root);
-    // Every run gets its own output file, named after its case and arguments.
-    let tag: String = command
-        .iter()
-        .skip_while(|arg| *arg != "--")
-        .skip(1)
-        .filter(|arg| arg.starts_with('-') && arg.contains('='))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("");
-    let run_word = command
-        .last()
-        .cloned()
-        .unwrap_or_default()
-        .replace(' ', "_");
-    let output_file = root
-        .join("target/stress")
-        .join(case.id())
-        .join(format!("{run_word}{tag}.output"));
-    let replay = replay_line(&command);
-    let (passed, reasons, output) = match runner::run(&command) {
-        Ok(outcome) => {
-            let verdict = suite::check(case, &outcome.output, outcome.clean_exit);
-            (verdict.passed, verdict.reasons, outcome.output)
+impl FuzzLives {
+    fn of(judged: &Judged) -> FuzzLives {
+        let exits = |pattern: &str| {
+            judged
+                .output
+                .lines()
+                .filter(|line| line.starts_with("sc-fuzz: exit(") && line.contains(pattern))
+                .count() as u64
+        };
+        FuzzLives {
+            lives: exits(""),
+            kills: exits("exit(-1)"),
         }
-        Err(error) => (
-            false,
-            vec![format!("the runner failed: {error:#}")],
-            String::new(),
-        ),
-    };
-    let exits = |pattern: &str| {
-        output
-            .lines()
-            .filter(|line| line.starts_with("sc-fuzz: exit(") && line.contains(pattern))
-            .count() as u64
-    };
-    let judged = Judged {
-        passed,
-        reasons,
-        output_file,
-        replay,
-        lives: exits(""),
-        kills: exits("exit(-1)"),
-    };
-    if let Some(dir) = judged.output_file.parent() {
-        let _ = std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&judged.output_file, &output));
     }
-    judged
+}
+
+/// Prints why each failed case failed, where its output is and how to run it again;
+/// returns how many failed.
+fn print_failures(cases: &[Case], outcomes: &[Judged]) -> usize {
+    let mut failed = 0;
+    for (case, judged) in cases
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, judged)| !judged.passed)
+    {
+        failed += 1;
+        println!("\nFAIL {}:", case.id());
+        for reason in &judged.reasons {
+            println!("  {reason}");
+        }
+        println!("  output: {}", judged.output_file.display());
+        if let Some(replay) = &judged.replay {
+            println!("  replay: {replay}");
+        }
+    }
+    failed
 }
 
 /// The options one round of repeat-stress runs with.
@@ -391,25 +344,12 @@ impl Variation {
     }
 }
 
-/// `case` with `options` before its own kernel options (a case's own `-ul` still wins: the
-/// kernel takes the last of a repeated option).
-fn varied(case: &TestCase, options: &[String]) -> TestCase {
-    let own = case
-        .kernel_args
-        .clone()
-        .unwrap_or_else(|| vec!["-q".into(), "-f".into(), "run".into(), case.command_line()]);
-    let mut case = case.clone();
-    case.kernel_args = Some(options.iter().cloned().chain(own).collect());
-    case
-}
-
 fn repeat(
     root: &Path,
     runs: u32,
     filters: &[String],
     seed: u64,
-    lock_checks: bool,
-    jobs: usize,
+    machines: &Machines,
 ) -> anyhow::Result<bool> {
     let artifacts = runner::guest_artifacts(root)?;
     let catalogue = Catalogue::load(root)?;
@@ -423,73 +363,49 @@ fn repeat(
         })
         .collect();
     anyhow::ensure!(!chosen.is_empty(), "no case matches {filters:?}");
+    let slots = machines.slots();
     println!(
-        "repeat-stress: {} cases x {runs} rounds, seed {seed}, {jobs} at once",
+        "repeat-stress: {} cases x {runs} rounds, seed {seed}, {slots} host CPUs at once",
         chosen.len()
     );
     let started = Instant::now();
-    let mut failures = Vec::new();
+    let mut failures = 0;
     for round in 0..runs {
-        let variation = Variation::draw(seed, round);
-        let options = variation.kernel_options();
-        let cases: Vec<TestCase> = chosen
+        let options = Variation::draw(seed, round).kernel_options();
+        let cases: Vec<Case> = chosen
             .iter()
             .map(|case| {
-                let mut case = varied(case, &options);
-                if lock_checks {
-                    case.runner_args.push("--lock-checks".into());
-                }
-                case
+                let mut case = case.with_kernel_options(&options);
+                case.runner_args.extend(machines.runner_args());
+                Case::Catalogue(case)
             })
             .collect();
-        let outcomes = in_parallel(cases.len(), jobs, |index| {
-            judge(&cases[index], &artifacts, root)
-        });
-        let failed: Vec<(&TestCase, &Judged)> = cases
-            .iter()
-            .zip(&outcomes)
-            .filter(|(_, outcome)| !outcome.passed)
-            .collect();
+        let output_dir = root.join(format!("target/stress/repeat/round-{round}"));
+        let outcomes = cases::run_cases(&cases, &artifacts, root, &output_dir, slots, &|_| {});
+        let failed = outcomes.iter().filter(|judged| !judged.passed).count();
         println!(
-            "round {round} ({}): {} passed, {} failed [{:.0} s]",
+            "round {round} ({}): {} passed, {failed} failed [{:.0} s]",
             options.join(" "),
-            cases.len() - failed.len(),
-            failed.len(),
+            cases.len() - failed,
             started.elapsed().as_secs_f64()
         );
-        for (case, outcome) in failed {
+        if failed > 0 {
             println!(
-                "  FLAKY {}: {}",
-                case.id(),
-                outcome.reasons.first().map_or("", String::as_str)
+                "FLAKY in round {round} with {} (seed {seed}):",
+                options.join(" ")
             );
-            failures.push((
-                case.id(),
-                round,
-                options.join(" "),
-                outcome.replay.clone(),
-                outcome.output_file.clone(),
-            ));
+            print_failures(&cases, &outcomes);
         }
+        failures += failed;
     }
     println!(
         "\nrepeat-stress: {runs} rounds of {} cases in {:.0} s",
         chosen.len(),
         started.elapsed().as_secs_f64()
     );
-    for (id, round, options, replay, output) in &failures {
-        println!(
-            "FLAKY {id} in round {round} with {options} (seed {seed})\n  output: {}\n  replay: cargo run -- {replay}",
-            output.display()
-        );
-    }
     let total = runs as usize * chosen.len();
-    println!(
-        "{} passed, {} failed",
-        total - failures.len(),
-        failures.len()
-    );
-    Ok(failures.is_empty())
+    println!("{} passed, {failures} failed", total - failures);
+    Ok(failures == 0)
 }
 
 fn write_mutants(
@@ -523,56 +439,6 @@ fn write_mutants(
     Ok(true)
 }
 
-/// The runner case `leak-check`: the kernel test `leak` leaks a user frame, a kernel page, a
-/// swap slot, heap bytes and an open file on purpose, and the suite's checker must fail it
-/// for exactly those five (the same check passes every other test of the suite).
-pub fn leak_check(_scratch: &Path) -> anyhow::Result<runner::cases::CaseReport> {
-    let case = TestCase {
-        dir: "kernel".into(),
-        name: "leak".into(),
-        program: None,
-        putfiles: Vec::new(),
-        run_args: None,
-        kernel_args: Some(["-q", "-f", "ktest", "leak"].map(String::from).to_vec()),
-        runner_args: Vec::new(),
-        timeout_secs: 60,
-        checker: Checker::KernelTest,
-        rubric: None,
-    };
-    let root = runner::repo_root();
-    let command = case.runner_command(&|program| PathBuf::from(&program.binary), &root);
-    let outcome = runner::run(&command)?;
-    let verdict = suite::check(&case, &outcome.output, outcome.clean_exit);
-    let leaked: Vec<&str> = verdict
-        .reasons
-        .iter()
-        .filter_map(|reason| reason.strip_prefix("Resource leak: ")?.split(' ').next())
-        .collect();
-    let expected = [
-        "free-frames",
-        "free-swap-slots",
-        "heap-bytes",
-        "kernel-pages-in-use",
-        "open-files",
-    ];
-    let mut failures = Vec::new();
-    if verdict.passed || verdict.reasons.len() != leaked.len() {
-        failures.push(format!(
-            "the checker should fail the run for its leaks only, but said: {:?}",
-            verdict.reasons
-        ));
-    }
-    let mut sorted = leaked.clone();
-    sorted.sort_unstable();
-    if sorted != expected {
-        failures.push(format!("leaks found: {leaked:?}, expected {expected:?}"));
-    }
-    Ok(runner::cases::CaseReport {
-        output: outcome.output,
-        failures,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,18 +456,22 @@ mod tests {
     }
 
     #[test]
-    fn varied_options_come_before_the_cases_own_so_that_its_own_win() {
-        let case = fuzz_case(3, 100, 2, &["-ul=64".to_string()], false);
-        let varied = varied(&case, &["-ul=512".to_string(), "-slice=2".to_string()]);
-        let args = varied.kernel_args.expect("kernel arguments");
-        assert_eq!(args[..4], ["-ul=512", "-slice=2", "-q", "-ul=64"]);
-        assert_eq!(args.last().map(String::as_str), Some("sc-fuzz 3 100 2"));
-    }
-
-    #[test]
     fn a_fuzz_boot_passes_on_its_three_lines_and_fails_on_a_leak() {
-        let case = fuzz_case(9, 500, 2, &[], true);
-        assert_eq!(case.runner_args, ["--lock-checks"]);
+        let machines = Machines {
+            jobs: None,
+            smp: 2,
+            lock_checks: true,
+        };
+        let case = fuzz_case(9, 500, 2, &["-ul=64".into()], machines.runner_args());
+        assert_eq!(case.id(), "seed-9/sc-fuzz");
+        let options =
+            case.runner_options(&|program| PathBuf::from(&program.binary), Path::new("/"));
+        assert!(options.lock_checks);
+        assert_eq!(options.cpus, 2);
+        assert_eq!(
+            options.kernel_args,
+            ["-q", "-ul=64", "-f", "run", "sc-fuzz 9 500 2"]
+        );
         let run = |resources_end: &str| {
             format!(
                 "Pintos booting with 4,096 kB RAM...\nBoot complete.\nExecuting 'sc-fuzz 9 500 2':\n(sc-fuzz) begin\n\
@@ -610,8 +480,8 @@ mod tests {
                  Resources at end: {resources_end}\nTimer: 5 ticks\nPowering off...\n"
             )
         };
-        assert!(suite::check(&case, &run("free-frames=9 heap-bytes=5"), true).passed);
-        let leaked = suite::check(&case, &run("free-frames=8 heap-bytes=5"), true);
+        assert!(crate::suite::check(&case, &run("free-frames=9 heap-bytes=5"), true).passed);
+        let leaked = crate::suite::check(&case, &run("free-frames=8 heap-bytes=5"), true);
         assert_eq!(
             leaked.reasons,
             ["Resource leak: free-frames was 9 at start, 8 at end"]

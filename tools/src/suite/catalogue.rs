@@ -20,6 +20,10 @@
 //! ignore_user_faults = true   # the classic IGNORE_USER_FAULTS
 //! expect = """…"""            # the expected core output, or a list of acceptable ones
 //! twin = "userprog/exec-once" # same test in another language: everything but the name comes from it
+//!
+//! [[smp]]                     # the file's tests again, as cases `smp<cpus>/<dir>/<name>` (after all others)
+//! cpus = 2                    # ... on this many virtual CPUs (runner option --smp)
+//! tests = ["page-merge-par"]  # ... only these (all of the file's tests if absent)
 //! ```
 //!
 //! A putfile naming a path (with a `/`) is a data file, put on disk under its file name; any
@@ -32,10 +36,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail, ensure};
 use serde::Deserialize;
 
-use super::{
-    Catalogue, Checker, Filters, Language, Program, PutFile, PutSource, RubricPoints, TestCase,
-    expect,
-};
+use super::{Catalogue, Checker, Filters, PutFile, PutSource, RubricPoints, TestCase, expect};
+use crate::runner::{Language, MAX_CPUS, Options, Program};
 
 const DEFAULT_TIMEOUT_SECS: u64 = 60;
 
@@ -49,6 +51,17 @@ struct CatalogueFile {
     user_programs: bool,
     #[serde(rename = "test")]
     tests: Vec<TestEntry>,
+    #[serde(default)]
+    smp: Vec<SmpEntry>,
+}
+
+/// The file's tests run again on several virtual CPUs.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmpEntry {
+    cpus: u32,
+    /// The names of the tests to run again; every test of the file if absent.
+    tests: Option<Vec<String>>,
 }
 
 fn user_programs_by_default() -> bool {
@@ -128,6 +141,7 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
     paths.sort();
 
     let mut entries = Vec::new();
+    let mut smp_variants = Vec::new();
     for path in &paths {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -139,6 +153,9 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
         };
         for test in file.tests {
             entries.push((file.dir.clone(), language, file.user_programs, test));
+        }
+        for variant in file.smp {
+            smp_variants.push((file.dir.clone(), variant));
         }
     }
 
@@ -168,7 +185,51 @@ pub fn load(dir: &Path) -> anyhow::Result<Catalogue> {
         };
         cases.push(case);
     }
+    // The runs on several CPUs come after every one-CPU case.
+    let mut again = Vec::new();
+    for (dir, variant) in &smp_variants {
+        let variant_cases = on_cpus(&cases, dir, variant)
+            .with_context(|| format!("in an [[smp]] of {dir}, with {} CPUs", variant.cpus))?;
+        for case in &variant_cases {
+            ensure!(ids.insert(case.id()), "test {} is listed twice", case.id());
+        }
+        again.extend(variant_cases);
+    }
+    cases.extend(again);
     Ok(Catalogue { cases })
+}
+
+/// The cases of `dir` that `variant` names, again on its number of CPUs, as cases of the
+/// directory `smp<cpus>/<dir>`. They count for pass/fail only: the classic grades are the
+/// one-CPU runs'.
+fn on_cpus(cases: &[TestCase], dir: &str, variant: &SmpEntry) -> anyhow::Result<Vec<TestCase>> {
+    ensure!(
+        (2..=MAX_CPUS).contains(&variant.cpus),
+        "`cpus` must be 2 to {MAX_CPUS}, not {}",
+        variant.cpus
+    );
+    let in_dir: Vec<&TestCase> = cases.iter().filter(|case| case.dir == dir).collect();
+    if let Some(names) = &variant.tests {
+        ensure!(!names.is_empty(), "`tests` names no test");
+        for name in names {
+            ensure!(in_dir.iter().any(|case| case.name == *name), "no test {dir}/{name}");
+        }
+    }
+    let chosen = |case: &&&TestCase| variant.tests.as_ref().is_none_or(|names| names.contains(&case.name));
+    Ok(in_dir
+        .iter()
+        .filter(chosen)
+        .map(|case| {
+            let mut runner_args = case.runner_args.clone();
+            runner_args.push(format!("--smp={}", variant.cpus));
+            TestCase {
+                dir: format!("smp{}/{dir}", variant.cpus),
+                runner_args,
+                rubric: None,
+                ..(*case).clone()
+            }
+        })
+        .collect())
 }
 
 fn build(
@@ -222,6 +283,9 @@ fn build(
             }),
         })
         .collect::<anyhow::Result<_>>()?;
+    Options::default()
+        .apply_args(&test.runner_args)
+        .context("in `runner_args`")?;
     let rubric = match (&test.rubric, test.points) {
         (Some(rubric), Some(points)) => Some(RubricPoints {
             rubric: format!("tests/{dir}/{rubric}"),
@@ -342,8 +406,11 @@ fn gives_only_name_and_twin(test: &TestEntry) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::load;
-    use crate::suite::{Checker, Language, PutSource};
+    use crate::runner::{Language, Program};
+    use crate::suite::{Checker, PutSource};
 
     /// Loads a catalogue made of `files` (name, contents).
     fn load_files(files: &[(&str, &str)]) -> anyhow::Result<crate::suite::Catalogue> {
@@ -502,5 +569,113 @@ check = "process-death"
                 "{error:#} lacks {message:?}"
             );
         }
+    }
+
+    const VM_TESTS: &str = r#"
+dir = "vm"
+[[test]]
+name = "page-linear"
+rubric = "Rubric.functionality"
+points = 3
+timeout = 300
+ignore_exit_codes = true
+expect = "(page-linear) begin"
+[[test]]
+name = "page-merge-par"
+putfiles = ["child-sort"]
+runner_args = ["--blank-disk=1"]
+ignore_exit_codes = true
+expect = "(page-merge-par) begin"
+"#;
+
+    fn ids(catalogue: &crate::suite::Catalogue) -> Vec<String> {
+        catalogue.cases.iter().map(|case| case.id()).collect()
+    }
+
+    fn cpus(case: &crate::suite::TestCase) -> u32 {
+        let resolve = |program: &Program| PathBuf::from(&program.binary);
+        case.runner_options(&resolve, std::path::Path::new("/")).cpus
+    }
+
+    #[test]
+    fn an_smp_table_runs_the_whole_directory_again_after_every_other_case() {
+        let vm = format!("{VM_TESTS}[[smp]]\ncpus = 2\n");
+        let catalogue = load_files(&[("vm.toml", &vm), ("z.toml", EXIT_TEST)]).unwrap();
+        assert_eq!(
+            ids(&catalogue),
+            [
+                "vm/page-linear",
+                "vm/page-merge-par",
+                "userprog/exit",
+                "smp2/vm/page-linear",
+                "smp2/vm/page-merge-par"
+            ]
+        );
+        let [linear, merge, _, linear_2, merge_2] = &catalogue.cases[..] else {
+            panic!("five cases")
+        };
+        assert_eq!((cpus(linear), cpus(linear_2), cpus(merge_2)), (1, 2, 2));
+        // Everything else is the one-CPU case's, but the grade counts only that one.
+        assert_eq!(linear_2.rubric, None);
+        assert!(linear.rubric.is_some());
+        assert_eq!(
+            (linear_2.name.as_str(), linear_2.timeout_secs, &linear_2.checker),
+            (linear.name.as_str(), linear.timeout_secs, &linear.checker)
+        );
+        assert_eq!(merge_2.putfiles, merge.putfiles);
+        assert_eq!(merge_2.runner_args, ["--blank-disk=1", "--smp=2"]);
+    }
+
+    #[test]
+    fn an_smp_table_may_name_its_tests_and_several_cpu_counts() {
+        let vm = format!(
+            "{VM_TESTS}[[smp]]\ncpus = 4\ntests = [\"page-merge-par\"]\n[[smp]]\ncpus = 2\n"
+        );
+        let catalogue = load_files(&[("vm.toml", &vm)]).unwrap();
+        assert_eq!(
+            ids(&catalogue),
+            [
+                "vm/page-linear",
+                "vm/page-merge-par",
+                "smp4/vm/page-merge-par",
+                "smp2/vm/page-linear",
+                "smp2/vm/page-merge-par"
+            ]
+        );
+        assert_eq!(cpus(&catalogue.cases[2]), 4);
+    }
+
+    #[test]
+    fn twins_run_again_too() {
+        let twin = "dir = \"userprog-c\"\nlanguage = \"c\"\n[[test]]\nname = \"exit\"\n\
+                    twin = \"userprog/exit\"\n[[smp]]\ncpus = 2\n";
+        let catalogue = load_files(&[("a.toml", twin), ("b.toml", EXIT_TEST)]).unwrap();
+        let again = catalogue.cases.last().unwrap();
+        assert_eq!(again.id(), "smp2/userprog-c/exit");
+        assert_eq!(again.program.as_ref().map(|program| program.language), Some(Language::C));
+    }
+
+    #[test]
+    fn mistakes_in_an_smp_table_are_reported() {
+        let mistakes = [
+            ("[[smp]]\ncpus = 1\n", "`cpus` must be 2 to 8, not 1"),
+            ("[[smp]]\ncpus = 9\n", "`cpus` must be 2 to 8, not 9"),
+            ("[[smp]]\ncpus = 2\ntests = [\"page-shuffle\"]\n", "no test vm/page-shuffle"),
+            ("[[smp]]\ncpus = 2\ntests = []\n", "`tests` names no test"),
+            ("[[smp]]\ncpus = 2\n[[smp]]\ncpus = 2\n", "smp2/vm/page-linear is listed twice"),
+            ("[[smp]]\ncpus = 2\nfast = true\n", "unknown field `fast`"),
+        ];
+        for (table, message) in mistakes {
+            let file = format!("{VM_TESTS}{table}");
+            let error = load_files(&[("vm.toml", &file)]).expect_err(&format!("accepted:\n{table}"));
+            assert!(format!("{error:#}").contains(message), "{error:#} lacks {message:?}");
+        }
+    }
+
+    #[test]
+    fn runner_args_are_checked_when_the_catalogue_loads() {
+        let file = EXIT_TEST.replace("name = \"exit\"", "name = \"exit\"\nrunner_args = [\"--smp=0\"]");
+        let error = load_files(&[("userprog.toml", &file)]).unwrap_err();
+        assert!(format!("{error:#}").contains("--smp takes 1 to 8 CPUs"), "{error:#}");
     }
 }

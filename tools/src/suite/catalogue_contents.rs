@@ -1,10 +1,13 @@
-//! Tests of the catalogue's contents (against test-catalogue §4, §5 and abi §2.3) and of the
-//! runner command lines built from it.
+//! Tests of the catalogue's contents (against the classic suite: docs/testing.md, "The
+//! classic grading", and docs/abi.md, "How the classic make check runs a test") and of the
+//! runner options built from it.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{Catalogue, Checker, Language, Program, PutSource, TestCase};
+use super::{Catalogue, Checker, PutSource, TestCase};
+use crate::quote::join;
+use crate::runner::{Language, Program};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -312,39 +315,44 @@ fn every_program_is_built_by_the_user_package() {
 }
 
 #[test]
-fn runner_commands_carry_the_classic_options_files_and_kernel_arguments() {
+fn runner_options_carry_the_classic_options_files_and_kernel_arguments() {
     let catalogue = catalogue();
     let root = Path::new("/repo");
     let resolve = |program: &Program| {
         PathBuf::from(format!("/built/{:?}/{}", program.language, program.binary))
     };
+    let command = |id: &str| join(case(&catalogue, id).runner_options(&resolve, root).to_args());
 
-    let args_dbl_space = case(&catalogue, "userprog/args-dbl-space").runner_command(&resolve, root);
-    let expected = "-v -k -T 60 --filesys-size=2 --swap-size=4 -p /built/Rust/args -a args-dbl-space -- -q -f run";
     assert_eq!(
-        args_dbl_space[..args_dbl_space.len() - 1],
-        expected.split(' ').collect::<Vec<_>>()[..]
+        command("userprog/args-dbl-space"),
+        "-v -k --timeout=60 --filesys-size=2 --swap-size=4 -p /built/Rust/args -a args-dbl-space \
+         -- -q -f run 'args-dbl-space two  spaces!'"
     );
-    assert_eq!(
-        args_dbl_space.last().map(String::as_str),
-        Some("args-dbl-space two  spaces!")
-    );
-
-    let multi_child_fd = case(&catalogue, "userprog/multi-child-fd")
-        .runner_command(&resolve, root)
-        .join(" ");
-    assert!(multi_child_fd.contains(
-        "-p /built/Rust/multi-child-fd -a multi-child-fd -p /repo/user/data/userprog/sample.txt -a sample.txt -p /built/Rust/child-close -a child-close --"
+    assert!(command("userprog/multi-child-fd").ends_with(
+        "-p /built/Rust/multi-child-fd -a multi-child-fd -p /repo/user/data/userprog/sample.txt \
+         -a sample.txt -p /built/Rust/child-close -a child-close -- -q -f run multi-child-fd"
     ));
-    assert!(multi_child_fd.ends_with("-- -q -f run multi-child-fd"));
-
-    let ata = case(&catalogue, "kernel/ata-overlap")
-        .runner_command(&resolve, root)
-        .join(" ");
     assert_eq!(
-        ata,
-        "-v -k -T 60 --filesys-size=2 --swap-size=4 --scratch-size=1 --blank-disk=1 --blank-disk=1 -- -q ktest ata-overlap"
+        command("kernel/ata-overlap"),
+        "-v -k --timeout=60 --filesys-size=2 --swap-size=4 --scratch-size=1 --blank-disk=1 \
+         --blank-disk=1 -- -q ktest ata-overlap"
     );
-    let page_linear = case(&catalogue, "vm/page-linear").runner_command(&resolve, root);
-    assert_eq!(page_linear[2..4], ["-T", "300"]);
+    assert_eq!(
+        case(&catalogue, "vm/page-linear").runner_options(&resolve, root).timeout_secs,
+        Some(300)
+    );
+}
+
+#[test]
+fn kernel_options_go_before_the_cases_own_so_that_its_own_win() {
+    let catalogue = catalogue();
+    let options = ["-ul=512".to_string(), "-slice=2".to_string()];
+    assert_eq!(
+        case(&catalogue, "vm-repeat/parallel-ul16").with_kernel_options(&options).kernel_args,
+        Some(["-ul=512", "-slice=2", "-q", "-ul=16", "-f", "run", "parallel-ul16"].map(String::from).into())
+    );
+    assert_eq!(
+        case(&catalogue, "userprog/args-single").with_kernel_options(&options).kernel_args,
+        Some(["-ul=512", "-slice=2", "-q", "-f", "run", "args-single onearg"].map(String::from).into())
+    );
 }

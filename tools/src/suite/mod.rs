@@ -1,8 +1,8 @@
 //! The test suite's data and judgement: which programs each test puts on disk and runs
 //! ([`Catalogue`], read from `tests/catalogue/*.toml`), how its output is judged ([`check`], the
 //! rules of the classic `src/tests/tests.pm`), and the closing table with the classic grades
-//! ([`report`]). Running QEMU is not done here: `tests/suite.rs` feeds
-//! [`TestCase::runner_command`] to the runner and the captured output back to [`check`].
+//! ([`report`]). Running QEMU is not done here: `crate::cases` gives
+//! [`TestCase::runner_options`] to the runner and the captured output back to [`check`].
 
 mod catalogue;
 mod check;
@@ -10,6 +10,9 @@ mod expect;
 mod report;
 
 use std::path::{Path, PathBuf};
+
+use crate::disk::SECTORS_PER_MB;
+use crate::runner::{Options, PartitionSource, Program};
 
 pub use check::{Verdict, check};
 pub use report::report;
@@ -44,19 +47,6 @@ pub struct TestCase {
     pub rubric: Option<RubricPoints>,
 }
 
-/// A user program, as built by the guest build: `binary` is the file name of the ELF.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Program {
-    pub language: Language,
-    pub binary: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    Rust,
-    C,
-}
-
 /// A file copied into the guest file system before the test runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PutFile {
@@ -71,8 +61,9 @@ pub enum PutSource {
     Data(PathBuf),
 }
 
-/// How a test's output is judged; each kind mirrors one classic checker (abi §3.2) or one of
-/// Rintos' kernel-test rules (interfaces §A).
+/// How a test's output is judged; each kind mirrors one classic checker (docs/abi.md, "How
+/// the classic checkers judge a run") or one of Rintos' own rules (docs/testing.md, "How a
+/// case is judged").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Checker {
     /// `check_expected`: the filtered core output must equal one of `alternatives` line by line.
@@ -129,51 +120,45 @@ impl TestCase {
         }
     }
 
-    /// The full runner argument list (what follows `cargo run --`): the options of the classic
-    /// `make check` in the VM build, the files to put on disk (`resolve` locates a built
-    /// program), then `--` and the kernel arguments. The run argument stays one element; the
-    /// runner quotes it.
-    pub fn runner_command(
-        &self,
-        resolve: &dyn Fn(&Program) -> PathBuf,
-        repo_root: &Path,
-    ) -> Vec<String> {
-        let timeout = self.timeout_secs.to_string();
-        let classic_options = [
-            "-v",
-            "-k",
-            "-T",
-            &timeout,
-            "--filesys-size=2",
-            "--swap-size=4",
-        ];
-        let mut command: Vec<String> = classic_options.map(String::from).to_vec();
-        command.extend(self.runner_args.iter().cloned());
-        let own_program = self
-            .program
-            .iter()
-            .map(|program| (self.name.as_str(), resolve(program)));
-        let putfiles = self.putfiles.iter().map(|file| {
+    /// The runner's options for this test: those of the classic `make check` in the VM build
+    /// (`-v -k -T TIMEOUT --filesys-size=2 --swap-size=4`), the test's own runner arguments,
+    /// the files to put on disk (`resolve` locates a built program), and the kernel
+    /// arguments. The run argument stays one kernel argument; the runner quotes it.
+    pub fn runner_options(&self, resolve: &dyn Fn(&Program) -> PathBuf, repo_root: &Path) -> Options {
+        let mut options = Options::classic(self.timeout_secs);
+        options.filesys = Some(PartitionSource::Size(2 * SECTORS_PER_MB));
+        options.swap = Some(PartitionSource::Size(4 * SECTORS_PER_MB));
+        options
+            .apply_args(&self.runner_args)
+            .expect("runner_args are checked when the case is made");
+        if let Some(program) = &self.program {
+            options.put(&resolve(program), &self.name);
+        }
+        for file in &self.putfiles {
             let host_path = match &file.source {
                 PutSource::Program(program) => resolve(program),
                 PutSource::Data(path) => repo_root.join(path),
             };
-            (file.guest_name.as_str(), host_path)
-        });
-        for (guest_name, host_path) in own_program.chain(putfiles) {
-            command.extend([
-                "-p".into(),
-                host_path.display().to_string(),
-                "-a".into(),
-                guest_name.into(),
-            ]);
+            options.put(&host_path, &file.guest_name);
         }
-        command.push("--".into());
-        match &self.kernel_args {
-            Some(kernel_args) => command.extend(kernel_args.iter().cloned()),
-            None => command.extend(["-q".into(), "-f".into(), "run".into(), self.command_line()]),
+        options.kernel_args = self.kernel_command();
+        options
+    }
+
+    /// The kernel arguments: the test's own, or the classic `-q -f run '<name> <args>'`.
+    fn kernel_command(&self) -> Vec<String> {
+        self.kernel_args
+            .clone()
+            .unwrap_or_else(|| vec!["-q".into(), "-f".into(), "run".into(), self.command_line()])
+    }
+
+    /// This test with `options` before its own kernel arguments (so that its own options win
+    /// where both give one: the kernel takes the last of a repeated option).
+    pub fn with_kernel_options(&self, options: &[String]) -> TestCase {
+        TestCase {
+            kernel_args: Some(options.iter().cloned().chain(self.kernel_command()).collect()),
+            ..self.clone()
         }
-        command
     }
 }
 
