@@ -1,6 +1,7 @@
 //! `cargo bench`: the fault benchmark (see `harness`). `cargo bench -- --quick` runs one
-//! short pass of each experiment; `--runs=N` changes how often each runs. Prints a table and
-//! writes `target/bench/faults.csv` and `target/bench/fault-latency.svg`.
+//! short pass of each experiment; `--runs=N` changes how often each runs; `--help` says so.
+//! Prints a table and writes `target/bench/faults.csv` and `target/bench/fault-latency.svg`
+//! (`target/bench/quick/` for `--quick`).
 
 // `cargo bench` compiles this target with cfg(test) but without the test harness: the
 // harness's unit tests (run by `cargo test`, through tests/bench/quick.rs) are dead code here.
@@ -11,24 +12,40 @@ use std::process::ExitCode;
 
 use harness::Config;
 
+const USAGE: &str = "\
+Usage: cargo bench -- [--quick] [--runs=N]
+  --quick      one short pass of each experiment (runs once, unless --runs says otherwise)
+  --runs=N     run every experiment and variant N times (default 3)
+  -h, --help   this message
+";
+
 fn main() -> ExitCode {
     let root = rintos::runner::repo_root();
-    let mut config = Config::full(&root);
-    // Cargo passes `--bench` to a benchmark without the standard harness; ignore it.
+    let (mut quick, mut runs) = (false, None);
+    // Cargo passes `--bench` to a benchmark without the standard harness; it means nothing here.
     for arg in std::env::args().skip(1).filter(|arg| arg != "--bench") {
         if arg == "--quick" {
-            config = Config::quick(&root);
-        } else if let Some(runs) = arg
+            quick = true;
+        } else if arg == "-h" || arg == "--help" {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        } else if let Some(count) = arg
             .strip_prefix("--runs=")
-            .and_then(|runs| runs.parse().ok())
-            .filter(|&runs| runs > 0)
+            .and_then(|count| count.parse().ok())
+            .filter(|&count| count > 0)
         {
-            config.runs = runs;
+            runs = Some(count);
         } else {
-            eprintln!("usage: cargo bench -- [--quick] [--runs=N]   (unknown argument {arg})");
+            eprint!("bench: unknown argument {arg}\n{USAGE}");
             return ExitCode::FAILURE;
         }
     }
+    let mut config = if quick {
+        Config::quick(&root)
+    } else {
+        Config::full(&root)
+    };
+    config.runs = runs.unwrap_or(config.runs);
     let published = harness::run(&config).and_then(|results| harness::publish(&config, &results));
     match published {
         Ok(published) => {
