@@ -301,7 +301,8 @@ impl UserExecutable {
 }
 
 /// Checks that `bytes` is a program the Pintos loader accepts and that has the classic
-/// layout (abi §1.3, §1.4): a static ELF32 i386 executable whose first PT_LOAD is at
+/// layout (docs/abi.md, "Where a program lives in memory" and "What the loader accepts"): a
+/// static ELF32 i386 executable whose first PT_LOAD is at
 /// 0x08048000, with no PT_INTERP, PT_DYNAMIC or PT_SHLIB, every segment below PHYS_BASE
 /// with matching file and memory offsets within a page, writable segments on pages of
 /// their own, the entry point on `_start` in executable code, and (where the program has

@@ -1,7 +1,7 @@
 //! Process start-up. The kernel starts a program at `_start` with the stack of a cdecl
-//! call `_start(argc, argv)`: `argc` at `[esp + 4]`, `argv` at `[esp + 8]` (abi §1.3), and
-//! nothing else set up. [`entry!`](crate::entry!) and [`test_main!`](crate::test_main!)
-//! define `_start` in the program.
+//! call `_start(argc, argv)`: `argc` at `[esp + 4]`, `argv` at `[esp + 8]` (docs/abi.md,
+//! "The stack at process start"), and nothing else set up. [`entry!`](crate::entry!) and
+//! [`test_main!`](crate::test_main!) define `_start` in the program.
 use core::ffi::{CStr, c_char};
 
 use crate::cstr::show;
@@ -115,7 +115,7 @@ pub fn run_test(args: Args, test_main: fn()) -> i32 {
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
-        /// Where the kernel starts the process (abi §1.3).
+        /// Where the kernel starts the process (docs/abi.md, "The stack at process start").
         #[unsafe(no_mangle)]
         extern "C" fn _start(argc: i32, argv: *const *const ::core::ffi::c_char) -> ! {
             // SAFETY: the kernel called us with the process's argc and argv.

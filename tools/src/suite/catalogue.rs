@@ -1,34 +1,7 @@
-//! Reading the catalogue files `tests/catalogue/*.toml`. Each file holds one test directory:
-//!
-//! ```toml
-//! dir = "vm"                  # the classic test directory
-//! language = "rust"           # the programs' language: "rust" (default) or "c"
-//! user_programs = true        # false for in-kernel tests: nothing is put on disk
-//!
-//! [[test]]
-//! name = "mmap-read"          # also the program's name on disk and in `run`
-//! program = "mmap-read"       # the built binary, if not named like the test
-//! putfiles = ["user/data/vm/sample.txt", "child-simple", { name = "child-args", program = "args" }]
-//! run_args = "15"             # run 'NAME 15'
-//! kernel_args = ["-q", "ktest", "panic"]    # instead of -q -f run '...'
-//! runner_args = ["--blank-disk=1"]
-//! timeout = 300               # seconds; 60 if absent
-//! rubric = "Rubric.functionality"           # the classic rubric file in this directory ...
-//! points = 2                  # ... and the test's points in it
-//! check = "expected"          # or process-death, halt, kernel-test, kernel-panic
-//! ignore_exit_codes = true    # the classic IGNORE_EXIT_CODES
-//! ignore_user_faults = true   # the classic IGNORE_USER_FAULTS
-//! expect = """…"""            # the expected core output, or a list of acceptable ones
-//! twin = "userprog/exec-once" # same test in another language: everything but the name comes from it
-//!
-//! [[smp]]                     # the file's tests again, as cases `smp<cpus>/<dir>/<name>` (after all others)
-//! cpus = 2                    # ... on this many virtual CPUs (runner option --smp)
-//! tests = ["page-merge-par"]  # ... only these (all of the file's tests if absent)
-//! ```
-//!
-//! A putfile naming a path (with a `/`) is a data file, put on disk under its file name; any
-//! other is a program of the file's language. Expected outputs may use the compact forms of
-//! [`super::expect`].
+//! Reading the catalogue files `tests/catalogue/*.toml`, one per directory of cases. Their
+//! format is in docs/testing.md, "The catalogue format"; expected outputs may use the
+//! compact forms of [`super::expect`]. Every mistake is reported with the case's id before
+//! anything runs.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

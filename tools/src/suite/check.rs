@@ -1,6 +1,7 @@
 //! Judging a run's output. The user-program checkers follow the classic `src/tests/tests.pm`
-//! (abi §3.2) rule by rule, with its messages; the kernel-test checkers and the resource-leak
-//! check are Rintos' own (interfaces §A).
+//! (docs/abi.md, "How the classic checkers judge a run") rule by rule, with its messages; the
+//! kernel-test checkers and the resource-leak check are Rintos' own (docs/testing.md, "How a
+//! case is judged").
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -1,6 +1,7 @@
 //! The closing report of a suite run: passes and failures per directory, and the grade the
-//! classic `make grade` would give (test-catalogue §5). A rubric's score is its points earned
-//! over its points possible, times its share of the grade; tests in no rubric weigh nothing.
+//! classic `make grade` would give (docs/testing.md, "The classic grading"). A rubric's score
+//! is its points earned over its points possible, times its share of the grade; tests in no
+//! rubric weigh nothing.
 
 use super::TestCase;
 
@@ -203,8 +204,8 @@ mod tests {
     use super::report;
     use crate::suite::{Catalogue, TestCase};
 
-    /// The classic directories only: their sizes and rubrics are fixed by the spec, while
-    /// Rintos' own directories grow.
+    /// The classic directories only: their sizes and rubrics are the classic suite's
+    /// (docs/testing.md, "The classic grading"), while Rintos' own directories grow.
     fn catalogue() -> Catalogue {
         let mut catalogue = Catalogue::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("the catalogue loads");
         catalogue.cases.retain(|case| ["userprog", "userprog/no-vm", "vm", "filesys/base"].contains(&case.dir.as_str()));
