@@ -3,6 +3,7 @@
 //! screen whole, never spliced with another thread's output. Newlines are bare `\n`: the
 //! classic checkers compare lines exactly.
 
+use alloc::string::String;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -57,6 +58,19 @@ pub fn write_bytes(bytes: &[u8]) {
 /// lock already, and a garbled line beats a silent hang.
 pub fn print_unlocked(args: fmt::Arguments) {
     let _ = Console.write_fmt(args);
+}
+
+/// `1234567` as `1,234,567`, the way the classic kernel prints counts and sizes.
+pub fn thousands(value: u64) -> String {
+    let digits = alloc::format!("{value}");
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
 }
 
 #[macro_export]

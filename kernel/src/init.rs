@@ -5,13 +5,19 @@ use alloc::vec::Vec;
 use rintos_bootargs::Action;
 
 use crate::arch::multiboot::{BOOTLOADER_MAGIC, BootInfo};
-use crate::arch::{cpu, gdt, paging, pic};
-use crate::devices::block::{self, Role};
-use crate::devices::{input, keyboard, shutdown, timer};
-use crate::{fs, interrupt, ktests, memory, println, stats, task, threads, userprog, vm};
+use crate::arch::paging::{self, TablePages};
+use crate::arch::{cpu, gdt, pic};
+use crate::console::thousands;
+use crate::devices::ata::SECTOR_SIZE;
+use crate::devices::block::{self, Found, Role};
+use crate::devices::{input, keyboard, serial, shutdown, timer};
+use crate::stats::power_off;
+use crate::{fs, memory, println, resources, selftest, task, threads, trap, userprog, vm};
 
-/// Boots, runs the actions of the command line, and powers off if asked to (`-q`).
-pub fn main(magic: u32, multiboot_info: u32) -> ! {
+/// Entered from `arch::boot` with the Multiboot magic and information pointer: boots, runs
+/// the actions of the command line, and powers off if asked to (`-q`).
+#[unsafe(no_mangle)]
+extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
     crate::console::init();
     assert!(magic == BOOTLOADER_MAGIC, "not started by a Multiboot loader (magic {magic:#x})");
     // SAFETY: the magic says `multiboot_info` is the loader's information structure, and the
@@ -27,7 +33,8 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
         .map(|region| (region.start + region.length) as usize)
         .max()
         .unwrap_or(1024 * 1024);
-    paging::init(ram_bytes.min(memory::MAX_RAM));
+    let table_pages = TablePages { allocate_zeroed: memory::allocate_kernel_page_zeroed, free: memory::free_kernel_page };
+    paging::init(ram_bytes.min(memory::MAX_RAM), table_pages);
     gdt::init(crate::panic::double_fault_task as *const () as usize);
     // The loader put the command line and modules just past the kernel image: keep them.
     let summary = memory::init(&boot, boot.end_of_loader_data());
@@ -43,7 +50,7 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
     };
     let user_pages = memory::limit_user_pool(options.user_page_limit);
     println!("Kernel command line: {command_line}");
-    println!("Pintos booting with {} kB RAM...", stats::thousands((summary.ram_bytes / 1024) as u64));
+    println!("Pintos booting with {} kB RAM...", thousands((summary.ram_bytes / 1024) as u64));
     println!("{} pages available in kernel pool.", summary.kernel_pages);
     println!("{user_pages} pages available in user pool.");
     if options.help {
@@ -58,10 +65,11 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
     input::init();
     keyboard::init();
     pic::init();
-    interrupt::init();
+    trap::init();
+    serial::enable_receive_interrupt();
     timer::init();
     cpu::enable_interrupts();
-    println!("Calibrating timer...  {} TSC cycles/s.", stats::thousands(timer::calibrate_tsc()));
+    println!("Calibrating timer...  {} TSC cycles/s.", thousands(timer::calibrate_tsc()));
     if let Some(seed) = options.jitter {
         timer::enable_jitter(seed, threads::time_slice());
     }
@@ -75,7 +83,9 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
     .into_iter()
     .filter_map(|(role, name)| name.map(|name| (role, name)))
     .collect();
-    block::init(&overrides);
+    for found in block::init(&overrides) {
+        report(&found);
+    }
     fs::init(options.format);
     vm::init(&options);
     println!("Boot complete.");
@@ -92,20 +102,37 @@ pub fn main(magic: u32, multiboot_info: u32) -> ! {
 
 fn run_action(action: &Action) {
     match action {
-        Action::Run(command) => userprog::run(command),
+        Action::Run(command) => resources::measured(|| userprog::run(command)),
         Action::Ls => fs::actions::ls(),
         Action::Cat(name) => fs::actions::cat(name),
         Action::Rm(name) => fs::actions::rm(name),
         Action::Extract => fs::actions::extract(),
         Action::Append(name) => fs::actions::append(name),
-        Action::Ktest(name) => ktests::run(name),
+        Action::Ktest(name) => selftest::run(name),
     }
 }
 
-/// Prints the statistics and turns the machine off.
-pub fn power_off() -> ! {
-    stats::print();
-    println!("Powering off...");
-    shutdown::power_off()
+/// The boot message for one thing the disk probe found.
+fn report(found: &Found) {
+    match found {
+        Found::Disk(disk) => {
+            println!("{}: {}, model \"{}\", serial \"{}\"", disk.name, describe_size(disk.sectors), disk.model, disk.serial)
+        }
+        Found::Partition(partition, kind) => println!(
+            "{}: {}, {} ({kind:02x})",
+            partition.name,
+            describe_size(partition.sectors()),
+            rintos_fs::mbr::describe(*kind)
+        ),
+        Found::BadPartitionTable(disk, error) => println!("{}: ignoring bad partition table ({error:?})", disk.name),
+        Found::Role(role, device) => println!("{}: using {}", role.name(), device.name),
+    }
+}
+
+/// "8,064 sectors (3 MB)", the classic way of describing a size.
+fn describe_size(sectors: u32) -> alloc::string::String {
+    let bytes = u64::from(sectors) * SECTOR_SIZE as u64;
+    let size = if bytes >= 1024 * 1024 { alloc::format!("{} MB", bytes / (1024 * 1024)) } else { alloc::format!("{} kB", bytes / 1024) };
+    alloc::format!("{} sectors ({size})", thousands(u64::from(sectors)))
 }
 

@@ -1,16 +1,21 @@
 //! Processor state that the rest of the kernel needs: the interrupt flag, halting, the
-//! time-stamp counter and the control registers the paging code reads.
+//! time-stamp counter, the control registers the paging code reads, and whether the CPU is
+//! inside a hardware interrupt. The instructions come from the `x86` crate; only the two
+//! that must be one uninterruptible sequence (`sti; hlt`) and the frame-pointer read are
+//! written by hand.
 
 use core::arch::asm;
+use core::sync::atomic::{AtomicBool, Ordering};
 
-const EFLAGS_IF: u32 = 1 << 9;
+use x86::bits32::eflags::{self, EFlags};
+
+/// Set by the trap router while a hardware interrupt's handler runs.
+static IN_EXTERNAL_INTERRUPT: AtomicBool = AtomicBool::new(false);
 
 /// Whether maskable interrupts are enabled on this CPU.
 pub fn interrupts_enabled() -> bool {
-    let flags: u32;
-    // SAFETY: pushing and popping EFLAGS has no other effect.
-    unsafe { asm!("pushfd", "pop {}", out(reg) flags, options(nomem, preserves_flags)) };
-    flags & EFLAGS_IF != 0
+    // SAFETY: reading EFLAGS has no side effects.
+    unsafe { eflags::read() }.contains(EFlags::FLAGS_IF)
 }
 
 /// Disables interrupts and reports whether they were enabled before, so a caller can put
@@ -18,14 +23,14 @@ pub fn interrupts_enabled() -> bool {
 pub fn disable_interrupts() -> bool {
     let was_enabled = interrupts_enabled();
     // SAFETY: `cli` only masks interrupts; the caller restores the previous state.
-    unsafe { asm!("cli", options(nomem, nostack)) };
+    unsafe { x86::irq::disable() };
     was_enabled
 }
 
 /// Enables interrupts.
 pub fn enable_interrupts() {
-    // SAFETY: every interrupt handler is installed before the first `sti` (see `init`).
-    unsafe { asm!("sti", options(nomem, nostack)) };
+    // SAFETY: every interrupt vector is routed before the first `sti` (see `trap::init`).
+    unsafe { x86::irq::enable() };
 }
 
 /// Undoes a [`disable_interrupts`].
@@ -37,7 +42,8 @@ pub fn restore_interrupts(was_enabled: bool) {
 
 /// Enables interrupts and waits for the next one in a single step: `sti` takes effect only
 /// after the following instruction, so no interrupt can slip in between and leave the CPU
-/// asleep with work pending.
+/// asleep with work pending. (The `x86` crate has the two instructions, but as two calls
+/// the compiler may put code between them.)
 pub fn enable_interrupts_and_halt() {
     // SAFETY: see above; the idle thread is the only caller.
     unsafe { asm!("sti; hlt", options(nomem, nostack)) };
@@ -46,31 +52,38 @@ pub fn enable_interrupts_and_halt() {
 /// Stops the CPU for good.
 pub fn halt_forever() -> ! {
     loop {
+        disable_interrupts();
         // SAFETY: with interrupts off, `hlt` never returns; nothing is left to run.
-        unsafe { asm!("cli; hlt", options(nomem, nostack)) };
+        unsafe { x86::halt() };
     }
+}
+
+/// Marks the start and end of a hardware interrupt's handler (the trap router calls it).
+pub fn set_in_external_interrupt(inside: bool) {
+    IN_EXTERNAL_INTERRUPT.store(inside, Ordering::Relaxed);
+}
+
+/// Whether the CPU is running a hardware interrupt handler (which must not sleep).
+pub fn in_external_interrupt() -> bool {
+    IN_EXTERNAL_INTERRUPT.load(Ordering::Relaxed)
 }
 
 /// The time-stamp counter, in CPU cycles since reset.
 pub fn rdtsc() -> u64 {
     // SAFETY: `rdtsc` reads a counter and has no side effects.
-    unsafe { core::arch::x86::_rdtsc() }
+    unsafe { x86::time::rdtsc() }
 }
 
 /// The linear address that caused the last page fault.
 pub fn cr2() -> usize {
-    let value: usize;
     // SAFETY: reading CR2 has no side effects.
-    unsafe { asm!("mov {}, cr2", out(reg) value, options(nomem, nostack, preserves_flags)) };
-    value
+    unsafe { x86::controlregs::cr2() }
 }
 
 /// The physical address of the active page directory.
 pub fn cr3() -> usize {
-    let value: usize;
-    // SAFETY: reading CR3 has no side effects.
-    unsafe { asm!("mov {}, cr3", out(reg) value, options(nomem, nostack, preserves_flags)) };
-    value
+    // SAFETY: reading CR3 has no side effects. On i386 the register is 32 bits wide.
+    unsafe { x86::controlregs::cr3() as usize }
 }
 
 /// Makes the page directory at physical address `pd` the active one (flushes the TLB).
@@ -79,13 +92,13 @@ pub fn cr3() -> usize {
 /// `pd` must be a valid page directory that maps the running kernel.
 pub unsafe fn set_cr3(pd: usize) {
     // SAFETY: the caller guarantees the directory maps the code and stack in use.
-    unsafe { asm!("mov cr3, {}", in(reg) pd, options(nostack, preserves_flags)) };
+    unsafe { x86::controlregs::cr3_write(pd as u64) };
 }
 
 /// Drops the TLB entry of one page.
 pub fn invalidate_page(addr: usize) {
     // SAFETY: `invlpg` only flushes a translation cache entry.
-    unsafe { asm!("invlpg [{}]", in(reg) addr, options(nostack, preserves_flags)) };
+    unsafe { x86::tlb::flush(addr) };
 }
 
 /// The current frame pointer, where a backtrace starts.
@@ -95,4 +108,3 @@ pub fn frame_pointer() -> usize {
     unsafe { asm!("mov {}, ebp", out(reg) ebp, options(nomem, nostack, preserves_flags)) };
     ebp
 }
-

@@ -70,9 +70,10 @@ impl InterruptFrame {
     }
 }
 
-/// A handler runs with the frame of the interrupted code; it may change it (system calls
-/// put their result in `eax`).
-pub type Handler = fn(&mut InterruptFrame);
+/// The kernel's one entry point for every interrupt, exception and system call, handed to
+/// [`init`] by the trap router (this layer knows nothing above it). It may change the frame
+/// (system calls put their result in `eax`).
+pub type Dispatcher = fn(&mut InterruptFrame);
 
 /// How a vector's gate treats the interrupt flag and who may raise it.
 #[derive(Clone, Copy)]
@@ -89,20 +90,15 @@ const STUB_SIZE: usize = 16;
 
 struct Tables {
     idt: [Descriptor; VECTORS],
-    handlers: [Option<Handler>; VECTORS],
-    names: [&'static str; VECTORS],
+    dispatcher: Option<Dispatcher>,
 }
 
 struct BootCell(UnsafeCell<Tables>);
-// SAFETY: written only during boot with interrupts off (see `register`); read by the
-// dispatcher afterwards.
+// SAFETY: written only during boot with interrupts off (see `set_gate` and `init`); only
+// read afterwards.
 unsafe impl Sync for BootCell {}
 
-static TABLES: BootCell = BootCell(UnsafeCell::new(Tables {
-    idt: [Descriptor::NULL; VECTORS],
-    handlers: [None; VECTORS],
-    names: ["unknown"; VECTORS],
-}));
+static TABLES: BootCell = BootCell(UnsafeCell::new(Tables { idt: [Descriptor::NULL; VECTORS], dispatcher: None }));
 
 unsafe extern "C" {
     static intr_stubs: u8;
@@ -164,10 +160,10 @@ intr_exit:
     options(att_syntax)
 );
 
-/// Installs `handler` for `vector`. Boot-time only.
-pub fn register(vector: u8, gate: Gate, dpl: Ring, name: &'static str, handler: Handler) {
-    assert!(!super::cpu::interrupts_enabled(), "interrupt handlers are installed at boot");
-    // SAFETY: see `register`'s assertion: interrupts are off, nothing reads the tables now.
+/// Makes `vector` present, entering through its stub. Boot-time only.
+pub fn set_gate(vector: u8, gate: Gate, dpl: Ring) {
+    assert!(!super::cpu::interrupts_enabled(), "interrupt gates are set at boot");
+    // SAFETY: see the assertion: interrupts are off, nothing reads the tables now.
     let tables = unsafe { &mut *TABLES.0.get() };
     let stub = (&raw const intr_stubs) as usize + usize::from(vector) * STUB_SIZE;
     let builder = match gate {
@@ -175,39 +171,29 @@ pub fn register(vector: u8, gate: Gate, dpl: Ring, name: &'static str, handler: 
         Gate::Trap => DescriptorBuilder::trap_gate_descriptor(gdt::KERNEL_CODE, stub as u32),
     };
     tables.idt[usize::from(vector)] = builder.present().dpl(dpl).finish();
-    tables.handlers[usize::from(vector)] = Some(handler);
-    tables.names[usize::from(vector)] = name;
 }
 
-/// Loads the IDT. Vector 8 (double fault) becomes a task gate to the double-fault TSS, so it
-/// runs on a stack of its own even when the kernel stack has overflowed.
-pub fn init() {
+/// Loads the IDT; every interrupt through a present gate then reaches `dispatcher`. Vector 8
+/// (double fault) becomes a task gate to the double-fault TSS, so it runs on a stack of its
+/// own even when the kernel stack has overflowed.
+pub fn init(dispatcher: Dispatcher) {
+    assert!(!super::cpu::interrupts_enabled(), "the IDT is loaded at boot");
     // SAFETY: boot, interrupts off.
     let tables = unsafe { &mut *TABLES.0.get() };
+    tables.dispatcher = Some(dispatcher);
     tables.idt[8] = DescriptorBuilder::task_gate_descriptor(gdt::DOUBLE_FAULT_TSS)
         .present()
         .dpl(Ring::Ring0)
         .finish();
-    tables.names[8] = "#DF Double Fault Exception";
     // SAFETY: the table lives forever and every present entry points at a stub.
     unsafe { lidt(&DescriptorTablePointer::new_from_slice(&tables.idt[..])) };
 }
 
-/// The name of a vector, for messages such as "dying due to interrupt 0x0e (#PF ...)".
-pub fn vector_name(vector: u32) -> &'static str {
-    // SAFETY: the names are only written at boot.
-    let tables = unsafe { &*TABLES.0.get() };
-    tables.names.get(vector as usize).copied().unwrap_or("unknown")
-}
-
 #[unsafe(no_mangle)]
 extern "C" fn intr_dispatch(frame: &mut InterruptFrame) {
-    // SAFETY: the handlers are only written at boot.
-    let handler = unsafe { (*TABLES.0.get()).handlers[frame.vector as usize] };
-    match handler {
-        Some(handler) => crate::interrupt::dispatch(frame, handler),
-        None => crate::interrupt::unexpected(frame),
-    }
+    // SAFETY: the dispatcher is only written at boot, before the first interrupt.
+    let dispatcher = unsafe { (*TABLES.0.get()).dispatcher };
+    dispatcher.expect("an interrupt before idt::init")(frame);
 }
 
 /// Leaves the kernel for user mode at `eip` with stack `esp`, never to return: the thread's

@@ -5,6 +5,7 @@ pub mod boot;
 pub mod cpu;
 pub mod gdt;
 pub mod idt;
+pub mod layout;
 pub mod multiboot;
 pub mod paging;
 pub mod pic;

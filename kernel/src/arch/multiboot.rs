@@ -1,7 +1,7 @@
 //! Reading the information a Multiboot v1 loader (QEMU's `-kernel`) leaves for the kernel:
 //! the memory map, the command line, and modules (Rintos' symbol table arrives as one).
 
-use crate::memory::phys_to_virt;
+use super::layout::phys_to_virt;
 
 /// Value of `eax` at entry when a Multiboot loader started us.
 pub const BOOTLOADER_MAGIC: u32 = 0x2BAD_B002;

@@ -10,10 +10,11 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use conquer_once::spin::OnceCell;
 use x86::bits32::paging::{PDFlags, PTFlags};
 
 use super::cpu;
-use crate::memory::{self, PHYS_BASE, PAGE_SIZE, phys_to_virt, virt_to_phys};
+use super::layout::{PAGE_SIZE, PHYS_BASE, phys_to_virt, virt_to_phys};
 
 const ENTRIES: usize = 1024;
 const LARGE_PAGE: usize = 4 * 1024 * 1024;
@@ -25,9 +26,27 @@ struct Table([AtomicU32; ENTRIES]);
 /// The kernel-only directory, used by kernel threads and as the template of every user one.
 static KERNEL_DIRECTORY: Table = Table([const { AtomicU32::new(0) }; ENTRIES]);
 
+/// Where the pages of directories and page tables come from: the kernel's page allocator,
+/// which lives above this layer and hands its functions over at boot.
+#[derive(Clone, Copy)]
+pub struct TablePages {
+    /// The kernel virtual address of a fresh zeroed page, or `None` when none is left.
+    pub allocate_zeroed: fn() -> Option<usize>,
+    /// Gives back a page from `allocate_zeroed`.
+    pub free: fn(usize),
+}
+
+static TABLE_PAGES: OnceCell<TablePages> = OnceCell::uninit();
+
+fn table_pages() -> &'static TablePages {
+    TABLE_PAGES.get().expect("paging::init not called")
+}
+
 /// Maps the first `ram_bytes` of physical memory at PHYS_BASE (and nothing below it), turns on
 /// global pages, and switches to the result. The boot directory's identity map ends here.
-pub fn init(ram_bytes: usize) {
+/// User directories and page tables will be made of `pages`.
+pub fn init(ram_bytes: usize, pages: TablePages) {
+    TABLE_PAGES.init_once(|| pages);
     let flags = PDFlags::P | PDFlags::RW | PDFlags::PS | PDFlags::G;
     for (i, phys) in (0..ram_bytes).step_by(LARGE_PAGE).enumerate() {
         KERNEL_DIRECTORY.0[FIRST_KERNEL_PDE + i].store(phys as u32 | flags.bits(), Ordering::Relaxed);
@@ -69,7 +88,7 @@ pub struct PageDirectory {
 impl PageDirectory {
     /// A directory with the kernel mappings and no user pages.
     pub fn new() -> Result<PageDirectory, OutOfMemory> {
-        let page = memory::allocate_kernel_page_zeroed().ok_or(OutOfMemory)?;
+        let page = (table_pages().allocate_zeroed)().ok_or(OutOfMemory)?;
         // SAFETY: a fresh, zeroed, page-aligned kernel page is a valid empty table, and
         // nothing else refers to it.
         let table = unsafe { &*(page as *const Table) };
@@ -109,7 +128,7 @@ impl PageDirectory {
         assert!(upage < PHYS_BASE, "preparing kernel address {upage:#x} as a user page");
         let pde = &self.table.0[upage / LARGE_PAGE];
         if pde.load(Ordering::Relaxed) & PDFlags::P.bits() == 0 {
-            let page = memory::allocate_kernel_page_zeroed().ok_or(OutOfMemory)?;
+            let page = (table_pages().allocate_zeroed)().ok_or(OutOfMemory)?;
             let flags = PDFlags::P | PDFlags::RW | PDFlags::US;
             pde.store(virt_to_phys(page) as u32 | flags.bits(), Ordering::Relaxed);
         }
@@ -178,9 +197,9 @@ impl Drop for PageDirectory {
         for pde in &self.table.0[..FIRST_KERNEL_PDE] {
             let value = pde.load(Ordering::Relaxed);
             if value & PDFlags::P.bits() != 0 {
-                memory::free_kernel_page(phys_to_virt((value & !0xFFF) as usize));
+                (table_pages().free)(phys_to_virt((value & !0xFFF) as usize));
             }
         }
-        memory::free_kernel_page(self.table as *const Table as usize);
+        (table_pages().free)(self.table as *const Table as usize);
     }
 }

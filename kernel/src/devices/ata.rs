@@ -17,7 +17,6 @@ use core::task::Poll;
 use futures_util::task::AtomicWaker;
 use x86::io::{inb, outb};
 
-use crate::arch::idt::InterruptFrame;
 use crate::task::AsyncMutex;
 
 pub const SECTOR_SIZE: usize = 512;
@@ -61,9 +60,12 @@ pub struct Channel {
     waiter: AtomicWaker,
 }
 
+/// The interrupt lines of the primary and the secondary channel.
+pub const IRQS: [u8; 2] = [14, 15];
+
 pub static CHANNELS: [Channel; 2] = [
-    Channel::new("ide0", 0x1F0, 0x3F6, 14),
-    Channel::new("ide1", 0x170, 0x376, 15),
+    Channel::new("ide0", 0x1F0, 0x3F6, IRQS[0]),
+    Channel::new("ide1", 0x170, 0x376, IRQS[1]),
 ];
 
 /// One disk found at boot.
@@ -358,8 +360,7 @@ pub fn probe() -> alloc::vec::Vec<Disk> {
 }
 
 /// IRQ 14 and 15.
-pub fn interrupt(frame: &mut InterruptFrame) {
-    let irq = frame.vector as u8 - crate::arch::pic::IRQ_BASE;
+pub fn interrupt(irq: u8) {
     if let Some(channel) = CHANNELS.iter().find(|channel| channel.irq == irq) {
         channel.on_interrupt();
     }

@@ -17,7 +17,6 @@ use rintos_fs::block::{IoError, Sector};
 use rintos_fs::mbr::{self, PartitionTable};
 
 use super::ata::{self, Disk, DiskError, SECTOR_SIZE};
-use crate::println;
 use crate::task::block_on;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,24 +122,30 @@ impl rintos_fs::block::BlockDevice for BlockDevice {
     }
 }
 
-/// "8,064 sectors (3 MB)", the classic way of describing a size.
-fn describe_size(sectors: u32) -> String {
-    let bytes = u64::from(sectors) * SECTOR_SIZE as u64;
-    let size = if bytes >= 1024 * 1024 { format!("{} MB", bytes / (1024 * 1024)) } else { format!("{} kB", bytes / 1024) };
-    format!("{} sectors ({size})", crate::stats::thousands(u64::from(sectors)))
-}
-
 fn leak(device: BlockDevice) -> &'static BlockDevice {
     Box::leak(Box::new(device))
 }
 
+/// What [`init`] found, in the order it found it (the boot messages).
+pub enum Found {
+    /// A whole disk.
+    Disk(&'static Disk),
+    /// A partition of the disk found last, with its MBR type.
+    Partition(&'static BlockDevice, u8),
+    /// A disk whose partition table could not be read.
+    BadPartitionTable(&'static Disk, mbr::MbrError),
+    /// The device that plays a role (the kernel partition is not mentioned).
+    Role(Role, &'static BlockDevice),
+}
+
 /// Finds the disks, reads their partition tables and assigns the roles. `overrides` come
 /// from `-filesys=`, `-scratch=`, `-swap=` (device names such as "hdb" or "hda2").
-pub fn init(overrides: &[(Role, &str)]) {
+pub fn init(overrides: &[(Role, &str)]) -> Vec<Found> {
+    let mut found = Vec::new();
     let mut all = Vec::new();
     for disk in ata::probe() {
         let disk: &'static Disk = Box::leak(Box::new(disk));
-        println!("{}: {}, model \"{}\", serial \"{}\"", disk.name, describe_size(disk.sectors), disk.model, disk.serial);
+        found.push(Found::Disk(disk));
         let whole = leak(BlockDevice {
             name: String::from(disk.name),
             disk,
@@ -155,7 +160,7 @@ pub fn init(overrides: &[(Role, &str)]) {
             Ok(table) => table,
             Err(mbr::MbrError::NoSignature) => continue,
             Err(error) => {
-                println!("{}: ignoring bad partition table ({error:?})", disk.name);
+                found.push(Found::BadPartitionTable(disk, error));
                 continue;
             }
         };
@@ -170,13 +175,7 @@ pub fn init(overrides: &[(Role, &str)]) {
                 reads: AtomicU64::new(0),
                 writes: AtomicU64::new(0),
             });
-            println!(
-                "{}: {}, {} ({:02x})",
-                partition.name,
-                describe_size(entry.sector_count),
-                mbr::describe(entry.kind),
-                entry.kind
-            );
+            found.push(Found::Partition(partition, entry.kind));
             all.push(partition);
         }
     }
@@ -188,12 +187,13 @@ pub fn init(overrides: &[(Role, &str)]) {
         };
         if let Some(device) = chosen {
             if role != Role::Kernel {
-                println!("{}: using {}", role.name(), device.name);
+                found.push(Found::Role(role, device));
             }
             roles[slot] = Some(device);
         }
     }
     DEVICES.init_once(|| Devices { all, roles });
+    found
 }
 
 /// The device that plays `role`, if any.

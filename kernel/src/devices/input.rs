@@ -10,7 +10,7 @@ use conquer_once::spin::OnceCell;
 use crossbeam_queue::ArrayQueue;
 use futures_util::task::AtomicWaker;
 
-use crate::sync::Mutex;
+use crate::threads::Mutex;
 
 const CAPACITY: usize = 256;
 

@@ -3,7 +3,6 @@
 use pc_keyboard::{DecodedKey, HandleControl, PS2Keyboard, ScancodeSet1, layouts};
 use x86::io::inb;
 
-use crate::arch::idt::InterruptFrame;
 use crate::sync::SpinLock;
 
 const DATA_PORT: u16 = 0x60;
@@ -18,7 +17,7 @@ pub fn init() {
 }
 
 /// IRQ 1: decode the scancode; printable keys and control characters become input bytes.
-pub fn interrupt(_frame: &mut InterruptFrame) {
+pub fn interrupt() {
     // SAFETY: reading the scancode acknowledges the keyboard controller.
     let scancode = unsafe { inb(DATA_PORT) };
     let mut keyboard = KEYBOARD.lock();

@@ -6,7 +6,6 @@ use core::sync::atomic::{AtomicU16, Ordering};
 
 use x86::io::{inb, outb};
 
-use crate::arch::idt::InterruptFrame;
 
 const PORT: u16 = 0x3F8;
 const DATA: u16 = PORT;
@@ -64,7 +63,7 @@ pub fn put_byte(byte: u8) {
 }
 
 /// IRQ 4: move every received byte to the input queue.
-pub fn interrupt(_frame: &mut InterruptFrame) {
+pub fn interrupt() {
     // SAFETY: reading COM1's status and data registers.
     unsafe {
         while inb(LINE_STATUS) & LINE_STATUS_DATA_READY != 0 {

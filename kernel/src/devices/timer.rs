@@ -1,9 +1,10 @@
-//! The system timer: IRQ 0 at [`TIMER_FREQ`] Hz counts ticks, drives preemption and wakes
-//! sleeping futures; the CPU's time-stamp counter is calibrated against it for fine timing.
+//! The system timer: IRQ 0 at [`TIMER_FREQ`] Hz counts ticks (the trap router passes each
+//! tick on to the scheduler, the VM statistics and the timer futures); the CPU's time-stamp
+//! counter is calibrated against it for fine timing.
 
 use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
 
-use crate::arch::{cpu, idt::InterruptFrame, pit};
+use crate::arch::{cpu, pit};
 
 /// Timer interrupts per second.
 pub const TIMER_FREQ: u64 = 100;
@@ -50,18 +51,24 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
-/// IRQ 0.
-pub fn interrupt(frame: &mut InterruptFrame) {
+/// What one tick of the timer means for the rest of the kernel.
+pub struct Tick {
+    /// Ticks since boot, this one included.
+    pub now: u64,
+    /// With `-jitter`, the time slice to use from now on (in ticks).
+    pub new_time_slice: Option<u32>,
+}
+
+/// IRQ 0: counts the tick (and with `-jitter`, draws the length of the next one).
+pub fn interrupt() -> Tick {
     let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
-    if let Some(random) = jitter_random() {
+    let new_time_slice = jitter_random().map(|random| {
         let divisor = u32::from(DIVISOR.load(Ordering::Relaxed));
         pit::set_divisor((divisor / 2 + random % (divisor + 1)) as u16);
         let slice = JITTER_SLICE.load(Ordering::Relaxed);
-        crate::threads::set_time_slice(1 + (random >> 16) % (2 * slice));
-    }
-    crate::threads::tick(frame.from_user());
-    crate::vm::stats::on_tick(frame.from_user());
-    crate::task::timer::expire(now);
+        1 + (random >> 16) % (2 * slice)
+    });
+    Tick { now, new_time_slice }
 }
 
 /// Sleeps the calling thread for `ticks` timer ticks without busy-waiting.

@@ -6,7 +6,7 @@ use rintos_fs::ustar::{ArchiveWriter, Member};
 
 use super::{META, list, remove};
 use crate::devices::block::{self, Role};
-use crate::sync::Mutex;
+use crate::threads::Mutex;
 use crate::println;
 
 /// Where the next `append` writes on the scratch device.

@@ -25,7 +25,7 @@ use rintos_fs::{FileSys, Inode, IoError, SECTOR_SIZE};
 
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::println;
-use crate::sync::Mutex;
+use crate::threads::Mutex;
 use crate::task::block_on;
 
 struct Mounted {

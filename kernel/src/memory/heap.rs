@@ -10,7 +10,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use talc::{OomHandler, Span, Talc, Talck};
 
-use super::PAGE_SIZE;
+use super::palloc::allocate_heap_pages;
+use crate::arch::layout::PAGE_SIZE;
 use crate::sync::HeapLock;
 
 /// Pages claimed at a time when the heap runs dry (more if one allocation needs it).
@@ -25,10 +26,9 @@ impl OomHandler for ClaimKernelPages {
         // this allocation needs when the pool is nearly empty.
         let (base, pages) = [needed.max(GROWTH_PAGES), needed]
             .into_iter()
-            .find_map(|pages| super::allocate_heap_pages(pages).map(|base| (base, pages)))
+            .find_map(|pages| allocate_heap_pages(pages).map(|base| (base, pages)))
             .ok_or(())?;
         let size = pages * PAGE_SIZE;
-        HEAP_PAGES.fetch_add(pages, Ordering::Relaxed);
         // SAFETY: the pages are ours alone from now on, mapped, and never freed elsewhere.
         unsafe { talc.claim(Span::from_base_size(base as *mut u8, size)).map(|_| ()) }
     }
@@ -69,13 +69,6 @@ unsafe impl GlobalAlloc for CountingHeap {
 
 #[global_allocator]
 static HEAP: CountingHeap = CountingHeap { talc: Talck::new(Talc::new(ClaimKernelPages)), in_use: AtomicUsize::new(0) };
-
-/// Kernel pages the heap has claimed (it never gives them back).
-pub static HEAP_PAGES: AtomicUsize = AtomicUsize::new(0);
-
-pub fn heap_pages() -> usize {
-    HEAP_PAGES.load(Ordering::Relaxed)
-}
 
 /// Bytes currently allocated from the kernel heap.
 pub fn heap_bytes_in_use() -> usize {

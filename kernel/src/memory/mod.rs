@@ -1,12 +1,18 @@
 //! Physical memory: the page allocator with its kernel and user pools, and the kernel heap.
 //!
-//! All physical memory is mapped at PHYS_BASE (see `arch::paging`), so the kernel reaches a
+//! All physical memory is mapped at PHYS_BASE (see `arch::layout`), so the kernel reaches a
 //! physical page `p` at virtual address `PHYS_BASE + p`.
 
 mod heap;
 mod palloc;
 
-pub use heap::{heap_bytes_in_use, heap_pages};
+pub use heap::heap_bytes_in_use;
+pub use palloc::{
+    MAX_RAM, allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
+    free_kernel_pages, free_user_frame, heap_pages, init, limit_user_pool, user_pool_free, user_pool_range,
+};
+
+pub use crate::arch::layout::{PAGE_SIZE, PHYS_BASE, phys_to_virt};
 
 /// Heap the kernel keeps for itself when a user program asks for memory that costs heap
 /// (page records of its segments, mappings and stack): system-call buffers, threads and the
@@ -18,31 +24,12 @@ const HEAP_RESERVE: usize = 64 * 1024;
 /// this check is refused (exec or mmap fails, stack growth kills); one that passed it and
 /// then found no heap would stop the kernel.
 pub fn heap_can_afford(bytes: usize) -> bool {
-    let room = (heap::heap_pages() + palloc::kernel_pool_free()) * PAGE_SIZE;
+    let room = (palloc::heap_pages() + palloc::kernel_pool_free()) * PAGE_SIZE;
     room.saturating_sub(heap::heap_bytes_in_use()) >= bytes.saturating_add(HEAP_RESERVE)
 }
 
 /// Kernel-pool pages in use for anything but the heap (stacks, page tables): a leak check
 /// must not count the heap's growth, which is permanent by design.
 pub fn kernel_pages_outside_heap() -> usize {
-    palloc::kernel_pool_size() - palloc::kernel_pool_free() - heap::heap_pages()
-}
-pub use palloc::{
-    allocate_heap_pages, allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
-    free_kernel_pages, free_user_frame, init, limit_user_pool, user_pool_free, user_pool_range,
-    MAX_RAM,
-};
-
-pub const PHYS_BASE: usize = rintos_abi::PHYS_BASE as usize;
-pub const PAGE_SIZE: usize = rintos_abi::PAGE_SIZE;
-
-/// The kernel virtual address of physical address `phys`.
-pub const fn phys_to_virt(phys: usize) -> usize {
-    phys + PHYS_BASE
-}
-
-/// The physical address behind kernel virtual address `virt`.
-pub fn virt_to_phys(virt: usize) -> usize {
-    assert!(virt >= PHYS_BASE, "{virt:#x} is not a kernel address");
-    virt - PHYS_BASE
+    palloc::kernel_pool_size() - palloc::kernel_pool_free() - palloc::heap_pages()
 }

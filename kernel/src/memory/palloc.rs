@@ -4,7 +4,7 @@
 
 use rintos_vmcore::pool::PagePool;
 
-use super::{PAGE_SIZE, phys_to_virt, virt_to_phys};
+use crate::arch::layout::{PAGE_SIZE, phys_to_virt, virt_to_phys};
 use crate::arch::multiboot::BootInfo;
 use crate::sync::SpinLock;
 
@@ -16,6 +16,8 @@ const BITMAP_WORDS: usize = MAX_RAM / PAGE_SIZE / 32;
 struct Pools {
     kernel: PagePool<'static>,
     user: PagePool<'static>,
+    /// Kernel pages handed to the heap, which never gives them back.
+    heap_pages: usize,
 }
 
 static POOLS: SpinLock<Option<Pools>> = SpinLock::new("page pools", None);
@@ -61,7 +63,7 @@ pub fn init(boot: &BootInfo, reserved_end: usize) -> MemorySummary {
         user.reserve(start, count);
     }
     let summary = MemorySummary { ram_bytes: ram_end, kernel_pages: kernel.usable_pages() };
-    *POOLS.lock() = Some(Pools { kernel, user });
+    *POOLS.lock() = Some(Pools { kernel, user, heap_pages: 0 });
     summary
 }
 
@@ -80,7 +82,7 @@ const HEAP_BUDGET: usize = 96;
 /// kernel virtual address.
 pub fn allocate_kernel_pages(count: usize) -> Option<usize> {
     let page = with_pools(|pools| {
-        let in_use = pools.kernel.usable_pages() - pools.kernel.free_pages() - super::heap::heap_pages();
+        let in_use = pools.kernel.usable_pages() - pools.kernel.free_pages() - pools.heap_pages;
         if in_use + count + HEAP_BUDGET > pools.kernel.usable_pages() {
             return None;
         }
@@ -93,8 +95,17 @@ pub fn allocate_kernel_pages(count: usize) -> Option<usize> {
 /// heap grows down from the top of the pool, stacks and page tables up from the bottom, so
 /// the heap's permanent pages never split the pairs of pages that stacks need.
 pub fn allocate_heap_pages(count: usize) -> Option<usize> {
-    let page = with_pools(|pools| pools.kernel.allocate_from_top(count))?;
+    let page = with_pools(|pools| {
+        let page = pools.kernel.allocate_from_top(count)?;
+        pools.heap_pages += count;
+        Some(page)
+    })?;
     Some(phys_to_virt(page * PAGE_SIZE))
+}
+
+/// Kernel pages the heap has claimed (it never gives them back).
+pub fn heap_pages() -> usize {
+    with_pools(|pools| pools.heap_pages)
 }
 
 /// Allocates one zeroed kernel page (page tables must start empty).

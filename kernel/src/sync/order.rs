@@ -48,6 +48,7 @@ const SLEEPING: &[(&str, u8)] = &[
 
 /// Spinlocks, outermost first; all above every sleeping lock.
 const SPINNING: &[(&str, u8)] = &[
+    ("process table", 19),
     ("page table", 20),
     ("page", 21),
     ("share table", 22),
@@ -70,7 +71,9 @@ const SPINNING: &[(&str, u8)] = &[
     ("semaphore", 29),
     ("condvar", 29),
     ("thread body", 29),
+    ("dead threads", 29),
     ("user entry", 29),
+    ("reaper", 28),
     ("scheduler", 30),
     // The heap, whose growth takes pages from the page pools.
     ("heap", 31),
@@ -128,7 +131,9 @@ mod checker {
     use core::sync::atomic::{AtomicBool, Ordering};
 
     use super::super::InterruptsOff;
-    use crate::threads::{self, Tid};
+
+    /// A thread's id, as the scheduler numbers threads (this layer is below it).
+    type Tid = u32;
 
     #[derive(Clone, Copy)]
     struct Held {
@@ -211,8 +216,8 @@ mod checker {
         remove(&SPINS, &irq, lock, 0);
     }
 
-    /// Before sleeping lock `name` is waited for by the running thread.
-    pub fn check_sleeping(name: &'static str, level: u8) {
+    /// Before sleeping lock `name` is waited for by the running thread `me`.
+    pub fn check_sleeping(name: &'static str, level: u8, me: Tid) {
         if !active() {
             return;
         }
@@ -220,7 +225,6 @@ mod checker {
         if let Some(held) = SPINS.with(&irq, |slots| slots.iter().flatten().copied().next()) {
             violation(name, level, held);
         }
-        let me = threads::current_tid();
         let outer = SLEEPERS
             .with(&irq, |slots| slots.iter().flatten().copied().find(|held| held.owner == me && held.level >= level));
         if let Some(held) = outer {
@@ -228,15 +232,16 @@ mod checker {
         }
     }
 
-    /// After the running thread took sleeping lock `name` at `lock`.
-    pub fn acquired_sleeping(name: &'static str, level: u8, lock: usize) {
+    /// After the running thread `me` took sleeping lock `name` at `lock`.
+    pub fn acquired_sleeping(name: &'static str, level: u8, lock: usize, me: Tid) {
         let irq = InterruptsOff::new();
-        push(&SLEEPERS, &irq, Held { name, level, lock, owner: threads::current_tid() });
+        push(&SLEEPERS, &irq, Held { name, level, lock, owner: me });
     }
 
-    pub fn released_sleeping(lock: usize) {
+    /// After the running thread `me` released the sleeping lock at `lock`.
+    pub fn released_sleeping(lock: usize, me: Tid) {
         let irq = InterruptsOff::new();
-        remove(&SLEEPERS, &irq, lock, threads::current_tid());
+        remove(&SLEEPERS, &irq, lock, me);
     }
 }
 

@@ -1,9 +1,11 @@
-//! Interrupt-safe spinlocks for a single CPU.
+//! Interrupt-safe spinlocks: `spin`'s ticket lock, taken with interrupts off, with a name
+//! for the lock-order checker and for the deadlock report.
 
-use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering};
+
+use spin::mutex::{SpinMutex, TicketMutex, TicketMutexGuard};
 
 use crate::arch::cpu;
 
@@ -26,21 +28,16 @@ impl Drop for InterruptsOff {
 }
 
 /// A lock for data shared with interrupt handlers. Taking it disables interrupts, so on our
-/// single CPU the holder cannot be preempted and the lock word is only a check: finding it
-/// taken means the holder was interrupted by code that wants the same lock, a deadlock we
-/// report by name instead of spinning forever.
+/// single CPU the holder cannot be preempted and the lock is never found taken by anyone but
+/// code that interrupted its holder: a deadlock, which it reports by name instead of
+/// spinning forever.
 pub struct SpinLock<T> {
     name: &'static str,
     /// Its place in the lock order (`sync::order`), checked in debug builds.
     #[cfg(debug_assertions)]
     level: u8,
-    locked: AtomicBool,
-    value: UnsafeCell<T>,
+    inner: TicketMutex<T>,
 }
-
-// SAFETY: access to `value` is serialized by `locked` with interrupts off.
-unsafe impl<T: Send> Sync for SpinLock<T> {}
-unsafe impl<T: Send> Send for SpinLock<T> {}
 
 impl<T> SpinLock<T> {
     pub const fn new(name: &'static str, value: T) -> SpinLock<T> {
@@ -48,8 +45,7 @@ impl<T> SpinLock<T> {
             name,
             #[cfg(debug_assertions)]
             level: super::order::spinning_level(name),
-            locked: AtomicBool::new(false),
-            value: UnsafeCell::new(value),
+            inner: TicketMutex::new(value),
         }
     }
 
@@ -57,10 +53,10 @@ impl<T> SpinLock<T> {
         let irq = InterruptsOff::new();
         #[cfg(debug_assertions)]
         super::order::spin_acquire(self.name, self.level, self as *const Self as usize);
-        if self.locked.swap(true, Ordering::Acquire) {
+        let Some(guard) = self.inner.try_lock() else {
             panic!("deadlock: spinlock '{}' taken again by code that interrupted its holder", self.name);
-        }
-        SpinGuard { lock: self, _irq: irq }
+        };
+        SpinGuard { guard, #[cfg(debug_assertions)] lock: self as *const Self as usize, _irq: irq }
     }
 
     /// The lock's name, for the lock-order checker of debug builds.
@@ -72,47 +68,48 @@ impl<T> SpinLock<T> {
 
 /// Access to a [`SpinLock`]'s data; interrupts stay off until it is dropped.
 pub struct SpinGuard<'a, T> {
-    lock: &'a SpinLock<T>,
-    // Dropped after `Drop::drop` released the lock word, so no interrupt can find the lock
-    // taken by a holder that is already done with it.
+    guard: TicketMutexGuard<'a, T>,
+    /// Which lock the lock-order checker is to forget.
+    #[cfg(debug_assertions)]
+    lock: usize,
+    // Dropped after `guard`, so no interrupt can find the lock taken by a holder that is
+    // already done with it.
     _irq: InterruptsOff,
 }
 
 impl<T> Deref for SpinGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: we hold the lock.
-        unsafe { &*self.lock.value.get() }
+        &self.guard
     }
 }
 
 impl<T> DerefMut for SpinGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: we hold the lock.
-        unsafe { &mut *self.lock.value.get() }
+        &mut self.guard
     }
 }
 
+#[cfg(debug_assertions)]
 impl<T> Drop for SpinGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.locked.store(false, Ordering::Release);
-        #[cfg(debug_assertions)]
-        super::order::spin_release(self.lock as *const SpinLock<T> as usize);
+        super::order::spin_release(self.lock);
     }
 }
 
-/// The raw form of [`SpinLock`] that the heap allocator (talc, through `lock_api`) needs.
+/// The raw form of [`SpinLock`] that the heap allocator (talc, through `lock_api`) needs:
+/// `spin`'s lock, taken with interrupts off.
 pub struct HeapLock {
-    locked: AtomicBool,
+    lock: SpinMutex<()>,
     interrupts_were_enabled: AtomicBool,
 }
 
-// SAFETY: `lock` disables interrupts before taking the flag and panics instead of spinning,
-// so two holders can never coexist on our single CPU.
+// SAFETY: `lock` disables interrupts before taking `spin`'s lock and panics instead of
+// spinning, so two holders can never coexist on our single CPU; `unlock` is only called by
+// the holder (lock_api's contract).
 unsafe impl lock_api::RawMutex for HeapLock {
     #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: HeapLock =
-        HeapLock { locked: AtomicBool::new(false), interrupts_were_enabled: AtomicBool::new(false) };
+    const INIT: HeapLock = HeapLock { lock: SpinMutex::new(()), interrupts_were_enabled: AtomicBool::new(false) };
     type GuardMarker = lock_api::GuardNoSend;
 
     fn lock(&self) {
@@ -127,17 +124,20 @@ unsafe impl lock_api::RawMutex for HeapLock {
 
     fn try_lock(&self) -> bool {
         let was_enabled = cpu::disable_interrupts();
-        if self.locked.swap(true, Ordering::Acquire) {
+        let Some(guard) = self.lock.try_lock() else {
             cpu::restore_interrupts(was_enabled);
             return false;
-        }
+        };
+        // Held until `unlock`, which has no guard to drop.
+        core::mem::forget(guard);
         self.interrupts_were_enabled.store(was_enabled, Ordering::Relaxed);
         true
     }
 
     unsafe fn unlock(&self) {
         let was_enabled = self.interrupts_were_enabled.load(Ordering::Relaxed);
-        self.locked.store(false, Ordering::Release);
+        // SAFETY: the caller holds the lock (lock_api's contract), taken in `try_lock`.
+        unsafe { self.lock.force_unlock() };
         #[cfg(debug_assertions)]
         super::order::spin_release(self as *const Self as usize);
         cpu::restore_interrupts(was_enabled);

@@ -38,10 +38,10 @@ impl AsyncMutex {
         #[cfg(debug_assertions)]
         let level = crate::sync::order::sleeping_level(self.state.name());
         #[cfg(debug_assertions)]
-        crate::sync::order::check_sleeping(self.state.name(), level);
+        crate::sync::order::check_sleeping(self.state.name(), level, threads::current_tid());
         Turn { mutex: self, ticket: None }.await;
         #[cfg(debug_assertions)]
-        crate::sync::order::acquired_sleeping(self.state.name(), level, self as *const Self as usize);
+        crate::sync::order::acquired_sleeping(self.state.name(), level, self as *const Self as usize, threads::current_tid());
         AsyncMutexGuard { mutex: self }
     }
 
@@ -122,7 +122,7 @@ pub struct AsyncMutexGuard<'a> {
 impl Drop for AsyncMutexGuard<'_> {
     fn drop(&mut self) {
         #[cfg(debug_assertions)]
-        crate::sync::order::released_sleeping(self.mutex as *const AsyncMutex as usize);
+        crate::sync::order::released_sleeping(self.mutex as *const AsyncMutex as usize, threads::current_tid());
         self.mutex.pass_on();
     }
 }

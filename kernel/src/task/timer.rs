@@ -1,16 +1,26 @@
-//! Timer futures: complete after a number of timer ticks. The timer interrupt wakes the
-//! ones that are due.
+//! Timer futures: complete after a number of timer ticks. The trap router tells this
+//! module the time at every tick ([`expire`]), which wakes the ones that are due.
 
 use alloc::collections::BinaryHeap;
 use core::cmp::{Ordering, Reverse};
-use core::future::poll_fn;
-use core::task::{Poll, Waker};
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::{self, AtomicU64};
+use core::task::{Context, Poll, Waker};
 
-use crate::devices::timer;
 use crate::sync::SpinLock;
+
+/// The time of the last tick, in ticks since boot.
+static NOW: AtomicU64 = AtomicU64::new(0);
+
+fn now() -> u64 {
+    NOW.load(atomic::Ordering::Relaxed)
+}
 
 struct Alarm {
     due: u64,
+    /// Which [`Sleep`] set it.
+    id: u64,
     waker: Waker,
 }
 
@@ -32,28 +42,63 @@ impl Ord for Alarm {
 }
 
 static ALARMS: SpinLock<BinaryHeap<Reverse<Alarm>>> = SpinLock::new("alarms", BinaryHeap::new());
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Completes once `ticks` timer ticks have passed.
-pub async fn sleep(ticks: u64) {
-    let due = timer::ticks() + ticks;
-    poll_fn(|cx| {
+pub fn sleep(ticks: u64) -> Sleep {
+    Sleep { due: now() + ticks, alarm: None }
+}
+
+/// The future of [`sleep`]. It keeps at most one alarm however often it is polled, and
+/// takes it back if it is dropped before it is due.
+pub struct Sleep {
+    due: u64,
+    /// The id of its alarm while one is set.
+    alarm: Option<u64>,
+}
+
+fn forget(alarms: &mut BinaryHeap<Reverse<Alarm>>, id: u64) {
+    alarms.retain(|Reverse(alarm)| alarm.id != id);
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut alarms = ALARMS.lock();
-        if timer::ticks() >= due {
-            // The interrupt handler only pops; memory is returned here, in thread context.
+        if now() >= self.due {
+            // `expire` took the alarm off (it moves the time under the same lock). Memory
+            // goes back to the heap here, in thread context, never in the interrupt handler.
+            self.alarm = None;
             if alarms.is_empty() && alarms.capacity() > 0 {
                 *alarms = BinaryHeap::new();
             }
             return Poll::Ready(());
         }
-        alarms.push(Reverse(Alarm { due, waker: cx.waker().clone() }));
+        // Polled again before it was due (a stray wake-up): replace the alarm, so that the
+        // latest waker is the one woken and no second alarm fires later.
+        if let Some(id) = self.alarm {
+            forget(&mut alarms, id);
+        }
+        let id = NEXT_ID.fetch_add(1, atomic::Ordering::Relaxed);
+        alarms.push(Reverse(Alarm { due: self.due, id, waker: cx.waker().clone() }));
+        self.alarm = Some(id);
         Poll::Pending
-    })
-    .await
+    }
 }
 
-/// Called by the timer interrupt: wakes every alarm due at or before `now`.
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(id) = self.alarm {
+            forget(&mut ALARMS.lock(), id);
+        }
+    }
+}
+
+/// Called at every timer tick with the time: wakes every alarm due at or before `now`.
 pub fn expire(now: u64) {
     let mut alarms = ALARMS.lock();
+    NOW.store(now, atomic::Ordering::Relaxed);
     while alarms.peek().is_some_and(|Reverse(alarm)| alarm.due <= now) {
         let Reverse(alarm) = alarms.pop().expect("peeked");
         alarm.waker.wake();

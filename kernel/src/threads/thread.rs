@@ -7,9 +7,9 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 
 use conquer_once::spin::OnceCell;
 
+use crate::arch::paging::PageDirectory;
 use crate::memory::{self, PAGE_SIZE};
-use crate::sync::{InterruptsOff, Semaphore, SpinLock};
-use crate::userprog::Process;
+use crate::sync::{InterruptsOff, SpinLock};
 
 pub type Tid = u32;
 
@@ -54,11 +54,16 @@ pub struct Thread {
     /// the rest of the slice, not a new one.
     lent_slice: AtomicU32,
     body: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
-    exited: Semaphore,
-    /// The user process this thread runs, if it is one.
-    process: OnceCell<Arc<Process>>,
+    /// The thread waiting in `join` for this one to exit (0: none).
+    joiner: AtomicU32,
+    /// The page directory of the process this thread runs, if it runs one: what the context
+    /// switch loads. The process itself is `userprog`'s business (it finds it by tid).
+    page_directory: OnceCell<Arc<PageDirectory>>,
     /// Where the thread enters user mode once its kernel body returns.
     user_entry: SpinLock<Option<(u32, u32)>>,
+    /// The next exited thread waiting for the reaper (an intrusive list: handing a thread to
+    /// the reaper must not allocate, since the context switch does it).
+    pub(super) next_dead: SpinLock<Option<Arc<Thread>>>,
 }
 
 // SAFETY: `saved_esp` is only accessed by the scheduler with interrupts off on our single CPU;
@@ -87,9 +92,10 @@ impl Thread {
             wake_pending: AtomicBool::new(false),
             lent_slice: AtomicU32::new(0),
             body: SpinLock::new("thread body", body),
-            exited: Semaphore::new(0),
-            process: OnceCell::uninit(),
+            joiner: AtomicU32::new(0),
+            page_directory: OnceCell::uninit(),
             user_entry: SpinLock::new("user entry", None),
+            next_dead: SpinLock::new("dead threads", None),
         }
     }
 
@@ -190,23 +196,29 @@ impl Thread {
         assert!(canary == STACK_CANARY, "kernel stack overflow in thread '{}'", self.name());
     }
 
-    pub(super) fn signal_exit(&self) {
-        self.exited.up();
+    pub(super) fn set_joiner(&self, tid: u32) {
+        self.joiner.store(tid, Ordering::SeqCst);
     }
 
-    /// Waits until the thread has exited.
-    pub fn join(&self) {
-        self.exited.down();
-        self.exited.up();
+    pub(super) fn joiner(&self) -> u32 {
+        self.joiner.load(Ordering::SeqCst)
     }
 
-    /// Attaches the user process this thread runs. Set once, when the process starts.
-    pub fn set_process(&self, process: Arc<Process>) {
+    /// Gives the thread the page directory of the process it runs. Set once, when the
+    /// process starts; it lives as long as the thread.
+    pub fn set_page_directory(&self, directory: Arc<PageDirectory>) {
         // A timer interrupt in the middle of the initialisation would switch threads, and the
-        // switch reads this cell (`process`) to pick the address space: with interrupts off
-        // the cell is never seen half-set.
+        // switch reads this cell to pick the address space: with interrupts off the cell is
+        // never seen half-set.
         let _irq = InterruptsOff::new();
-        self.process.try_init_once(|| process).expect("thread already runs a process");
+        self.page_directory.try_init_once(|| directory).expect("thread already runs a process");
+    }
+
+    /// The page directory the thread runs on, if it runs a process.
+    pub fn page_directory(&self) -> Option<&Arc<PageDirectory>> {
+        // `try_get`, not `get`: `get` spins while another context initialises the cell, and
+        // the context switch that calls this must never spin.
+        self.page_directory.try_get().ok()
     }
 
     /// Makes the thread enter user mode at `eip` with stack `esp` when its body returns.
@@ -216,13 +228,6 @@ impl Thread {
 
     pub(super) fn take_user_entry(&self) -> Option<(u32, u32)> {
         self.user_entry.lock().take()
-    }
-
-    /// The user process this thread runs, if any.
-    pub fn process(&self) -> Option<&Arc<Process>> {
-        // `try_get`, not `get`: `get` spins while another context initialises the cell, and
-        // the context switch that calls this must never spin.
-        self.process.try_get().ok()
     }
 }
 

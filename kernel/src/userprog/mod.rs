@@ -1,23 +1,25 @@
 //! User processes: creation (`exec`), the ELF loader, system calls, waiting and exit.
 //!
 //! A process is one kernel thread plus a [`Process`]: its address space, open files,
-//! mappings, executable and children. Its pid is its thread's id. A parent and each child
-//! share a [`ChildRecord`], the only thing that outlives whichever of them exits first.
+//! mappings, executable and children. Its pid is its thread's id, and the process table maps
+//! pids to processes: that is how a system call or a fault finds the process it serves (the
+//! thread itself only carries the page directory the context switch needs). A parent and
+//! each child share a [`ChildRecord`], the only thing that outlives whichever of them exits
+//! first.
 
 mod fd;
 mod loader;
 pub mod syscall;
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
-use crate::arch::idt::{self, InterruptFrame};
-use crate::arch::paging;
 use crate::fs::File;
-use crate::sync::{Condvar, Mutex, Semaphore};
-use crate::threads::{self, Thread, Tid};
+use crate::sync::SpinLock;
+use crate::threads::{self, Condvar, Mutex, Semaphore, Tid};
 use crate::vm::mmap::Mapping;
 use crate::vm::page::AddressSpace;
 use crate::{println, vm};
@@ -52,6 +54,9 @@ struct MappingTable {
     mappings: Vec<Mapping>,
 }
 
+/// Every process that runs, by pid: from the moment its thread starts it until it exits.
+static PROCESSES: SpinLock<BTreeMap<Pid, Arc<Process>>> = SpinLock::new("process table", BTreeMap::new());
+
 /// Processes that have not finished exiting.
 static LIVE: Mutex<usize> = Mutex::new("live processes", 0);
 static ALL_GONE: Condvar = Condvar::new();
@@ -67,17 +72,24 @@ impl Process {
     }
 }
 
-/// The process the running thread belongs to.
-pub fn current() -> Arc<Process> {
-    threads::current_thread().process().cloned().expect("a system call from a thread without a process")
+/// Takes process `pid` out of the table. An empty table gives its memory back, so that the
+/// leak checks, which compare heap bytes before and after a run, see none kept.
+fn forget(pid: Pid) {
+    let mut processes = PROCESSES.lock();
+    processes.remove(&pid);
+    if processes.is_empty() {
+        *processes = BTreeMap::new();
+    }
 }
 
-/// Points the MMU at the address space of `thread`'s process (or the kernel's).
-pub fn activate_address_space(thread: &Thread) {
-    match thread.process() {
-        Some(process) => process.space.directory.activate(),
-        None => paging::activate_kernel(),
-    }
+/// The process the running thread runs, if it runs one.
+pub fn current_process() -> Option<Arc<Process>> {
+    PROCESSES.lock().get(&threads::current_tid()).cloned()
+}
+
+/// The process the running thread belongs to (a system call's).
+pub fn current() -> Arc<Process> {
+    current_process().expect("a system call from a thread without a process")
 }
 
 /// Processes that have not finished exiting.
@@ -151,7 +163,9 @@ fn start_process(words: Vec<String>, record: Arc<ChildRecord>) {
         children: Mutex::new("children", Vec::new()),
         record: record.clone(),
     });
-    threads::current_thread().set_process(process.clone());
+    let me = threads::current_thread();
+    me.set_page_directory(process.space.directory.clone());
+    PROCESSES.lock().insert(me.tid(), process.clone());
     process.space.directory.activate();
     match loader::load(&process, &words) {
         Ok((entry, esp)) => {
@@ -161,6 +175,7 @@ fn start_process(words: Vec<String>, record: Arc<ChildRecord>) {
         }
         Err(_) => {
             release_resources(&process);
+            forget(me.tid());
             record.loaded.up();
             process_finished();
         }
@@ -185,6 +200,7 @@ pub fn exit(status: i32) -> ! {
     let process = current();
     println!("{}: exit({})", process.name, status);
     release_resources(&process);
+    forget(threads::current_tid());
     process.record.exit_status.store(status, Ordering::Release);
     process.record.exited.up();
     drop(process);
@@ -205,35 +221,12 @@ pub fn wait(pid: Pid) -> i32 {
     child.exit_status.load(Ordering::Acquire)
 }
 
-/// The kernel's `run` action: start a process, wait for it, report resources.
+/// The kernel's `run` action: starts a process and waits for it.
 pub fn run(command_line: &str) {
-    let before = crate::stats::Resources::measure();
     println!("Executing '{command_line}':");
     match execute(command_line) {
         Some((_, child)) => child.exited.down(),
         None => println!("run: cannot execute '{command_line}'"),
     }
     println!("Execution of '{command_line}' complete.");
-    crate::stats::report_resources(&before);
-}
-
-/// Prints what the classic kernel prints when a user program faults (test checkers filter
-/// these lines where faults are expected).
-pub fn report_user_fault(frame: &InterruptFrame, fault_address: Option<usize>) {
-    let name = threads::current_thread().process().map_or("?", |process| process.name.as_str());
-    if let Some(address) = fault_address {
-        let error = frame.error_code;
-        println!(
-            "Page fault at {address:#010x}: {} error {} page in user context.",
-            if error & 1 != 0 { "rights violation" } else { "not present" },
-            if error & 2 != 0 { "writing" } else { "reading" },
-        );
-    }
-    let vector_name = idt::vector_name(frame.vector);
-    println!("{name}: dying due to interrupt {:#04x} ({vector_name}).", frame.vector);
-    println!("Interrupt {:#04x} ({vector_name}) at eip={:#x}", frame.vector, frame.eip);
-    println!(" cr2={:08x} error={:08x}", fault_address.unwrap_or(0), frame.error_code);
-    println!(" eax={:08x} ebx={:08x} ecx={:08x} edx={:08x}", frame.eax, frame.ebx, frame.ecx, frame.edx);
-    println!(" esi={:08x} edi={:08x} esp={:08x} ebp={:08x}", frame.esi, frame.edi, frame.user_esp, frame.ebp);
-    println!(" cs={:04x} ds={:04x} es={:04x} ss={:04x}", frame.cs, frame.ds, frame.es, frame.user_ss);
 }

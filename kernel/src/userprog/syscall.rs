@@ -52,7 +52,7 @@ fn dispatch(process: &Process, memory: &UserMemory, esp: usize) -> Result<u32> {
     let arg = |index: usize| memory.read_u32(esp + 4 * (index + 1));
     let int = |index: usize| arg(index).map(|value| value as i32);
     Ok(match number {
-        nr::HALT => crate::init::power_off(),
+        nr::HALT => crate::stats::power_off(),
         nr::EXIT => return Err(Exit(int(0)?)),
         nr::EXEC => exec(process, memory, arg(0)? as usize)? as u32,
         nr::WAIT => super::wait(arg(0)?) as u32,

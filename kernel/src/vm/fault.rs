@@ -19,6 +19,8 @@ use rintos_vmcore::frame_state::FrameEvent;
 /// Why a fault could not be resolved; the faulting process dies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultError {
+    /// No page there (and not a valid stack growth), or a write to a read-only page.
+    BadAddress,
     /// No frame could be freed: all are pinned or busy, or only dirty pages remain and
     /// swap is full.
     OutOfFrames,

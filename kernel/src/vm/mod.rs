@@ -23,13 +23,11 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use rintos_bootargs::{FaultMode, Options};
 
-use crate::arch::idt::InterruptFrame;
 use crate::arch::cpu;
 use crate::memory::{PAGE_SIZE, PHYS_BASE};
-use crate::sync::Mutex;
 use crate::task::block_on;
-use crate::{threads, userprog};
-use fault::FaultError;
+use crate::threads::Mutex;
+pub use fault::FaultError;
 use page::{AddressSpace, Backing, Kind, Page, Residence};
 
 static SERIAL_FAULTS: AtomicBool = AtomicBool::new(false);
@@ -115,44 +113,18 @@ pub fn destroy(space: &Arc<AddressSpace>) {
     }
 }
 
-/// The page-fault exception (vector 14).
-pub fn page_fault(frame: &mut InterruptFrame) {
-    let started = cpu::rdtsc();
-    let address = cpu::cr2();
-    stats::count_exception();
-    // CR2 is safe in a local now; the rest of the fault may sleep.
-    cpu::enable_interrupts();
-    let write = frame.error_code & 0x2 != 0;
-    let process = threads::current_thread().process().cloned();
-    let Some(process) = process.filter(|_| frame.from_user()) else {
-        panic!(
-            "page fault in the kernel at {address:#x} ({} access, eip={:#x}): the kernel must not touch user memory outside vm::usermem",
-            if write { "write" } else { "read" },
-            frame.eip
-        );
-    };
-    {
-        let space = process.space();
-        let error = match page_or_stack_growth(space, address, frame.user_esp as usize) {
-            Some(page) if address < PHYS_BASE && (page.writable || !write) => match resolve(space, &page, started) {
-                Ok(()) => return,
-                Err(error) => Some(error),
-            },
-            _ => None,
-        };
-        if let Some(error) = error {
-            crate::println!("{}: {}", process.name(), describe(error));
-        }
-    }
-    // `exit` never returns: drop our reference to the process first.
-    drop(process);
-    userprog::report_user_fault(frame, Some(address));
-    userprog::exit(-1);
-}
-
-fn describe(error: FaultError) -> &'static str {
-    match error {
-        FaultError::OutOfFrames => "killed: no frame can be freed (swap is full or every frame is busy)",
-        FaultError::OutOfKernelMemory => "killed: out of kernel memory for a page table",
+/// Resolves a page fault of a user program at `address` (`write`: a write access) in
+/// `space`, whose user stack pointer was `esp`; `started` is the TSC at the exception. Only
+/// the trap router calls this: it decodes the exception and decides what an error means.
+pub fn handle_fault(
+    space: &Arc<AddressSpace>,
+    address: usize,
+    write: bool,
+    esp: usize,
+    started: u64,
+) -> Result<(), FaultError> {
+    match page_or_stack_growth(space, address, esp) {
+        Some(page) if address < PHYS_BASE && (page.writable || !write) => resolve(space, &page, started),
+        _ => Err(FaultError::BadAddress),
     }
 }

@@ -88,14 +88,15 @@ impl Page {
 pub struct Overlap;
 
 /// A process's address space: the hardware page directory and the supplemental page table.
+/// The directory is shared with the process's thread, which the context switch activates.
 pub struct AddressSpace {
-    pub directory: PageDirectory,
+    pub directory: Arc<PageDirectory>,
     pages: SpinLock<BTreeMap<usize, Arc<Page>>>,
 }
 
 impl AddressSpace {
     pub fn new() -> Option<Arc<AddressSpace>> {
-        let directory = PageDirectory::new().ok()?;
+        let directory = Arc::new(PageDirectory::new().ok()?);
         Some(Arc::new(AddressSpace { directory, pages: SpinLock::new("page table", BTreeMap::new()) }))
     }
 

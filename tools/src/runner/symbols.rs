@@ -73,7 +73,7 @@ impl Symbolizer {
     /// `  0x<addr> in <function> at <file>:<line>` for the return address `address`.
     ///
     /// The function is named from the symbol table, which has full paths
-    /// (`kernel::ktests::panic::nested`); the kernel's line-tables-only debug information
+    /// (`kernel::selftest::panic::nested`); the kernel's line-tables-only debug information
     /// names functions without their module. The line is the innermost (possibly inlined)
     /// source line at the call.
     pub fn describe(&self, address: u64) -> String {
@@ -127,8 +127,8 @@ mod tests {
     #[test]
     fn names_lose_their_hash() {
         assert_eq!(
-            demangle("_ZN6kernel6ktests5panic17h0123456789abcdefE"),
-            "kernel::ktests::panic"
+            demangle("_ZN6kernel8selftest5panic17h0123456789abcdefE"),
+            "kernel::selftest::panic"
         );
         assert_eq!(demangle("kernel_entry"), "kernel_entry");
     }

@@ -256,9 +256,9 @@ fn rust_user_binaries() -> BTreeSet<String> {
     crate::runner::user_program_names(&repo_root()).expect("cargo metadata")
 }
 
-/// The kernel tests the kernel defines: the names in `ktests::TESTS`.
+/// The kernel tests the kernel defines: the names in `selftest::TESTS`.
 fn kernel_tests_in_source() -> BTreeSet<String> {
-    let source = std::fs::read_to_string(repo_root().join("kernel/src/ktests/mod.rs")).expect("ktests/mod.rs");
+    let source = std::fs::read_to_string(repo_root().join("kernel/src/selftest/mod.rs")).expect("selftest/mod.rs");
     let table = source.split("const TESTS").nth(1).expect("a TESTS table").split("];").next().expect("its end");
     table.lines().filter_map(|line| Some(line.trim().strip_prefix("(\"")?.split('"').next()?.to_string())).collect()
 }

@@ -468,7 +468,7 @@ fn panic_output(frame_function: &str) -> String {
         "Boot complete.",
         "Executing 'ktest panic':",
         "(panic) begin",
-        "Kernel PANIC at kernel/src/ktests.rs:40 in rintos_kernel::ktests::panic::run(): ktest panic: deliberate",
+        "Kernel PANIC at kernel/src/selftest.rs:40 in rintos_kernel::selftest::panic::run(): ktest panic: deliberate",
         "Call stack: 0xc0021f3a 0xc0020111 .",
         &format!("  0xc0021f3a in {frame_function} at kernel/src/ktests.rs:40"),
         "  0xc0020111 in rintos_kernel::main at kernel/src/main.rs:12",

@@ -1,4 +1,4 @@
-//! In-kernel tests, run by the `ktest NAME` action (the way Pintos runs its project-1 tests
+//! The kernel's self-tests, run by the `ktest NAME` action (the way Pintos runs its project-1 tests
 //! with `run NAME`). A test prints `(NAME) begin`, its observations, and `(NAME) end`; it
 //! fails by panicking, which the runner reports as a failure.
 
@@ -14,7 +14,7 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::threads::Thread;
-use crate::{println, stats};
+use crate::{println, resources};
 
 type Test = fn();
 
@@ -49,13 +49,13 @@ pub fn run(name: &str) {
         println!("ktest: no test named '{name}'; the tests are: {}", names.join(" "));
         return;
     };
-    let before = stats::Resources::measure();
-    println!("Executing 'ktest {name}':");
-    println!("({name}) begin");
-    test();
-    println!("({name}) end");
-    println!("Execution of 'ktest {name}' complete.");
-    stats::report_resources(&before);
+    resources::measured(|| {
+        println!("Executing 'ktest {name}':");
+        println!("({name}) begin");
+        test();
+        println!("({name}) end");
+        println!("Execution of 'ktest {name}' complete.");
+    });
 }
 
 /// A thread that counts until stopped: the tests watch its count to see whether it ran.
@@ -93,7 +93,7 @@ impl Counter {
     /// Stops the thread and waits for it to end.
     fn finish(self) {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.join();
+        crate::threads::join(&self.thread);
     }
 }
 

@@ -4,7 +4,9 @@
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
-use super::{MutexGuard, Semaphore, SpinLock};
+use super::mutex::MutexGuard;
+use super::semaphore::{self, Semaphore};
+use crate::sync::SpinLock;
 
 pub struct Condvar {
     waiters: SpinLock<VecDeque<Arc<Semaphore>>>,
@@ -31,7 +33,7 @@ impl Condvar {
         let waiter = {
             let mut waiters = self.waiters.lock();
             let waiter = waiters.pop_front();
-            super::semaphore::release_if_empty(&mut waiters);
+            semaphore::release_if_empty(&mut waiters);
             waiter
         };
         if let Some(waiter) = waiter {

@@ -1,7 +1,7 @@
 //! The lock-order checker (`sync::order`, debug builds): locks taken in order pass, a lock
 //! taken out of order panics with both names.
 
-use crate::sync::Mutex;
+use crate::threads::Mutex;
 
 use super::msg;
 

@@ -3,8 +3,9 @@
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
-use super::{InterruptsOff, SpinLock};
-use crate::threads::{self, Thread};
+use super::scheduler;
+use super::thread::Thread;
+use crate::sync::{InterruptsOff, SpinLock};
 
 /// Gives an empty wait queue's memory back to the heap, so that a long-lived lock that was
 /// contended once does not keep memory forever (the leak checks compare heap bytes).
@@ -39,7 +40,7 @@ impl Semaphore {
                 state.value -= 1;
                 return;
             }
-            let me = threads::current();
+            let me = scheduler::current();
             state.waiters.push_back(me.clone());
             me
         };
@@ -47,7 +48,7 @@ impl Semaphore {
         // queued" means "granted". Anything else that woke us (a stray wake-up) must not
         // count as a unit: we go back to sleep, still in our place in the queue.
         loop {
-            threads::block_current();
+            scheduler::block_current();
             let state = self.state.lock();
             if !state.waiters.iter().any(|waiter| Arc::ptr_eq(waiter, &me)) {
                 return;
@@ -66,7 +67,7 @@ impl Semaphore {
         match state.waiters.pop_front() {
             // If the waiter is not asleep (a stray wake-up made it ready), it finds itself
             // out of the queue when it runs, which is the same hand-off.
-            Some(waiter) => threads::unblock(&waiter),
+            Some(waiter) => scheduler::unblock(&waiter),
             None => state.value += 1,
         }
         release_if_empty(&mut state.waiters);

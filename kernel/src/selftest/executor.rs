@@ -57,7 +57,7 @@ pub fn block_on() {
     timer::sleep(5);
     assert_eq!(waiter.status(), Status::Blocked, "the waiter should be parked");
     let during = worker.count();
-    waiter.join();
+    crate::threads::join(&waiter);
     worker.finish();
     assert!(during > 0, "the worker made no progress while the waiter was parked");
     msg!("executor-block-on", "the worker ran while the waiter was parked");

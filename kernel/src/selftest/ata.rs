@@ -68,7 +68,7 @@ pub fn both_channels() {
         .map(|(device, seed)| threads::spawn("ata-worker", move || write_and_verify(device, seed, 40, 4)))
         .collect();
     for worker in &workers {
-        worker.join();
+        crate::threads::join(&worker);
     }
     msg!("ata-both-channels", "both channels verified under concurrent use");
 }

@@ -7,7 +7,7 @@ use core::sync::atomic::Ordering;
 
 use super::msg;
 use crate::devices::timer;
-use crate::sync::{Condvar, Mutex, Semaphore};
+use crate::threads::{Condvar, Mutex, Semaphore};
 use crate::threads;
 
 /// Two threads take turns through two semaphores; the log shows strict alternation.
@@ -31,7 +31,7 @@ pub fn sema_pingpong() {
         ping.up();
         pong.down();
     }
-    partner.join();
+    crate::threads::join(&partner);
     let log = log.lock();
     assert_eq!(log.len(), 2 * ROUNDS);
     assert!(log.chunks(2).all(|pair| pair == ['i', 'o']), "turns were not strictly alternating");
@@ -56,7 +56,7 @@ pub fn lock_mutex() {
         })
         .collect();
     for worker in &workers {
-        worker.join();
+        crate::threads::join(&worker);
     }
     assert_eq!(*counter.lock(), 800, "increments were lost");
     msg!("lock-mutex", "800 increments, none lost");
@@ -96,7 +96,7 @@ pub fn condvar_queue() {
         received.push(queue.pop_front().unwrap());
         channel.not_full.notify_all();
     }
-    producer.join();
+    crate::threads::join(&producer);
     assert!(received.iter().copied().eq(0..ITEMS), "items arrived out of order");
     msg!("condvar-queue", "{ITEMS} items in order through a queue of {CAPACITY}");
 }
@@ -118,7 +118,7 @@ pub fn timer_sleep() {
         .collect();
     let idle_before = threads::IDLE_TICKS.load(Ordering::Relaxed);
     for sleeper in &sleepers {
-        sleeper.join();
+        crate::threads::join(&sleeper);
     }
     let idle_ticks = threads::IDLE_TICKS.load(Ordering::Relaxed) - idle_before;
     let wakeups = wakeups.lock();

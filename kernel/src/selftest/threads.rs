@@ -6,7 +6,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Counter, msg};
 use crate::devices::timer;
-use crate::sync::Mutex;
+use crate::threads::Mutex;
 use crate::threads;
 
 /// Five threads run and each records itself once.
@@ -19,7 +19,7 @@ pub fn create() {
         })
         .collect();
     for worker in &workers {
-        worker.join();
+        crate::threads::join(&worker);
     }
     let mut seen = seen.lock().clone();
     seen.sort();
@@ -51,7 +51,7 @@ pub fn join() {
             done.store(true, Ordering::Release);
         })
     };
-    worker.join();
+    crate::threads::join(&worker);
     assert!(done.load(Ordering::Acquire), "join returned before the thread finished");
     assert!(threads::by_tid(worker.tid()).is_none(), "a joined thread is no longer listed");
     msg!("threads-join", "joined a thread after it finished");

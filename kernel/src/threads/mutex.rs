@@ -4,8 +4,8 @@ use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use super::Semaphore;
-use crate::threads;
+use super::scheduler;
+use super::semaphore::Semaphore;
 
 const NO_HOLDER: u32 = 0;
 
@@ -30,7 +30,7 @@ impl<T> Mutex<T> {
         Mutex {
             name,
             #[cfg(debug_assertions)]
-            level: super::order::sleeping_level(name),
+            level: crate::sync::order::sleeping_level(name),
             semaphore: Semaphore::new(1),
             holder: AtomicU32::new(NO_HOLDER),
             value: UnsafeCell::new(value),
@@ -39,20 +39,20 @@ impl<T> Mutex<T> {
 
     /// Sleeps until the lock is free, then takes it.
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        let me = threads::current_tid();
+        let me = scheduler::current_tid();
         assert!(self.holder.load(Ordering::Relaxed) != me, "thread {me} took lock '{}' twice", self.name);
         #[cfg(debug_assertions)]
-        super::order::check_sleeping(self.name, self.level);
+        crate::sync::order::check_sleeping(self.name, self.level, me);
         self.semaphore.down();
         self.holder.store(me, Ordering::Relaxed);
         #[cfg(debug_assertions)]
-        super::order::acquired_sleeping(self.name, self.level, self as *const Self as usize);
+        crate::sync::order::acquired_sleeping(self.name, self.level, self as *const Self as usize, me);
         MutexGuard { mutex: self }
     }
 
     fn unlock(&self) {
         #[cfg(debug_assertions)]
-        super::order::released_sleeping(self as *const Self as usize);
+        crate::sync::order::released_sleeping(self as *const Self as usize, scheduler::current_tid());
         self.holder.store(NO_HOLDER, Ordering::Relaxed);
         self.semaphore.up();
     }
@@ -63,7 +63,7 @@ pub struct MutexGuard<'a, T> {
 }
 
 impl<'a, T> MutexGuard<'a, T> {
-    /// Releases the lock and hands back the mutex; used by [`super::Condvar::wait`].
+    /// Releases the lock and hands back the mutex; used by [`super::condvar::Condvar::wait`].
     pub(super) fn unlock(self) -> &'a Mutex<T> {
         let mutex = self.mutex;
         core::mem::forget(self);

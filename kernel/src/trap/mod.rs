@@ -1,0 +1,42 @@
+//! The trap router (xv6's `trap.c`): every interrupt, exception and system call enters the
+//! kernel through `arch::idt`, which saves the interrupted state and hands it to
+//! [`dispatch`]. Here each vector gets its meaning: a system call goes to `userprog`, a page
+//! fault to `vm`, a device's interrupt to its driver, and any other exception kills the user
+//! program that caused it or stops the kernel. The router also owns what happens on the way
+//! out: acknowledging the interrupt controller and preempting the running thread.
+
+mod exception;
+mod irq;
+
+use x86::Ring;
+
+use crate::arch::idt::{self, Gate, InterruptFrame};
+use crate::{threads, userprog};
+
+/// Routes every vector and loads the IDT. Boot-time, interrupts off.
+pub fn init() {
+    exception::route();
+    idt::set_gate(rintos_abi::SYSCALL_VECTOR, Gate::Trap, Ring::Ring3);
+    irq::route();
+    idt::init(dispatch);
+}
+
+/// Where `arch::idt` delivers every interrupt.
+fn dispatch(frame: &mut InterruptFrame) {
+    match frame.vector {
+        vector if vector == u32::from(rintos_abi::SYSCALL_VECTOR) => {
+            userprog::syscall::handle(frame);
+            threads::preempt_on_return(frame.from_user());
+        }
+        vector if irq::is_hardware(vector) => irq::dispatch(frame),
+        _ => exception::dispatch(frame),
+    }
+}
+
+/// The name of a vector, for messages such as "dying due to interrupt 0x0e (#PF ...)".
+pub fn vector_name(vector: u32) -> &'static str {
+    if vector == u32::from(rintos_abi::SYSCALL_VECTOR) {
+        return "system call";
+    }
+    exception::name(vector).or_else(|| irq::name(vector)).unwrap_or("unknown")
+}
