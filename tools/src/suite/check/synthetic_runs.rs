@@ -470,7 +470,7 @@ fn panic_output(frame_function: &str) -> String {
         "(panic) begin",
         "Kernel PANIC at kernel/src/selftest.rs:40 in rintos_kernel::selftest::panic::run(): ktest panic: deliberate",
         "Call stack: 0xc0021f3a 0xc0020111 .",
-        &format!("  0xc0021f3a in {frame_function} at kernel/src/ktests.rs:40"),
+        &format!("  0xc0021f3a in {frame_function} at kernel/src/selftest.rs:40"),
         "  0xc0020111 in rintos_kernel::main at kernel/src/main.rs:12",
     ]
     .iter()
@@ -481,7 +481,7 @@ fn panic_output(frame_function: &str) -> String {
 #[test]
 fn the_panic_test_passes_only_by_panicking_with_a_symbolized_frame() {
     let case = case("panic", deliberate_panic());
-    let output = panic_output("rintos_kernel::ktests::panic::run");
+    let output = panic_output("rintos_kernel::selftest::panic::run");
     assert!(
         check(&case, &output, false).passed,
         "{:?}",
@@ -551,11 +551,11 @@ fn resources_are_not_required_where_the_run_never_returns() {
         &case("halt", Checker::Halt),
         &halt_output(&["(halt) begin"]),
     );
-    let output = panic_output("rintos_kernel::ktests::panic::run");
+    let output = panic_output("rintos_kernel::selftest::panic::run");
     assert!(!output.contains("Resources at"));
     assert!(check(&case("panic", deliberate_panic()), &output, false).passed);
 }
 
 fn deliberate_panic() -> Checker {
-    Checker::KernelPanic { message: "ktest panic: deliberate".into(), frame: "ktests::panic".into() }
+    Checker::KernelPanic { message: "ktest panic: deliberate".into(), frame: "selftest::panic".into() }
 }
