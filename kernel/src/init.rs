@@ -4,9 +4,11 @@ use alloc::vec::Vec;
 
 use rintos_bootargs::Action;
 
+use crate::arch::acpi::{self, Platform};
 use crate::arch::multiboot::{BOOTLOADER_MAGIC, BootInfo};
 use crate::arch::paging::{self, TablePages};
-use crate::arch::{cpu, gdt, pic};
+use crate::arch::percpu::{self, MAX_CPUS};
+use crate::arch::{apic, cpu, gdt, pic, smp};
 use crate::console::thousands;
 use crate::devices::ata::SECTOR_SIZE;
 use crate::devices::block::{self, Found, Role};
@@ -18,6 +20,8 @@ use crate::{fs, memory, println, resources, selftest, task, threads, trap, userp
 /// the actions of the command line, and powers off if asked to (`-q`).
 #[unsafe(no_mangle)]
 extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
+    // First of all: every lock looks up its CPU's block through the GS segment it sets.
+    gdt::init(crate::panic::double_fault_task as *const () as usize);
     crate::console::init();
     assert!(magic == BOOTLOADER_MAGIC, "not started by a Multiboot loader (magic {magic:#x})");
     // SAFETY: the magic says `multiboot_info` is the loader's information structure, and the
@@ -35,7 +39,7 @@ extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
         .unwrap_or(1024 * 1024);
     let table_pages = TablePages { allocate_zeroed: memory::allocate_kernel_page_zeroed, free: memory::free_kernel_page };
     paging::init(ram_bytes.min(memory::MAX_RAM), table_pages);
-    gdt::init(crate::panic::double_fault_task as *const () as usize);
+    gdt::set_double_fault_directory(paging::kernel_directory());
     // The loader put the command line and modules just past the kernel image: keep them.
     let summary = memory::init(&boot, boot.end_of_loader_data());
 
@@ -64,12 +68,20 @@ extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
     }
     input::init();
     keyboard::init();
-    pic::init();
-    trap::init();
+    pic::disable();
+    let platform = acpi::discover();
+    apic::init(&platform);
+    apic::enable_local();
+    percpu::set_online(0, apic::local_id());
+    trap::init(&platform);
     serial::enable_receive_interrupt();
     timer::init();
     cpu::enable_interrupts();
-    println!("Calibrating timer...  {} TSC cycles/s.", thousands(timer::calibrate_tsc()));
+    let tsc_per_second = timer::calibrate();
+    println!("Calibrating timer...  {} TSC cycles/s.", thousands(tsc_per_second));
+    timer::start_local_timer();
+    start_application_processors(&platform, tsc_per_second);
+    println!("CPUs: {} online", percpu::online_count());
     if let Some(seed) = options.jitter {
         timer::enable_jitter(seed, threads::time_slice());
     }
@@ -98,6 +110,28 @@ extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
     }
     // Like Pintos without -q: the actions are done but the machine stays up.
     threads::exit();
+}
+
+/// Starts every CPU the firmware lists besides this one (as many as Rintos supports), one
+/// at a time, each on a stack of its own.
+fn start_application_processors(platform: &Platform, tsc_per_second: u64) {
+    for (cpu, &apic_id) in platform.cpus.iter().enumerate().skip(1).take(MAX_CPUS - 1) {
+        let pages = threads::STACK_BYTES / memory::PAGE_SIZE;
+        let Some(bottom) = memory::allocate_kernel_pages(pages) else {
+            println!("cpu {cpu}: no memory for its stack; not started");
+            return;
+        };
+        if !smp::start(cpu, apic_id, (bottom, bottom + threads::STACK_BYTES), application_processor, tsc_per_second) {
+            println!("cpu {cpu} (APIC {apic_id}) did not come up");
+        }
+    }
+}
+
+/// Where an application processor enters the kernel, on its stack `[bottom, top)`, with
+/// interrupts off: it becomes that CPU's idle thread and starts scheduling.
+fn application_processor(_cpu: usize, stack: (usize, usize)) -> ! {
+    timer::start_local_timer();
+    threads::run_cpu(stack)
 }
 
 fn run_action(action: &Action) {

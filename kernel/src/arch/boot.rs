@@ -57,6 +57,8 @@ _start:
 
     .section .boot.data, "aw"
     .align 4096
+    /* Also the directory application processors turn paging on with (see smp.rs). */
+    .global boot_page_directory
 boot_page_directory:
     .long 0x00000083                 /* 0 - 4 MiB: present, writable, 4 MiB page */
     .long 0x00400083                 /* 4 - 8 MiB */

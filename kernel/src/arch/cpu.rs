@@ -1,16 +1,11 @@
 //! Processor state that the rest of the kernel needs: the interrupt flag, halting, the
-//! time-stamp counter, the control registers the paging code reads, and whether the CPU is
-//! inside a hardware interrupt. The instructions come from the `x86` crate; only the two
-//! that must be one uninterruptible sequence (`sti; hlt`) and the frame-pointer read are
-//! written by hand.
+//! time-stamp counter and the control registers the paging code reads. The instructions
+//! come from the `x86` crate; only the two that must be one uninterruptible sequence
+//! (`sti; hlt`) and the frame-pointer read are written by hand.
 
 use core::arch::asm;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use x86::bits32::eflags::{self, EFlags};
-
-/// Set by the trap router while a hardware interrupt's handler runs.
-static IN_EXTERNAL_INTERRUPT: AtomicBool = AtomicBool::new(false);
 
 /// Whether maskable interrupts are enabled on this CPU.
 pub fn interrupts_enabled() -> bool {
@@ -56,16 +51,6 @@ pub fn halt_forever() -> ! {
         // SAFETY: with interrupts off, `hlt` never returns; nothing is left to run.
         unsafe { x86::halt() };
     }
-}
-
-/// Marks the start and end of a hardware interrupt's handler (the trap router calls it).
-pub fn set_in_external_interrupt(inside: bool) {
-    IN_EXTERNAL_INTERRUPT.store(inside, Ordering::Relaxed);
-}
-
-/// Whether the CPU is running a hardware interrupt handler (which must not sleep).
-pub fn in_external_interrupt() -> bool {
-    IN_EXTERNAL_INTERRUPT.load(Ordering::Relaxed)
 }
 
 /// The time-stamp counter, in CPU cycles since reset.

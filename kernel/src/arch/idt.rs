@@ -136,6 +136,11 @@ intr_entry:
     movl ${kdata}, %eax
     movl %eax, %ds
     movl %eax, %es
+    /* GS: this CPU's block, whose segment follows the CPU's TSS in the GDT (see gdt.rs). */
+    xorl %eax, %eax
+    strw %ax
+    addl $8, %eax
+    movl %eax, %gs
     movl %esp, %eax
     /* A fake call frame (interrupted eip, interrupted ebp) lets backtraces walk from the
        handler into the interrupted code. */
@@ -148,6 +153,15 @@ intr_entry:
 
     .global intr_exit
 intr_exit:
+    /* Back to kernel code, GS must be this CPU's block, which need not be the one saved:
+       the interrupted thread may have moved to another CPU meanwhile. */
+    testl $3, 60(%esp)
+    jnz 1f
+    xorl %eax, %eax
+    strw %ax
+    addl $8, %eax
+    movl %eax, 32(%esp)
+1:
     popal
     popl %gs
     popl %fs
@@ -185,8 +199,26 @@ pub fn init(dispatcher: Dispatcher) {
         .present()
         .dpl(Ring::Ring0)
         .finish();
-    // SAFETY: the table lives forever and every present entry points at a stub.
-    unsafe { lidt(&DescriptorTablePointer::new_from_slice(&tables.idt[..])) };
+    load();
+}
+
+/// Loads the IDT on this CPU (every CPU shares the one table).
+pub fn load() {
+    // SAFETY: the table lives forever, is complete once `init` ran, and every present entry
+    // points at a stub.
+    unsafe {
+        let tables = &*TABLES.0.get();
+        lidt(&DescriptorTablePointer::new_from_slice(&tables.idt[..]));
+    }
+}
+
+/// A checksum of the table, to tell whether anything overwrote it since boot.
+pub fn checksum() -> u32 {
+    // SAFETY: a read-only look at a table that lives forever, as bytes.
+    let bytes = unsafe {
+        core::slice::from_raw_parts((&raw const (*TABLES.0.get()).idt).cast::<u8>(), core::mem::size_of::<[Descriptor; VECTORS]>())
+    };
+    super::gdt::fletcher32(bytes)
 }
 
 #[unsafe(no_mangle)]

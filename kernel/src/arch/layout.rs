@@ -15,3 +15,19 @@ pub fn virt_to_phys(virt: usize) -> usize {
     assert!(virt >= PHYS_BASE, "{virt:#x} is not a kernel address");
     virt - PHYS_BASE
 }
+
+/// Where the kernel sees the interrupt controllers' registers: the 4 MiB of physical
+/// address space from [`DEVICE_WINDOW_PHYSICAL`] (the I/O APIC at its start, the local APIC
+/// at 2 MiB in), mapped uncached at the very top of the address space, above all RAM.
+pub const DEVICE_WINDOW: usize = 0xFFC0_0000;
+pub const DEVICE_WINDOW_PHYSICAL: usize = 0xFEC0_0000;
+pub const DEVICE_WINDOW_SIZE: usize = 4 * 1024 * 1024;
+
+/// The kernel address of device register `phys`, which must lie in the device window.
+pub fn device_to_virt(phys: usize) -> usize {
+    assert!(
+        (DEVICE_WINDOW_PHYSICAL..DEVICE_WINDOW_PHYSICAL + DEVICE_WINDOW_SIZE).contains(&phys),
+        "device registers at {phys:#x} lie outside the window the kernel maps"
+    );
+    DEVICE_WINDOW + (phys - DEVICE_WINDOW_PHYSICAL)
+}

@@ -1,6 +1,8 @@
 //! The i386 layer: everything that knows it runs on an i386 PC — boot, descriptor tables,
 //! interrupt entry, the interrupt controllers and timer chip, paging structures, context
 //! switching, port I/O. Code outside `arch` reaches the hardware only through here.
+pub mod acpi;
+pub mod apic;
 pub mod boot;
 pub mod cpu;
 pub mod gdt;
@@ -8,6 +10,9 @@ pub mod idt;
 pub mod layout;
 pub mod multiboot;
 pub mod paging;
+pub mod percpu;
 pub mod pic;
 pub mod pit;
+pub mod smp;
 pub mod switch;
+pub mod tlb;

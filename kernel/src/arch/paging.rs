@@ -8,13 +8,15 @@
 //! of another process's entry while the CPU may set the dirty bit of the same entry; an
 //! atomic `and` keeps the CPU's update from being lost between our read and our write.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
 use conquer_once::spin::OnceCell;
 use x86::bits32::paging::{PDFlags, PTFlags};
 
+use super::percpu::{self, MAX_CPUS};
+use super::tlb::Shootdown;
 use super::cpu;
-use super::layout::{PAGE_SIZE, PHYS_BASE, phys_to_virt, virt_to_phys};
+use super::layout::{DEVICE_WINDOW, DEVICE_WINDOW_PHYSICAL, PAGE_SIZE, PHYS_BASE, phys_to_virt, virt_to_phys};
 
 const ENTRIES: usize = 1024;
 const LARGE_PAGE: usize = 4 * 1024 * 1024;
@@ -51,18 +53,57 @@ pub fn init(ram_bytes: usize, pages: TablePages) {
     for (i, phys) in (0..ram_bytes).step_by(LARGE_PAGE).enumerate() {
         KERNEL_DIRECTORY.0[FIRST_KERNEL_PDE + i].store(phys as u32 | flags.bits(), Ordering::Relaxed);
     }
-    // SAFETY: CR4.PGE only changes how long kernel translations live in the TLB; the new
-    // directory maps the running kernel at the same addresses as the boot directory.
-    unsafe {
-        x86::controlregs::cr4_write(x86::controlregs::cr4() | x86::controlregs::Cr4::CR4_ENABLE_GLOBAL_PAGES);
-        cpu::set_cr3(virt_to_phys(&KERNEL_DIRECTORY as *const Table as usize));
+    // The interrupt controllers' registers: never cached (every access must reach them).
+    let uncached = flags | PDFlags::PCD | PDFlags::PWT;
+    KERNEL_DIRECTORY.0[DEVICE_WINDOW / LARGE_PAGE].store(DEVICE_WINDOW_PHYSICAL as u32 | uncached.bits(), Ordering::Relaxed);
+    enable_global_pages();
+    // SAFETY: the new directory maps the running kernel at the same addresses as the boot
+    // directory.
+    unsafe { cpu::set_cr3(kernel_directory()) };
+}
+
+/// Lets this CPU keep the kernel's translations (marked global) across address-space
+/// switches.
+pub fn enable_global_pages() {
+    // SAFETY: CR4.PGE only changes how long global translations live in the TLB.
+    unsafe { x86::controlregs::cr4_write(x86::controlregs::cr4() | x86::controlregs::Cr4::CR4_ENABLE_GLOBAL_PAGES) };
+}
+
+/// The physical address of the kernel-only directory.
+pub fn kernel_directory() -> usize {
+    virt_to_phys(&KERNEL_DIRECTORY as *const Table as usize)
+}
+
+/// Per CPU: the set of CPUs of the user directory it has loaded (`PageDirectory::cpus`), so
+/// that loading another one takes the CPU out of that set; null for the kernel's directory.
+/// A directory outlives its time on a CPU: the thread that holds it is freed only after the
+/// next thread on that CPU has loaded its own directory (see `threads`).
+static LOADED: [AtomicPtr<AtomicU32>; MAX_CPUS] = [const { AtomicPtr::new(core::ptr::null_mut()) }; MAX_CPUS];
+
+/// Loads directory `physical` on this CPU, whose user part belongs to the CPU set `cpus`
+/// (`None`: the kernel's directory, which has no user part).
+fn load(physical: usize, cpus: Option<&AtomicU32>) {
+    let was_enabled = cpu::disable_interrupts();
+    let me = percpu::id();
+    let previous = LOADED[me].swap(cpus.map_or(core::ptr::null_mut(), |cpus| (cpus as *const AtomicU32).cast_mut()), Ordering::AcqRel);
+    // SAFETY: a directory stays alive while any CPU has it loaded (see `LOADED`).
+    if let Some(previous) = unsafe { previous.as_ref() } {
+        previous.fetch_and(!(1 << me), Ordering::SeqCst);
     }
+    // Join the new set before the first translation is cached: a CPU that unmaps a page
+    // reads the set after clearing the entry, so it either sees this CPU or this CPU's
+    // walk sees the cleared entry.
+    if let Some(cpus) = cpus {
+        cpus.fetch_or(1 << me, Ordering::SeqCst);
+    }
+    // SAFETY: every directory maps the kernel (the user ones copy its entries).
+    unsafe { cpu::set_cr3(physical) };
+    cpu::restore_interrupts(was_enabled);
 }
 
 /// Switches to the kernel-only address space.
 pub fn activate_kernel() {
-    // SAFETY: the kernel directory maps all kernel code and data.
-    unsafe { cpu::set_cr3(virt_to_phys(&KERNEL_DIRECTORY as *const Table as usize)) };
+    load(kernel_directory(), None);
 }
 
 /// The hardware view of one user page.
@@ -83,6 +124,9 @@ pub struct OutOfMemory;
 /// never the user frames (the frame table owns those).
 pub struct PageDirectory {
     table: &'static Table,
+    /// The CPUs that have it loaded, one bit each: the ones whose TLBs may cache its
+    /// translations.
+    cpus: AtomicU32,
 }
 
 impl PageDirectory {
@@ -95,13 +139,25 @@ impl PageDirectory {
         for i in FIRST_KERNEL_PDE..ENTRIES {
             table.0[i].store(KERNEL_DIRECTORY.0[i].load(Ordering::Relaxed), Ordering::Relaxed);
         }
-        Ok(PageDirectory { table })
+        Ok(PageDirectory { table, cpus: AtomicU32::new(0) })
     }
 
     /// Makes this the CPU's address space.
     pub fn activate(&self) {
-        // SAFETY: the directory contains all kernel mappings (copied in `new`).
-        unsafe { cpu::set_cr3(virt_to_phys(self.table as *const Table as usize)) };
+        load(virt_to_phys(self.table as *const Table as usize), Some(&self.cpus));
+    }
+
+    /// Whether a CPU other than this one has the directory loaded (and may write its pages).
+    pub fn runs_elsewhere(&self) -> bool {
+        self.other_cpus() != 0
+    }
+
+    /// The CPUs other than this one that may cache translations of this directory.
+    fn other_cpus(&self) -> u32 {
+        let was_enabled = cpu::disable_interrupts();
+        let others = self.cpus.load(Ordering::SeqCst) & !(1 << percpu::id());
+        cpu::restore_interrupts(was_enabled);
+        others
     }
 
     fn is_active(&self) -> bool {
@@ -147,12 +203,15 @@ impl PageDirectory {
         Ok(())
     }
 
-    /// Removes the mapping of `upage` and returns what it was (with its final dirty bit).
-    pub fn unmap(&self, upage: usize) -> Option<Mapping> {
-        let old = self.entry(upage)?.swap(0, Ordering::AcqRel);
+    /// Removes the mapping of `upage` and returns what it was. Other CPUs that may still
+    /// cache it are added to `shootdown`: until it has run, they may still read and write
+    /// the page, and the dirty bit returned here is final only once it has.
+    pub fn unmap(&self, upage: usize, shootdown: &mut Shootdown) -> Option<Mapping> {
+        let old = self.entry(upage)?.swap(0, Ordering::SeqCst);
         if self.is_active() {
             cpu::invalidate_page(upage);
         }
+        shootdown.add(self.other_cpus(), upage);
         decode(old)
     }
 
@@ -194,6 +253,7 @@ impl Drop for PageDirectory {
         if self.is_active() {
             activate_kernel();
         }
+        debug_assert_eq!(self.cpus.load(Ordering::SeqCst), 0, "a page directory freed while a CPU has it loaded");
         for pde in &self.table.0[..FIRST_KERNEL_PDE] {
             let value = pde.load(Ordering::Relaxed);
             if value & PDFlags::P.bits() != 0 {

@@ -1,49 +1,51 @@
-//! The system timer: IRQ 0 at [`TIMER_FREQ`] Hz counts ticks (the trap router passes each
-//! tick on to the scheduler, the VM statistics and the timer futures); the CPU's time-stamp
-//! counter is calibrated against it for fine timing.
+//! The system timer. At boot the PIT (IRQ 0) ticks at [`TIMER_FREQ`] Hz while the CPU's
+//! time-stamp counter and the local APIC's timer are measured against it; then every CPU's
+//! own APIC timer takes over at the same rate, on the same vector. The boot CPU's ticks are
+//! the kernel's time; the trap router passes each CPU's tick on to the scheduler and the VM
+//! statistics, and the boot CPU's to the timer futures.
 
-use core::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::arch::{cpu, pit};
+use crate::arch::pic::IRQ_BASE;
+use crate::arch::{apic, cpu, percpu, pit};
 
 /// Timer interrupts per second.
 pub const TIMER_FREQ: u64 = 100;
-/// The IRQ line of the PIT.
+/// The ISA line of the PIT, and the vector every CPU's timer interrupts on.
 pub const IRQ: u8 = 0;
+const VECTOR: u8 = IRQ_BASE + IRQ;
 
 static TICKS: AtomicU64 = AtomicU64::new(0);
 static TSC_PER_SECOND: AtomicU64 = AtomicU64::new(0);
-/// The PIT divisor of exactly [`TIMER_FREQ`].
-static DIVISOR: AtomicU16 = AtomicU16::new(0);
 /// `-jitter`: the state of the jitter's random numbers (0 = no jitter), and the time slice
 /// the jittered slices average to.
 static JITTER: AtomicU32 = AtomicU32::new(0);
 static JITTER_SLICE: AtomicU32 = AtomicU32::new(0);
 
+/// Starts the PIT, which ticks until [`switch_to_local_timers`].
 pub fn init() {
-    DIVISOR.store(pit::init(TIMER_FREQ as u32), Ordering::Relaxed);
+    pit::init(TIMER_FREQ as u32);
 }
 
 /// `-jitter=SEED`: from now on every tick lasts between half and one and a half of its
 /// normal length, and the time slice is redrawn between 1 and twice `slice` ticks, so that
 /// threads are preempted at different places in every run (the average rate stays
-/// [`TIMER_FREQ`]). Enable it after [`calibrate_tsc`], which needs regular ticks.
+/// [`TIMER_FREQ`]). Enable it after [`calibrate`], which needs regular ticks.
 pub fn enable_jitter(seed: u32, slice: u32) {
     JITTER_SLICE.store(slice.max(1), Ordering::Relaxed);
     JITTER.store(seed.max(1), Ordering::Relaxed);
 }
 
-/// The next number of the jitter's xorshift generator; only the timer interrupt calls it.
+/// The next number of the jitter's xorshift generator (shared by the CPUs' timers).
 fn jitter_random() -> Option<u32> {
-    let mut state = JITTER.load(Ordering::Relaxed);
-    if state == 0 {
-        return None;
-    }
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    JITTER.store(state, Ordering::Relaxed);
-    Some(state)
+    let next = |mut state: u32| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    let previous = JITTER.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |state| (state != 0).then(|| next(state))).ok()?;
+    Some(next(previous))
 }
 
 /// Timer ticks since boot.
@@ -51,24 +53,24 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
-/// What one tick of the timer means for the rest of the kernel.
+/// What one tick of a CPU's timer means for the rest of the kernel.
 pub struct Tick {
-    /// Ticks since boot, this one included.
-    pub now: u64,
+    /// On the boot CPU, the kernel's time moved on: ticks since boot, this one included.
+    pub advanced_to: Option<u64>,
     /// With `-jitter`, the time slice to use from now on (in ticks).
     pub new_time_slice: Option<u32>,
 }
 
-/// IRQ 0: counts the tick (and with `-jitter`, draws the length of the next one).
+/// A tick of this CPU's timer: the boot CPU's counts (and with `-jitter`, every CPU draws
+/// the length of its next tick).
 pub fn interrupt() -> Tick {
-    let now = TICKS.fetch_add(1, Ordering::Relaxed) + 1;
+    let advanced_to = (percpu::id() == 0).then(|| TICKS.fetch_add(1, Ordering::Relaxed) + 1);
     let new_time_slice = jitter_random().map(|random| {
-        let divisor = u32::from(DIVISOR.load(Ordering::Relaxed));
-        pit::set_divisor((divisor / 2 + random % (divisor + 1)) as u16);
+        apic::start_timer(VECTOR, 50 + random % 101);
         let slice = JITTER_SLICE.load(Ordering::Relaxed);
         1 + (random >> 16) % (2 * slice)
     });
-    Tick { now, new_time_slice }
+    Tick { advanced_to, new_time_slice }
 }
 
 /// Sleeps the calling thread for `ticks` timer ticks without busy-waiting.
@@ -76,21 +78,32 @@ pub fn sleep(ticks: u64) {
     crate::task::block_on(crate::task::timer::sleep(ticks));
 }
 
-/// Measures how fast the time-stamp counter runs, over a few ticks of the PIT (interrupts
-/// must be on). Returns cycles per second.
-pub fn calibrate_tsc() -> u64 {
+/// Measures how fast the time-stamp counter and the local APIC's timer run, over a few
+/// ticks of the PIT (interrupts must be on). Returns TSC cycles per second.
+pub fn calibrate() -> u64 {
     const SAMPLE_TICKS: u64 = 5;
     let start_tick = ticks() + 1;
     while ticks() < start_tick {
         core::hint::spin_loop();
     }
     let start = cpu::rdtsc();
+    apic::start_timer_measurement();
     while ticks() < start_tick + SAMPLE_TICKS {
         core::hint::spin_loop();
     }
     let per_second = (cpu::rdtsc() - start) * TIMER_FREQ / SAMPLE_TICKS;
+    apic::set_timer_period(apic::timer_elapsed() / SAMPLE_TICKS as u32);
     TSC_PER_SECOND.store(per_second, Ordering::Relaxed);
     per_second
+}
+
+/// Starts this CPU's local timer. On the boot CPU, after [`calibrate`], it takes over from
+/// the PIT, whose line is masked.
+pub fn start_local_timer() {
+    if percpu::id() == 0 {
+        apic::mask_isa(IRQ);
+    }
+    apic::start_timer(VECTOR, 100);
 }
 
 /// TSC cycles per second as measured by [`calibrate_tsc`] (0 before).

@@ -1,13 +1,26 @@
-//! Interrupt-safe spinlocks: `spin`'s ticket lock, taken with interrupts off, with a name
-//! for the lock-order checker and for the deadlock report.
+//! Interrupt-safe spinlocks: `spin`'s ticket lock (first come, first served across CPUs),
+//! taken with interrupts off, with a name for the lock-order checker and the deadlock
+//! report, and the CPU that holds it.
 
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use spin::mutex::{SpinMutex, TicketMutex, TicketMutexGuard};
+use spin::mutex::{TicketMutex, TicketMutexGuard};
 
-use crate::arch::cpu;
+use crate::arch::{cpu, percpu};
+
+/// `SpinLock::holder` when no CPU holds the lock.
+const NO_CPU: u32 = u32::MAX;
+
+/// Panics if this CPU already holds the lock whose holder is `holder`: with interrupts off,
+/// that can only be code that interrupted the holder on this very CPU, which would spin
+/// forever waiting for itself.
+fn check_not_held_here(holder: &AtomicU32, name: &str) {
+    if holder.load(Ordering::Relaxed) == percpu::id() as u32 {
+        panic!("deadlock: spinlock '{name}' taken again on the CPU that holds it");
+    }
+}
 
 /// Keeps interrupts disabled while it lives, then restores the previous state.
 pub struct InterruptsOff {
@@ -27,15 +40,17 @@ impl Drop for InterruptsOff {
     }
 }
 
-/// A lock for data shared with interrupt handlers. Taking it disables interrupts, so on our
-/// single CPU the holder cannot be preempted and the lock is never found taken by anyone but
-/// code that interrupted its holder: a deadlock, which it reports by name instead of
-/// spinning forever.
+/// A lock for data shared with interrupt handlers and other CPUs. Taking it disables
+/// interrupts, so its holder is never preempted: another CPU that wants it spins for a
+/// short while; code on the holder's own CPU that wants it can only have interrupted the
+/// holder, a deadlock it reports by name instead of spinning forever.
 pub struct SpinLock<T> {
     name: &'static str,
     /// Its place in the lock order (`sync::order`), checked in debug builds.
     #[cfg(debug_assertions)]
     level: u8,
+    /// The CPU that holds it (`NO_CPU`: none).
+    holder: AtomicU32,
     inner: TicketMutex<T>,
 }
 
@@ -45,18 +60,38 @@ impl<T> SpinLock<T> {
             name,
             #[cfg(debug_assertions)]
             level: super::order::spinning_level(name),
+            holder: AtomicU32::new(NO_CPU),
             inner: TicketMutex::new(value),
         }
     }
 
     pub fn lock(&self) -> SpinGuard<'_, T> {
         let irq = InterruptsOff::new();
+        check_not_held_here(&self.holder, self.name);
         #[cfg(debug_assertions)]
         super::order::spin_acquire(self.name, self.level, self as *const Self as usize);
-        let Some(guard) = self.inner.try_lock() else {
-            panic!("deadlock: spinlock '{}' taken again by code that interrupted its holder", self.name);
-        };
-        SpinGuard { guard, #[cfg(debug_assertions)] lock: self as *const Self as usize, _irq: irq }
+        let guard = self.inner.lock();
+        self.holder.store(percpu::id() as u32, Ordering::Relaxed);
+        SpinGuard { guard: Some(guard), lock: self, _irq: irq }
+    }
+
+    /// Releases a lock whose guard [`SpinGuard::hand_over`] gave up: the context switch
+    /// takes the scheduler's lock in one thread and releases it in the next one to run on
+    /// the same CPU.
+    ///
+    /// # Safety
+    /// This CPU must hold the lock through a guard that was handed over, and nothing else
+    /// may be using the data.
+    pub unsafe fn unlock_handed_over(&self) {
+        self.release();
+        // SAFETY: the caller guarantees this CPU holds the lock and no guard remains.
+        unsafe { self.inner.force_unlock() };
+    }
+
+    fn release(&self) {
+        self.holder.store(NO_CPU, Ordering::Relaxed);
+        #[cfg(debug_assertions)]
+        super::order::spin_release(self as *const Self as usize);
     }
 
     /// The lock's name, for the lock-order checker of debug builds.
@@ -68,58 +103,75 @@ impl<T> SpinLock<T> {
 
 /// Access to a [`SpinLock`]'s data; interrupts stay off until it is dropped.
 pub struct SpinGuard<'a, T> {
-    guard: TicketMutexGuard<'a, T>,
-    /// Which lock the lock-order checker is to forget.
-    #[cfg(debug_assertions)]
-    lock: usize,
+    /// `None` only while it is being handed over.
+    guard: Option<TicketMutexGuard<'a, T>>,
+    lock: &'a SpinLock<T>,
     // Dropped after `guard`, so no interrupt can find the lock taken by a holder that is
     // already done with it.
     _irq: InterruptsOff,
 }
 
+impl<T> SpinGuard<'_, T> {
+    /// Gives the guard up without releasing the lock: see [`SpinLock::unlock_handed_over`].
+    /// Interrupts stay off (the caller had them off already).
+    pub fn hand_over(mut self) {
+        core::mem::forget(self.guard.take());
+        core::mem::forget(self);
+    }
+}
+
 impl<T> Deref for SpinGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.guard
+        self.guard.as_ref().expect("a live guard")
     }
 }
 
 impl<T> DerefMut for SpinGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+        self.guard.as_mut().expect("a live guard")
     }
 }
 
-#[cfg(debug_assertions)]
 impl<T> Drop for SpinGuard<'_, T> {
     fn drop(&mut self) {
-        super::order::spin_release(self.lock);
+        self.lock.release();
+        // `guard` is dropped after this, which unlocks.
     }
 }
 
 /// The raw form of [`SpinLock`] that the heap allocator (talc, through `lock_api`) needs:
-/// `spin`'s lock, taken with interrupts off.
+/// `spin`'s ticket lock, taken with interrupts off.
 pub struct HeapLock {
-    lock: SpinMutex<()>,
+    lock: TicketMutex<()>,
+    holder: AtomicU32,
+    /// The interrupt state to restore when the holder unlocks.
     interrupts_were_enabled: AtomicBool,
 }
 
-// SAFETY: `lock` disables interrupts before taking `spin`'s lock and panics instead of
-// spinning, so two holders can never coexist on our single CPU; `unlock` is only called by
-// the holder (lock_api's contract).
+// SAFETY: `lock` disables interrupts, then takes `spin`'s lock (spinning while another CPU
+// holds it), so two holders never coexist; `unlock` is only called by the holder
+// (lock_api's contract), on its CPU, with interrupts still off.
 unsafe impl lock_api::RawMutex for HeapLock {
     #[allow(clippy::declare_interior_mutable_const)]
-    const INIT: HeapLock = HeapLock { lock: SpinMutex::new(()), interrupts_were_enabled: AtomicBool::new(false) };
+    const INIT: HeapLock = HeapLock {
+        lock: TicketMutex::new(()),
+        holder: AtomicU32::new(NO_CPU),
+        interrupts_were_enabled: AtomicBool::new(false),
+    };
     type GuardMarker = lock_api::GuardNoSend;
 
     fn lock(&self) {
-        if !self.try_lock() {
-            panic!("deadlock: the kernel heap was entered by code that interrupted an allocation");
-        }
+        let was_enabled = cpu::disable_interrupts();
+        check_not_held_here(&self.holder, "heap");
         // Checked once interrupts are off, like any spinlock's, so that no interrupt handler
         // finds the heap listed as held before it is.
         #[cfg(debug_assertions)]
         super::order::spin_acquire("heap", super::order::spinning_level("heap"), self as *const Self as usize);
+        // Held until `unlock`, which has no guard to drop.
+        core::mem::forget(self.lock.lock());
+        self.holder.store(percpu::id() as u32, Ordering::Relaxed);
+        self.interrupts_were_enabled.store(was_enabled, Ordering::Relaxed);
     }
 
     fn try_lock(&self) -> bool {
@@ -128,18 +180,21 @@ unsafe impl lock_api::RawMutex for HeapLock {
             cpu::restore_interrupts(was_enabled);
             return false;
         };
-        // Held until `unlock`, which has no guard to drop.
         core::mem::forget(guard);
+        #[cfg(debug_assertions)]
+        super::order::spin_acquire("heap", super::order::spinning_level("heap"), self as *const Self as usize);
+        self.holder.store(percpu::id() as u32, Ordering::Relaxed);
         self.interrupts_were_enabled.store(was_enabled, Ordering::Relaxed);
         true
     }
 
     unsafe fn unlock(&self) {
         let was_enabled = self.interrupts_were_enabled.load(Ordering::Relaxed);
-        // SAFETY: the caller holds the lock (lock_api's contract), taken in `try_lock`.
-        unsafe { self.lock.force_unlock() };
+        self.holder.store(NO_CPU, Ordering::Relaxed);
         #[cfg(debug_assertions)]
         super::order::spin_release(self as *const Self as usize);
+        // SAFETY: the caller holds the lock (lock_api's contract), taken in `lock`.
+        unsafe { self.lock.force_unlock() };
         cpu::restore_interrupts(was_enabled);
     }
 }

@@ -44,7 +44,7 @@ fn thread_waker(tid: Tid) -> Waker {
 
 /// Runs `future` to completion on the calling thread, sleeping while it is pending.
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    assert!(!crate::arch::cpu::in_external_interrupt(), "block_on inside an interrupt handler");
+    assert!(!crate::arch::percpu::in_external_interrupt(), "block_on inside an interrupt handler");
     let waker = thread_waker(threads::current_tid());
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);

@@ -24,7 +24,7 @@ pub use condvar::Condvar;
 pub use mutex::Mutex;
 pub use scheduler::{
     IDLE_TICKS, KERNEL_TICKS, STACK_BYTES, USER_TICKS, by_tid, current_thread, current_tid, exit, init, join,
-    live_threads, park, preempt_on_return, set_time_slice, spawn, tick, time_slice, try_spawn, unpark, wake_first,
+    live_threads, park, preempt_on_return, run_cpu, set_time_slice, spawn, tick, time_slice, try_spawn, unpark, wake_first,
     yield_now,
 };
 pub use semaphore::Semaphore;

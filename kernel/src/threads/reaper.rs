@@ -17,9 +17,15 @@ static DEAD: SpinLock<Option<Arc<Thread>>> = SpinLock::new("reaper", None);
 /// How many threads are on `DEAD` or being freed.
 static UNFREED: AtomicUsize = AtomicUsize::new(0);
 
-/// Takes `thread`, which has switched away for good.
-pub(super) fn bury(thread: Arc<Thread>) {
+/// Counts a thread that is exiting: from the moment it leaves the scheduler's list of
+/// threads until the reaper has freed it, it is still memory in use (another CPU may look
+/// while it is switching away for the last time).
+pub(super) fn dying() {
     UNFREED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Takes `thread`, which has switched away for good (and was counted by [`dying`]).
+pub(super) fn bury(thread: Arc<Thread>) {
     let mut dead = DEAD.lock();
     *thread.next_dead.lock() = dead.take();
     *dead = Some(thread);

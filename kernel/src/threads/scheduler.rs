@@ -1,17 +1,28 @@
-//! The round-robin scheduler: a ready queue, the running thread, the idle thread, and the
-//! ways a thread leaves the CPU (blocking, parking, yielding, being preempted, exiting). It
-//! runs with interrupts off on our single CPU; the timer preempts a thread after
-//! [`TIME_SLICE`] ticks.
+//! The scheduler: one ready queue shared by every CPU, each CPU's running and idle thread,
+//! and the ways a thread leaves its CPU (blocking, yielding, being preempted, exiting).
+//!
+//! One queue rather than one per CPU: with 1 to 8 CPUs and switches that take the lock for
+//! a few hundred instructions, the queue's lock is rarely contended, and a shared queue
+//! balances the load by itself (whichever CPU is free takes the next thread); per-CPU
+//! queues would need stealing to do the same. A CPU with nothing to run halts in its idle
+//! thread; a wake-up that finds an idle CPU sends it an interrupt (an IPI) to come and take
+//! the thread.
+//!
+//! The scheduler's lock is held across the switch itself, as in xv6: the thread that
+//! switches away takes it, and the thread switched to releases it (`finish_switch`). So no
+//! other CPU can pick a thread that is still on its way off a CPU: until the lock is
+//! released, its saved stack pointer is not yet written.
 
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use super::reaper;
 use super::thread::{self, Status, Thread, Tid};
-use crate::arch::{cpu, gdt, paging, switch};
-use crate::sync::{InterruptsOff, SpinLock};
+use crate::arch::percpu::{self, MAX_CPUS};
+use crate::arch::{apic, cpu, gdt, paging, switch};
+use crate::sync::{InterruptsOff, SpinGuard, SpinLock};
 
 /// Bytes of every kernel thread's stack.
 pub const STACK_BYTES: usize = thread::STACK_PAGES * crate::memory::PAGE_SIZE;
@@ -29,18 +40,26 @@ pub fn time_slice() -> u32 {
     TIME_SLICE.load(Ordering::Relaxed)
 }
 
+/// What the scheduler knows of one CPU.
+struct Cpu {
+    current: Option<Arc<Thread>>,
+    idle: Option<Arc<Thread>>,
+    /// A thread that exited here and that the next thread on this CPU hands to the reaper.
+    exited: Option<Arc<Thread>>,
+    slice_ticks: u32,
+    /// Threads that interrupt handlers on this CPU put at the front of the ready queue since
+    /// its last switch: the interrupted thread, if it is preempted for them, goes right
+    /// behind them.
+    woken_ahead: usize,
+}
+
 struct Scheduler {
     ready: VecDeque<Arc<Thread>>,
     all: BTreeMap<Tid, Arc<Thread>>,
-    current: Option<Arc<Thread>>,
-    idle: Option<Arc<Thread>>,
-    /// A thread that exited and that the next thread hands to the reaper.
-    exited: Option<Arc<Thread>>,
     next_tid: Tid,
-    slice_ticks: u32,
-    /// Threads that interrupt handlers put at the front of the ready queue since the last
-    /// switch: the interrupted thread, if it is preempted for them, goes right behind them.
-    woken_ahead: usize,
+    cpus: [Cpu; MAX_CPUS],
+    /// The CPUs that run their idle thread, one bit each.
+    idle_cpus: u32,
 }
 
 static SCHEDULER: SpinLock<Scheduler> = SpinLock::new(
@@ -48,25 +67,20 @@ static SCHEDULER: SpinLock<Scheduler> = SpinLock::new(
     Scheduler {
         ready: VecDeque::new(),
         all: BTreeMap::new(),
-        current: None,
-        idle: None,
-        exited: None,
         next_tid: 1,
-        slice_ticks: 0,
-        woken_ahead: 0,
+        cpus: [const { Cpu { current: None, idle: None, exited: None, slice_ticks: 0, woken_ahead: 0 } }; MAX_CPUS],
+        idle_cpus: 0,
     },
 );
 
-/// The running thread, readable without the scheduler lock.
-static CURRENT: AtomicPtr<Thread> = AtomicPtr::new(core::ptr::null_mut());
-/// Set by the timer handler when the running thread's slice is over, or by a wake-up from an
-/// interrupt handler; acted on when the interrupt returns (see [`preempt_on_return`]).
-static YIELD_ON_RETURN: AtomicBool = AtomicBool::new(false);
-/// Set while [`wake_first`] runs its wake-ups.
-static WAKE_FIRST: AtomicBool = AtomicBool::new(false);
+/// Per CPU: set by the timer when the running thread's slice is over, or by a wake-up from
+/// an interrupt handler; acted on when the interrupt returns (see [`preempt_on_return`]).
+static YIELD_ON_RETURN: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
+/// Per CPU: set while [`wake_first`] runs its wake-ups.
+static WAKE_FIRST: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MAX_CPUS];
 
-/// Ticks spent by the idle thread, by kernel threads or the kernel on behalf of a process,
-/// and in user mode (the `Thread:` statistics line).
+/// Ticks spent by idle threads, by kernel threads or the kernel on behalf of a process,
+/// and in user mode, summed over the CPUs (the `Thread:` statistics line).
 pub static IDLE_TICKS: AtomicU64 = AtomicU64::new(0);
 pub static KERNEL_TICKS: AtomicU64 = AtomicU64::new(0);
 pub static USER_TICKS: AtomicU64 = AtomicU64::new(0);
@@ -75,30 +89,91 @@ pub static USER_TICKS: AtomicU64 = AtomicU64::new(0);
 /// see no heap growth) until this many threads exist.
 const READY_QUEUE_RESERVE: usize = 128;
 
-/// Turns the code running since boot into the thread `main` and starts the idle thread and
-/// the reaper.
+/// The reaper thread: frees the threads that exited (see `reaper`), whenever woken.
+static REAPER: AtomicU32 = AtomicU32::new(0);
+
+impl Scheduler {
+    fn allocate_tid(&mut self) -> Tid {
+        let tid = self.next_tid;
+        self.next_tid += 1;
+        tid
+    }
+
+    fn this_cpu(&mut self) -> &mut Cpu {
+        &mut self.cpus[percpu::id()]
+    }
+
+    fn is_idle(&self, cpu: usize, thread: &Arc<Thread>) -> bool {
+        self.cpus[cpu].idle.as_ref().is_some_and(|idle| Arc::ptr_eq(idle, thread))
+    }
+
+    /// Makes `thread` ready if it is blocked; otherwise leaves it a wake-up, so that its next
+    /// block returns at once (a thread about to block may be woken on another CPU before it
+    /// has blocked). Never allocates: safe in interrupt handlers.
+    fn wake(&mut self, thread: Arc<Thread>) {
+        if thread.status() != Status::Blocked {
+            thread.set_wake_pending(true);
+            return;
+        }
+        thread.set_status(Status::Ready);
+        let me = percpu::id();
+        if percpu::in_external_interrupt() || WAKE_FIRST[me].load(Ordering::Relaxed) {
+            // A device finished what this thread waits for (a disk transfer, a timer), or
+            // was handed on to it: let it run soon (see `preempt_on_return`). It will soon
+            // block again on its next request, while a thread that computes would otherwise
+            // keep the disk idle for the rest of its time slice.
+            self.ready.push_front(thread);
+            self.cpus[me].woken_ahead += 1;
+            YIELD_ON_RETURN[me].store(true, Ordering::Relaxed);
+        } else {
+            self.ready.push_back(thread);
+        }
+        // A CPU that idles takes it at once; this one goes on with what it does.
+        let others_idle = self.idle_cpus & !(1 << me);
+        if others_idle != 0 {
+            apic::send_reschedule(others_idle.trailing_zeros() as usize);
+        }
+    }
+}
+
+/// Turns the code running since boot into the thread `main` of the boot CPU and starts its
+/// idle thread and the reaper.
 pub fn init() {
-    let main = Arc::new(Thread::for_boot_stack("main"));
+    let main = Arc::new(Thread::for_stack("main", crate::arch::boot::boot_stack()));
     {
         let mut sched = SCHEDULER.lock();
         sched.ready.reserve(READY_QUEUE_RESERVE);
         let tid = sched.allocate_tid();
         main.set_tid(tid);
         main.set_status(Status::Running);
-        CURRENT.store(Arc::as_ptr(&main) as *mut Thread, Ordering::Release);
+        percpu::set_current_thread_word(Arc::as_ptr(&main) as usize);
         sched.all.insert(tid, main.clone());
-        sched.current = Some(main);
+        sched.this_cpu().current = Some(main);
     }
     // The idle thread never enters the ready queue: `schedule` falls back to it.
     let idle = Arc::new(Thread::new("idle", Box::new(idle_loop)).expect("no memory for the idle thread"));
     register(&idle, Status::Blocked);
-    SCHEDULER.lock().idle = Some(idle);
+    SCHEDULER.lock().this_cpu().idle = Some(idle);
     let reaper = spawn("reaper", reap_forever);
     REAPER.store(reaper.tid(), Ordering::Relaxed);
 }
 
-/// The reaper thread: frees the threads that exited (see `reaper`), whenever woken.
-static REAPER: AtomicU32 = AtomicU32::new(0);
+/// Turns the code that started an application processor, on the stack `[bottom, top)`,
+/// into that CPU's idle thread, and starts scheduling there. Interrupts must be off.
+pub fn run_cpu(stack: (usize, usize)) -> ! {
+    let idle = Arc::new(Thread::for_stack("idle", stack));
+    register(&idle, Status::Running);
+    {
+        let mut sched = SCHEDULER.lock();
+        percpu::set_current_thread_word(Arc::as_ptr(&idle) as usize);
+        let cpu = sched.this_cpu();
+        cpu.current = Some(idle.clone());
+        cpu.idle = Some(idle);
+    }
+    gdt::set_kernel_stack(stack.1);
+    idle_loop();
+    unreachable!("the idle loop returned");
+}
 
 fn reap_forever() {
     loop {
@@ -107,22 +182,16 @@ fn reap_forever() {
     }
 }
 
-impl Scheduler {
-    fn allocate_tid(&mut self) -> Tid {
-        let tid = self.next_tid;
-        self.next_tid += 1;
-        tid
-    }
-}
-
 fn idle_loop() {
     loop {
-        // Block without entering the ready queue; `schedule` falls back to idle whenever
-        // nothing else is ready. Then sleep until an interrupt makes something ready.
+        // Leave the CPU to any ready thread; `schedule` falls back to idle when there is
+        // none. Then sleep until an interrupt (a device's, the timer's, or a wake-up's IPI)
+        // may have made something ready.
         {
             let _irq = InterruptsOff::new();
+            let sched = SCHEDULER.lock();
             current_thread().set_status(Status::Blocked);
-            schedule();
+            schedule(sched);
         }
         cpu::enable_interrupts_and_halt();
     }
@@ -141,34 +210,34 @@ pub fn try_spawn<F: FnOnce() + Send + 'static>(name: &str, body: F) -> Option<Ar
 }
 
 fn register(thread: &Arc<Thread>, status: Status) {
-    let _irq = InterruptsOff::new();
     let mut sched = SCHEDULER.lock();
     let tid = sched.allocate_tid();
     thread.set_tid(tid);
     sched.all.insert(tid, thread.clone());
-    // Reserve room now so that `unblock`, which may run in an interrupt handler, never has
+    // Reserve room now so that a wake-up, which may run in an interrupt handler, never has
     // to grow the queue.
     let (threads, queued) = (sched.all.len(), sched.ready.len());
     sched.ready.reserve(threads.saturating_sub(queued));
-    thread.set_status(status);
     if status == Status::Ready {
-        sched.ready.push_back(thread.clone());
+        thread.set_status(Status::Blocked);
+        sched.wake(thread.clone());
+    } else {
+        thread.set_status(status);
     }
 }
 
 /// The running thread.
 pub fn current_thread() -> &'static Thread {
-    let ptr = CURRENT.load(Ordering::Acquire);
+    let ptr = percpu::current_thread_word() as *const Thread;
     assert!(!ptr.is_null(), "no thread is running yet");
-    // SAFETY: the running thread is kept alive by the scheduler's `current` reference for
-    // as long as it runs, and a thread only observes itself while running.
+    // SAFETY: the running thread is kept alive by its CPU's `current` reference for as long
+    // as it runs, and a thread only observes itself while running.
     unsafe { &*ptr }
 }
 
 /// A counted reference to the running thread.
 pub fn current() -> Arc<Thread> {
-    let ptr = CURRENT.load(Ordering::Acquire);
-    assert!(!ptr.is_null(), "no thread is running yet");
+    let ptr = current_thread() as *const Thread;
     // SAFETY: `ptr` came from `Arc::as_ptr` of a live Arc (see `current_thread`); taking
     // one more strong count before `from_raw` leaves the existing counts untouched.
     unsafe {
@@ -179,8 +248,7 @@ pub fn current() -> Arc<Thread> {
 
 /// The running thread's id, or 0 during early boot.
 pub fn current_tid() -> Tid {
-    let ptr = CURRENT.load(Ordering::Acquire);
-    if ptr.is_null() { 0 } else { current_thread().tid() }
+    if percpu::current_thread_word() == 0 { 0 } else { current_thread().tid() }
 }
 
 /// Looks a live thread up by id.
@@ -189,106 +257,87 @@ pub fn by_tid(tid: Tid) -> Option<Arc<Thread>> {
 }
 
 /// Number of threads whose memory is not freed yet: those that have not exited (including
-/// main, idle and the reaper) and those the reaper has not freed yet.
+/// main, the idle threads and the reaper) and those the reaper has not freed yet.
 pub fn live_threads() -> usize {
     SCHEDULER.lock().all.len() + reaper::unfreed()
 }
 
-/// Puts the running thread to sleep until [`unblock`]. Interrupts must be off, so that the
-/// caller's check of its wake-up condition and the block are one atomic step.
+/// Puts the running thread to sleep until [`unblock`] or [`unpark`] names it; returns at once
+/// if one already did since its last sleep. Callers check their own condition again after
+/// it returns: a wake-up may have been meant for an earlier sleep.
 pub fn block_current() {
-    assert!(!cpu::interrupts_enabled(), "block_current with interrupts on could lose a wake-up");
-    assert!(!cpu::in_external_interrupt(), "an interrupt handler cannot sleep");
-    current_thread().set_status(Status::Blocked);
-    schedule();
-}
-
-/// Makes a blocked thread ready. Safe in interrupt handlers: no allocation, no sleeping.
-pub fn unblock(thread: &Arc<Thread>) {
-    let mut sched = SCHEDULER.lock();
-    if thread.status() == Status::Blocked {
-        thread.set_status(Status::Ready);
-        sched.ready.push_back(thread.clone());
+    // Restores the caller's interrupt state once this thread runs again (the lock's own
+    // guard is handed over in the switch).
+    let _irq = InterruptsOff::new();
+    assert!(!percpu::in_external_interrupt(), "an interrupt handler cannot sleep");
+    let sched = SCHEDULER.lock();
+    let me = current_thread();
+    if me.take_wake_pending() {
+        return;
     }
+    me.set_status(Status::Blocked);
+    schedule(sched);
 }
 
-/// Wakes thread `tid` if it is parked in [`park`]; otherwise remembers the wake-up so its
-/// next `park` returns at once. This is what a waker does: it names a thread by id and owns
-/// no memory, so waking from an interrupt handler never frees anything.
+/// Wakes `thread` (see [`block_current`]). Safe in interrupt handlers: no allocation, no
+/// sleeping, nothing freed.
+pub fn unblock(thread: &Arc<Thread>) {
+    SCHEDULER.lock().wake(thread.clone());
+}
+
+/// Wakes thread `tid`, if it still exists. This is what a waker does: it names a thread by
+/// id and owns no memory, so waking from an interrupt handler never frees anything.
 pub fn unpark(tid: Tid) {
     let mut sched = SCHEDULER.lock();
-    let Some(thread) = sched.all.get(&tid).cloned() else { return };
-    if thread.status() == Status::Blocked && thread.is_parked() {
-        thread.set_parked(false);
-        thread.set_status(Status::Ready);
-        if cpu::in_external_interrupt() || WAKE_FIRST.load(Ordering::Relaxed) {
-            // A device finished what this thread waits for (a disk transfer, a timer), or
-            // was handed on to it: let it run soon (see `preempt_on_return`). It will soon
-            // block again on its next request, while a thread that computes would otherwise
-            // keep the disk idle for the rest of its time slice.
-            sched.ready.push_front(thread);
-            sched.woken_ahead += 1;
-            YIELD_ON_RETURN.store(true, Ordering::Relaxed);
-        } else {
-            sched.ready.push_back(thread);
-        }
-    } else {
-        thread.set_wake_pending(true);
+    if let Some(thread) = sched.all.get(&tid).cloned() {
+        sched.wake(thread);
     }
 }
 
-/// Runs `wake`, treating the threads it unparks like threads a device interrupt woke: they
+/// Runs `wake`, treating the threads it wakes like threads a device interrupt woke: they
 /// run before the other ready threads, as soon as the running thread returns to user mode.
 /// For handing a device on to the next thread that waits to start a request on it (the IDE
 /// channels' [`crate::task::AsyncMutex`]): the disk must not sit idle while its new owner
 /// waits behind computing threads, and the owner blocks again once its request is started.
 pub fn wake_first(wake: impl FnOnce()) {
     let _irq = InterruptsOff::new();
-    WAKE_FIRST.store(true, Ordering::Relaxed);
+    let me = percpu::id();
+    WAKE_FIRST[me].store(true, Ordering::Relaxed);
     wake();
-    WAKE_FIRST.store(false, Ordering::Relaxed);
+    WAKE_FIRST[me].store(false, Ordering::Relaxed);
 }
 
 /// Sleeps until [`unpark`] names this thread (returns at once if a wake-up is pending).
 pub fn park() {
-    let _irq = InterruptsOff::new();
-    let me = current_thread();
-    if me.take_wake_pending() {
-        return;
-    }
-    me.set_parked(true);
     block_current();
 }
 
 /// Gives up the CPU; the thread stays ready.
 pub fn yield_now() {
     let _irq = InterruptsOff::new();
+    let mut sched = SCHEDULER.lock();
     let me = current();
-    {
-        let mut sched = SCHEDULER.lock();
-        if !sched.idle.as_ref().is_some_and(|idle| Arc::ptr_eq(idle, &me)) {
-            me.set_status(Status::Ready);
-            sched.ready.push_back(me);
-        }
+    if !sched.is_idle(percpu::id(), &me) {
+        me.set_status(Status::Ready);
+        sched.ready.push_back(me);
     }
-    schedule();
+    schedule(sched);
 }
 
 /// Ends the running thread. The reaper frees it once it has switched away for good.
 pub fn exit() -> ! {
     let _irq = InterruptsOff::new();
+    let mut sched = SCHEDULER.lock();
     let me = current_thread();
-    {
-        let mut sched = SCHEDULER.lock();
-        let removed = sched.all.remove(&me.tid());
-        sched.exited = removed;
-    }
+    let removed = sched.all.remove(&me.tid());
+    reaper::dying();
+    sched.this_cpu().exited = removed;
     me.set_status(Status::Exited);
     let joiner = me.joiner();
-    if joiner != 0 {
-        unpark(joiner);
+    if let Some(joiner) = sched.all.get(&joiner).cloned() {
+        sched.wake(joiner);
     }
-    schedule();
+    schedule(sched);
     unreachable!("an exited thread was scheduled again");
 }
 
@@ -302,13 +351,11 @@ pub fn join(thread: &Thread) {
     }
 }
 
-/// Called by the timer interrupt on every tick.
+/// Called by each CPU's timer interrupt on every tick.
 pub fn tick(from_user: bool) {
     let mut sched = SCHEDULER.lock();
-    let is_idle = match (&sched.idle, &sched.current) {
-        (Some(idle), Some(current)) => Arc::ptr_eq(idle, current),
-        _ => false,
-    };
+    let me = percpu::id();
+    let is_idle = sched.cpus[me].current.as_ref().is_some_and(|current| sched.is_idle(me, current));
     let counter = if is_idle {
         &IDLE_TICKS
     } else if from_user {
@@ -317,9 +364,10 @@ pub fn tick(from_user: bool) {
         &KERNEL_TICKS
     };
     counter.fetch_add(1, Ordering::Relaxed);
-    sched.slice_ticks += 1;
-    if sched.slice_ticks >= TIME_SLICE.load(Ordering::Relaxed) {
-        YIELD_ON_RETURN.store(true, Ordering::Relaxed);
+    let cpu = &mut sched.cpus[me];
+    cpu.slice_ticks += 1;
+    if cpu.slice_ticks >= TIME_SLICE.load(Ordering::Relaxed) {
+        YIELD_ON_RETURN[me].store(true, Ordering::Relaxed);
     }
 }
 
@@ -331,78 +379,87 @@ pub fn tick(from_user: bool) {
 /// interrupted thread then goes right behind the woken ones and keeps what is left of its
 /// slice: it lends the CPU rather than losing its turn.
 pub fn preempt_on_return(to_user: bool) {
-    if !YIELD_ON_RETURN.load(Ordering::Relaxed) {
+    let _irq = InterruptsOff::new();
+    let cpu = percpu::id();
+    if !YIELD_ON_RETURN[cpu].load(Ordering::Relaxed) {
         return;
     }
-    let _irq = InterruptsOff::new();
+    let mut sched = SCHEDULER.lock();
     let me = current();
-    {
-        let mut sched = SCHEDULER.lock();
-        let is_idle = sched.idle.as_ref().is_some_and(|idle| Arc::ptr_eq(idle, &me));
-        let slice_over = sched.slice_ticks >= TIME_SLICE.load(Ordering::Relaxed);
-        if !slice_over && !to_user && !is_idle {
-            return;
-        }
-        YIELD_ON_RETURN.store(false, Ordering::Relaxed);
-        let woken_ahead = core::mem::take(&mut sched.woken_ahead);
-        if !is_idle {
-            me.set_status(Status::Ready);
-            if slice_over {
-                sched.ready.push_back(me);
-            } else {
-                me.set_lent_slice(sched.slice_ticks);
-                let place = woken_ahead.min(sched.ready.len());
-                sched.ready.insert(place, me);
-            }
+    let is_idle = sched.is_idle(cpu, &me);
+    let slice_ticks = sched.cpus[cpu].slice_ticks;
+    let slice_over = slice_ticks >= TIME_SLICE.load(Ordering::Relaxed);
+    if !slice_over && !to_user && !is_idle {
+        return;
+    }
+    YIELD_ON_RETURN[cpu].store(false, Ordering::Relaxed);
+    let woken_ahead = core::mem::take(&mut sched.cpus[cpu].woken_ahead);
+    if !is_idle {
+        me.set_status(Status::Ready);
+        if slice_over {
+            sched.ready.push_back(me);
+        } else {
+            me.set_lent_slice(slice_ticks);
+            let place = woken_ahead.min(sched.ready.len());
+            sched.ready.insert(place, me);
         }
     }
-    schedule();
+    schedule(sched);
 }
 
-/// Switches to the next ready thread (or idle). Interrupts must be off, and the running
-/// thread must already have its new status (and be queued, if it is ready).
-fn schedule() {
+/// Switches this CPU to the next ready thread (or its idle thread), holding the scheduler's
+/// lock across the switch; the thread switched to releases it. The running thread must
+/// already have its new status (and be queued, if it is ready).
+fn schedule(mut sched: SpinGuard<'_, Scheduler>) {
     assert!(!cpu::interrupts_enabled());
-    let (save_esp, next_esp) = {
-        let mut sched = SCHEDULER.lock();
-        let next = match sched.ready.pop_front() {
-            Some(next) => next,
-            None => sched.idle.clone().expect("scheduler started without an idle thread"),
-        };
-        let prev = sched.current.take().expect("schedule() before threads::init()");
-        prev.check_stack();
-        if Arc::ptr_eq(&prev, &next) {
-            prev.set_status(Status::Running);
-            sched.current = Some(prev);
-            return;
-        }
-        next.set_status(Status::Running);
-        CURRENT.store(Arc::as_ptr(&next) as *mut Thread, Ordering::Release);
-        let save_esp = prev.saved_esp_slot();
-        let next_esp = next.saved_esp();
-        sched.current = Some(next);
-        // `prev` stays alive: it is in the ready queue, a wait queue, `all`, or `exited`.
-        drop(prev);
-        (save_esp, next_esp)
+    let me = percpu::id();
+    let next = match sched.ready.pop_front() {
+        Some(next) => next,
+        None => sched.cpus[me].idle.clone().expect("scheduler started without an idle thread"),
     };
-    // SAFETY: interrupts are off and the lock is released; `save_esp` points into a thread
-    // that outlives this switch, `next_esp` is a stack prepared by `initial_stack` or by an
-    // earlier `switch_stacks`.
+    let prev = sched.cpus[me].current.take().expect("schedule() before threads::init()");
+    prev.check_stack();
+    if sched.is_idle(me, &next) {
+        sched.idle_cpus |= 1 << me;
+    } else {
+        sched.idle_cpus &= !(1 << me);
+    }
+    if Arc::ptr_eq(&prev, &next) {
+        prev.set_status(Status::Running);
+        sched.cpus[me].current = Some(prev);
+        return;
+    }
+    next.set_status(Status::Running);
+    percpu::set_current_thread_word(Arc::as_ptr(&next) as usize);
+    let save_esp = prev.saved_esp_slot();
+    let next_esp = next.saved_esp();
+    sched.cpus[me].current = Some(next);
+    // `prev` stays alive: it is in the ready queue, a wait queue, `all`, or `exited`.
+    drop(prev);
+    sched.hand_over();
+    // SAFETY: interrupts are off and this CPU holds the scheduler's lock, which keeps every
+    // other CPU from running `prev` until its stack pointer is saved; `save_esp` points
+    // into a thread that outlives this switch, `next_esp` is a stack prepared by
+    // `initial_stack` or by an earlier `switch_stacks`.
     unsafe { switch::switch_stacks(save_esp, next_esp) };
     finish_switch();
 }
 
-/// The second half of every switch, run by the thread that was switched to: point the CPU
-/// at its kernel stack and address space, and hand the thread that exited, if any, to the
-/// reaper (its stack is no longer in use now).
+/// The second half of every switch, run by the thread that was switched to: release the
+/// scheduler's lock, point the CPU at the thread's kernel stack and address space, and hand
+/// the thread that exited here, if any, to the reaper (its stack is no longer in use now).
 fn finish_switch() {
+    // SAFETY: `schedule`, on this CPU, handed the lock over to us.
+    unsafe { SCHEDULER.unlock_handed_over() };
     let exited = {
         let mut sched = SCHEDULER.lock();
+        let me = percpu::id();
         // Whatever asked for a switch has had it.
-        YIELD_ON_RETURN.store(false, Ordering::Relaxed);
-        sched.woken_ahead = 0;
-        sched.slice_ticks = current_thread().take_lent_slice();
-        sched.exited.take()
+        YIELD_ON_RETURN[me].store(false, Ordering::Relaxed);
+        let cpu = &mut sched.cpus[me];
+        cpu.woken_ahead = 0;
+        cpu.slice_ticks = current_thread().take_lent_slice();
+        cpu.exited.take()
     };
     let me = current_thread();
     gdt::set_kernel_stack(me.stack_top());

@@ -33,7 +33,7 @@ pub enum Status {
 }
 
 enum Stack {
-    /// The stack `boot.rs` set up; it is never freed.
+    /// A stack the thread was started on before the scheduler ran; it is never freed.
     Boot { bottom: usize, top: usize },
     /// Pages from the kernel pool, freed with the thread.
     Pages { bottom: usize },
@@ -48,7 +48,7 @@ pub struct Thread {
     /// interrupts off.
     saved_esp: UnsafeCell<usize>,
     status: AtomicU8,
-    parked: AtomicBool,
+    /// A wake-up that came while the thread was not blocked: its next block returns at once.
     wake_pending: AtomicBool,
     /// Ticks of its slice used when an interrupt's wake-up preempted it: it resumes with
     /// the rest of the slice, not a new one.
@@ -66,8 +66,8 @@ pub struct Thread {
     pub(super) next_dead: SpinLock<Option<Arc<Thread>>>,
 }
 
-// SAFETY: `saved_esp` is only accessed by the scheduler with interrupts off on our single CPU;
-// every other field is atomic or locked.
+// SAFETY: `saved_esp` is only accessed by the scheduler under its lock, which it holds across
+// the switch that writes it; every other field is atomic or locked.
 unsafe impl Sync for Thread {}
 unsafe impl Send for Thread {}
 
@@ -88,7 +88,6 @@ impl Thread {
             stack,
             saved_esp: UnsafeCell::new(0),
             status: AtomicU8::new(Status::Blocked as u8),
-            parked: AtomicBool::new(false),
             wake_pending: AtomicBool::new(false),
             lent_slice: AtomicU32::new(0),
             body: SpinLock::new("thread body", body),
@@ -110,9 +109,9 @@ impl Thread {
         Some(thread)
     }
 
-    /// The thread that is already running on the boot stack.
-    pub(super) fn for_boot_stack(name: &str) -> Thread {
-        let (bottom, top) = crate::arch::boot::boot_stack();
+    /// The thread that is already running on `[bottom, top)`, a stack set up before the
+    /// scheduler (the boot CPU's, or an application processor's), which is never freed.
+    pub(super) fn for_stack(name: &str, (bottom, top): (usize, usize)) -> Thread {
         Thread::named(name, Stack::Boot { bottom, top }, None)
     }
 
@@ -139,14 +138,6 @@ impl Thread {
 
     pub(super) fn set_status(&self, status: Status) {
         self.status.store(status as u8, Ordering::Release);
-    }
-
-    pub(super) fn is_parked(&self) -> bool {
-        self.parked.load(Ordering::Relaxed)
-    }
-
-    pub(super) fn set_parked(&self, parked: bool) {
-        self.parked.store(parked, Ordering::Relaxed);
     }
 
     pub(super) fn set_wake_pending(&self, pending: bool) {

@@ -10,14 +10,16 @@ mod irq;
 
 use x86::Ring;
 
+use crate::arch::acpi::Platform;
 use crate::arch::idt::{self, Gate, InterruptFrame};
 use crate::{threads, userprog};
 
-/// Routes every vector and loads the IDT. Boot-time, interrupts off.
-pub fn init() {
+/// Routes every vector (the devices' lines as `platform` wires them) and loads the IDT.
+/// Boot-time, interrupts off.
+pub fn init(platform: &Platform) {
     exception::route();
     idt::set_gate(rintos_abi::SYSCALL_VECTOR, Gate::Trap, Ring::Ring3);
-    irq::route();
+    irq::route(platform);
     idt::init(dispatch);
 }
 

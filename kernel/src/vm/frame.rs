@@ -2,9 +2,10 @@
 //! (free, filling, in use, evicting; in use may be pinned), plus the clock hand that picks
 //! eviction victims under a lock of its own.
 //!
-//! Our CPU is single, and every lock here is a spinlock that keeps interrupts off: each
-//! locked section runs without interruption. No lock is held across I/O: a frame being
-//! filled or emptied is marked busy instead, and whoever needs it waits for its event.
+//! Every lock here is a spinlock that keeps interrupts off, and no lock is held across I/O:
+//! a frame being filled or emptied is marked busy instead, and whoever needs it waits for
+//! its event. Several CPUs may fault and evict at once; each claim is a transition of one
+//! frame's state under that frame's lock, so a frame is claimed once.
 
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
@@ -17,6 +18,7 @@ use rintos_vmcore::frame_state::{FrameEvent, FramePhase};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share::{self, ShareKey};
 use super::swap;
+use crate::arch::tlb::Shootdown;
 use crate::memory::{self, PAGE_SIZE, phys_to_virt};
 use crate::sync::SpinLock;
 use crate::task::Event;
@@ -155,6 +157,11 @@ struct Victim {
     share: Option<ShareKey>,
     plan: Plan,
     event: Arc<Event>,
+    /// The other CPUs that may still cache a translation of the frame.
+    shootdown: Shootdown,
+    /// Whether the unmaps found it dirty (final once `shootdown` has run), or it is the
+    /// page's only copy.
+    dirty: bool,
 }
 
 /// Records that frame `id` now holds the page a fault just brought in.
@@ -185,13 +192,20 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     if referenced {
         return Inspection::Referenced;
     }
-    let dirty = users.iter().zip(&spaces).any(|(user, space)| {
-        space.as_ref().and_then(|space| space.directory.lookup(user.page.upage)).is_some_and(|mapping| mapping.dirty)
-    });
+    // Whether the page may be dirty by the time it is unmapped everywhere: it is dirty now,
+    // or a CPU that runs one of its spaces may still write it.
+    let may_be_dirty = *only_copy
+        || users.iter().zip(&spaces).any(|(user, space)| {
+            space.as_ref().is_some_and(|space| {
+                space.directory.lookup(user.page.upage).is_some_and(|mapping| {
+                    mapping.dirty || (mapping.writable && space.directory.runs_elsewhere())
+                })
+            })
+        });
     // The page's kind never changes, and whether the frame is its only copy is recorded in
     // the frame: the plan needs no page lock (the lock order takes page locks first).
     let kind = users.first().expect("a frame in use has a user").page.kind;
-    let plan = match (kind, dirty || *only_copy) {
+    let plan = match (kind, may_be_dirty) {
         (Kind::Mapped, true) => Plan::File,
         (_, false) => Plan::Drop,
         (Kind::Anonymous, true) => match swap::allocate() {
@@ -200,51 +214,72 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
             None => return Inspection::Unavailable,
         },
     };
+    let only_copy = *only_copy;
     let event = Event::new();
     let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
     else {
         unreachable!()
     };
+    let mut shootdown = Shootdown::new();
+    let mut dirty = only_copy;
     for (user, space) in users.iter().zip(&spaces) {
         if let Some(space) = space {
-            space.directory.unmap(user.page.upage);
+            dirty |= space.directory.unmap(user.page.upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
         }
     }
-    *claimed = Some(Victim { id, users, share, plan, event });
+    *claimed = Some(Victim { id, users, share, plan, event, shootdown, dirty });
     Inspection::Claimed
 }
 
-/// Empties a claimed frame: writes its content where the plan says (awaiting the disk),
-/// records the new location in each page, and hands the frame to the caller as `Filling`.
-async fn evict(victim: Victim, new_owner: Arc<Event>) {
+/// Empties a claimed frame: makes every CPU forget its old translations, writes its content
+/// where the plan says (awaiting the disk), records the new location in each page, and
+/// hands the frame to the caller as `Filling`.
+async fn evict(victim: Victim, new_owner: Arc<Event>) -> Eviction {
+    let Victim { id, users, share, plan, event, shootdown, dirty } = victim;
+    // From here on no CPU writes the frame: the dirty bits the unmaps returned are final.
+    shootdown.run();
+    let plan = match plan {
+        // Planned in case another CPU wrote it meanwhile; it did not.
+        Plan::Swap(slot) if !dirty => {
+            swap::free(slot);
+            Plan::Drop
+        }
+        Plan::File if !dirty => Plan::Drop,
+        Plan::Drop => {
+            assert!(!dirty, "frame {id}: a page planned clean was written (no CPU could write it)");
+            Plan::Drop
+        }
+        plan => plan,
+    };
     // SAFETY: the frame is `Evicting` on our behalf; nobody else reads or writes it.
-    let content = unsafe { bytes(victim.id) };
-    let _io = (!matches!(victim.plan, Plan::Drop)).then(super::stats::FaultIo::begin);
-    let slot = match &victim.plan {
+    let content = unsafe { bytes(id) };
+    let _io = (!matches!(plan, Plan::Drop)).then(super::stats::FaultIo::begin);
+    let slot = match &plan {
         Plan::Drop => None,
         Plan::Swap(slot) => {
             swap::write(*slot, content).await.expect("swap device failed");
             Some(*slot)
         }
         Plan::File => {
-            let page = &victim.users.first().expect("a claimed frame has a user").page;
+            let page = &users.first().expect("a claimed frame has a user").page;
             let backing = page.state.lock().backing.clone();
             super::mmap::write_back(&backing, content).await;
             None
         }
     };
-    if let Some(key) = victim.share {
-        share::forget(key, victim.id);
+    if let Some(key) = share {
+        share::forget(key, id);
     }
-    for user in &victim.users {
+    for user in &users {
         let mut state = user.page.state.lock();
         if let Some(slot) = slot {
             state.backing = Backing::Swap(slot);
         }
         state.residence = Residence::Absent;
     }
-    frame(victim.id).lock().transition(FrameEvent::Evicted, FrameState::Filling(new_owner));
-    victim.event.fire();
+    frame(id).lock().transition(FrameEvent::Evicted, FrameState::Filling(new_owner));
+    event.fire();
+    if matches!(plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty }
 }
 
 /// How a frame was obtained: from the pool, or by evicting a clean or a dirty page.
@@ -274,8 +309,7 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
         if claimed.is_some() {
             let victim = victim.expect("a claimed frame has a victim");
             let id = victim.id;
-            let eviction = if matches!(victim.plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty };
-            evict(victim, owner).await;
+            let eviction = evict(victim, owner).await;
             return Ok((id, eviction));
         }
         crate::task::timer::sleep(1).await;

@@ -8,6 +8,7 @@ use super::frame::{self, FrameState};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share;
 use super::swap;
+use crate::arch::tlb::Shootdown;
 use crate::task::Event;
 use rintos_vmcore::frame_state::FrameEvent;
 
@@ -61,7 +62,11 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         unreachable!("a present page's frame is in use or busy")
     };
     users.retain(|user| !Arc::ptr_eq(&user.page, page));
-    let dirty = space.directory.unmap(page.upage).is_some_and(|mapping| mapping.dirty);
+    let mut shootdown = Shootdown::new();
+    let dirty = space.directory.unmap(page.upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
+    // A process's directory is loaded only on the CPU its one thread runs on, which is this
+    // one (exit and munmap run in the process): no other CPU can cache the page.
+    assert!(!shootdown.is_needed(), "page {:#x} released while another CPU runs its address space", page.upage);
     state.residence = Residence::Absent;
     if !users.is_empty() {
         return Next::Done;
