@@ -8,9 +8,9 @@
 //! whose name is in neither table stops the build (for a `static`) or the debug kernel (for
 //! a lock made at run time).
 //!
-//! Held spinlocks are one list for the whole machine: on our single CPU a spinlock holder
-//! runs with interrupts off until it releases it, so whatever takes a spinlock meanwhile is
-//! nested inside it. Held sleeping locks are listed with their owner's thread id.
+//! Held spinlocks are listed per CPU: a spinlock holder runs with interrupts off until it
+//! releases it, so whatever takes a spinlock on that CPU meanwhile is nested inside it.
+//! Held sleeping locks are listed with their owner's thread id.
 //!
 //! Release builds compile none of the checking: locks carry no level and take no detour
 //! (so there, the tables below are read by nobody).
@@ -127,10 +127,12 @@ pub use checker::{acquired_sleeping, check_sleeping, released_sleeping, spin_acq
 
 #[cfg(debug_assertions)]
 mod checker {
-    use core::cell::UnsafeCell;
     use core::sync::atomic::{AtomicBool, Ordering};
 
+    use spin::mutex::SpinMutex;
+
     use super::super::InterruptsOff;
+    use crate::arch::percpu::{self, MAX_CPUS};
 
     /// A thread's id, as the scheduler numbers threads (this layer is below it).
     type Tid = u32;
@@ -148,26 +150,31 @@ mod checker {
     const SPIN_SLOTS: usize = 32;
     const SLEEP_SLOTS: usize = 128;
 
-    struct Table<const N: usize>(UnsafeCell<[Option<Held>; N]>);
-
-    // SAFETY: every access happens with interrupts off, on our single CPU.
-    unsafe impl<const N: usize> Sync for Table<N> {}
+    /// A list of held locks behind `spin`'s plain lock (the checker cannot use the locks it
+    /// checks).
+    struct Table<const N: usize>(SpinMutex<[Option<Held>; N]>);
 
     impl<const N: usize> Table<N> {
         const fn new() -> Table<N> {
-            Table(UnsafeCell::new([None; N]))
+            Table(SpinMutex::new([None; N]))
         }
 
-        /// Runs `f` on the table. Interrupts must be off, which `_irq` proves.
+        /// Runs `f` on the table. Interrupts must be off, which `_irq` proves: nothing on
+        /// this CPU can reach the table meanwhile, and other CPUs wait for a few
+        /// instructions at most.
         fn with<R>(&self, _irq: &InterruptsOff, f: impl FnOnce(&mut [Option<Held>; N]) -> R) -> R {
-            // SAFETY: interrupts are off and the CPU is single, so nothing else runs; `f`
-            // takes no lock and cannot reach the table again.
-            f(unsafe { &mut *self.0.get() })
+            f(&mut self.0.lock())
         }
     }
 
-    static SPINS: Table<SPIN_SLOTS> = Table::new();
+    /// The spinlocks each CPU holds: a spinlock holder keeps interrupts off until it
+    /// releases it, so whatever takes a spinlock on that CPU meanwhile is nested inside it.
+    static SPINS: [Table<SPIN_SLOTS>; MAX_CPUS] = [const { Table::new() }; MAX_CPUS];
     static SLEEPERS: Table<SLEEP_SLOTS> = Table::new();
+
+    fn this_cpu_spins(_irq: &InterruptsOff) -> &'static Table<SPIN_SLOTS> {
+        &SPINS[percpu::id()]
+    }
     /// Set once a violation is reported, so the panic path can take locks freely.
     static REPORTED: AtomicBool = AtomicBool::new(false);
 
@@ -204,16 +211,17 @@ mod checker {
             return;
         }
         let irq = InterruptsOff::new();
-        let outer = SPINS.with(&irq, |slots| slots.iter().flatten().copied().find(|held| held.level >= level));
+        let spins = this_cpu_spins(&irq);
+        let outer = spins.with(&irq, |slots| slots.iter().flatten().copied().find(|held| held.level >= level));
         if let Some(held) = outer {
             violation(name, level, held);
         }
-        push(&SPINS, &irq, Held { name, level, lock, owner: 0 });
+        push(spins, &irq, Held { name, level, lock, owner: 0 });
     }
 
     pub fn spin_release(lock: usize) {
         let irq = InterruptsOff::new();
-        remove(&SPINS, &irq, lock, 0);
+        remove(this_cpu_spins(&irq), &irq, lock, 0);
     }
 
     /// Before sleeping lock `name` is waited for by the running thread `me`.
@@ -222,7 +230,7 @@ mod checker {
             return;
         }
         let irq = InterruptsOff::new();
-        if let Some(held) = SPINS.with(&irq, |slots| slots.iter().flatten().copied().next()) {
+        if let Some(held) = this_cpu_spins(&irq).with(&irq, |slots| slots.iter().flatten().copied().next()) {
             violation(name, level, held);
         }
         let outer = SLEEPERS

@@ -240,6 +240,9 @@ pub fn snapshot() -> rintos_abi::VmStats {
         swap_used: SWAP_USED.load(Ordering::Relaxed),
         swap_used_peak: SWAP_USED_PEAK.load(Ordering::Relaxed),
         tsc_per_second: crate::devices::timer::tsc_per_second(),
+        cpus_online: crate::arch::percpu::online_count() as u64,
+        tlb_shootdowns: crate::arch::tlb::ROUNDS.load(Ordering::Relaxed),
+        tlb_shootdown_cpus: crate::arch::tlb::CPUS_INTERRUPTED.load(Ordering::Relaxed),
     }
 }
 

@@ -131,6 +131,12 @@ pub struct VmStats {
     /// Time-stamp-counter cycles per second (calibrated against the PIT at boot): user
     /// programs that read the TSC convert with it.
     pub tsc_per_second: u64,
+    /// CPUs running.
+    pub cpus_online: u64,
+    /// TLB shootdown rounds (interrupts sent to other CPUs so that they forget removed
+    /// translations), and the CPUs those rounds interrupted.
+    pub tlb_shootdowns: u64,
+    pub tlb_shootdown_cpus: u64,
 }
 
 impl VmStats {
@@ -167,6 +173,9 @@ impl VmStats {
         "swap-used",
         "swap-used-peak",
         "tsc-per-second",
+        "cpus-online",
+        "tlb-shootdowns",
+        "tlb-shootdown-cpus",
     ];
 
     /// The counters in their wire order.
@@ -200,6 +209,9 @@ impl VmStats {
             self.swap_used,
             self.swap_used_peak,
             self.tsc_per_second,
+            self.cpus_online,
+            self.tlb_shootdowns,
+            self.tlb_shootdown_cpus,
         ]
     }
 
@@ -235,6 +247,9 @@ impl VmStats {
             swap_used: at(25),
             swap_used_peak: at(26),
             tsc_per_second: at(27),
+            cpus_online: at(28),
+            tlb_shootdowns: at(29),
+            tlb_shootdown_cpus: at(30),
         }
     }
 }
