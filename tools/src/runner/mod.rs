@@ -7,6 +7,7 @@
 //! `stress` (`crate::cases`).
 
 mod guest;
+mod inject;
 mod options;
 mod qemu;
 mod setup;
@@ -155,6 +156,9 @@ fn execute(
         .unwrap_or_else(|| workdir.path().join("hda.dsk"));
     let mut disks = vec![hda.clone()];
     assemble_hda(&options, &kernel, &hda)?;
+    if !options.injections.is_empty() {
+        disks[0] = inject::wire(&options.injections, &hda)?;
+    }
     for (index, extra) in options.extra_disks.iter().enumerate() {
         disks.push(match extra {
             ExtraDisk::Existing(path) => {

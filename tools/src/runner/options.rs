@@ -76,6 +76,8 @@ pub struct Options {
     /// Keep the assembled disk at this path.
     pub make_disk: Option<PathBuf>,
     pub extra_disks: Vec<ExtraDisk>,
+    /// Disk faults QEMU makes on hda (`--inject`).
+    pub injections: Vec<super::inject::Injection>,
     /// Messages to show before running (options accepted but meaningless under QEMU).
     pub warnings: Vec<String>,
     pub help: bool,
@@ -109,6 +111,7 @@ impl Default for Options {
             lock_checks: false,
             make_disk: None,
             extra_disks: Vec::new(),
+            injections: Vec::new(),
             warnings: Vec::new(),
             help: false,
             kernel_args: Vec::new(),
@@ -145,6 +148,10 @@ disk-images/. Options:
                          block of a PIO transfer, 8 sectors in Rintos' multiple mode,
                          as one request); hda holds the file system, scratch and swap
                          partitions, so all of them are limited
+  --inject=ROLE:FAULT@WHERE
+                         make reads or writes of one sector of hda fail (QEMU blkdebug):
+                         ROLE filesys, scratch or swap; FAULT read-error or write-error;
+                         WHERE a sector of the partition, or FILE[+OFFSET] of a -p file
   --icount=SHIFT         guest clocks count executed instructions, 2^SHIFT ns each
                          (SHIFT a number or `auto`): timings no longer depend on host load
   --qemu                 accepted for compatibility (QEMU is the only simulator)
@@ -173,6 +180,7 @@ const VALUED: &[(&str, &str)] = &[
     ("", "throttle-iops"),
     ("", "icount"),
     ("", "smp"),
+    ("", "inject"),
 ];
 
 impl Options {
@@ -280,6 +288,9 @@ impl Options {
             self.throttle_iops.map(|iops| iops.to_string()),
         );
         valued("icount", self.icount.clone());
+        for injection in &self.injections {
+            valued("inject", Some(injection.to_string()));
+        }
         valued(
             "kernel",
             self.kernel.as_ref().map(|path| path.display().to_string()),
@@ -410,6 +421,7 @@ impl Options {
                 );
                 self.icount = Some(shift);
             }
+            "inject" => self.injections.push(value_of(name)?.parse()?),
             "qemu" => {}
             "h" | "help" => self.help = true,
             "bochs" => bail!("--bochs: Rintos runs under QEMU only"),
@@ -672,6 +684,7 @@ mod tests {
         every.scratch_sectors = Some(1024);
         every.throttle_iops = Some(125);
         every.icount = Some("4".into());
+        every.injections = vec!["swap:read-error@800".parse().unwrap(), "filesys:write-error@zeros+1024".parse().unwrap()];
         every.kernel = Some("k".into());
         every.make_disk = Some("hda.dsk".into());
         every.extra_disks = vec![ExtraDisk::Blank(2048), ExtraDisk::Existing("b.dsk".into())];

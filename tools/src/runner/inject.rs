@@ -1,0 +1,194 @@
+//! `--inject=ROLE:FAULT@WHERE`: disk faults made by QEMU itself, with its `blkdebug` block
+//! driver between the IDE device and hda's image. The kernel sees what a failing disk shows:
+//! the command ends with the status register's ERR bit set.
+//!
+//! - ROLE is the partition of hda: `filesys`, `scratch` or `swap`.
+//! - FAULT is `read-error` or `write-error`: every read (or write) request that touches the
+//!   sector fails with EIO, for the whole run, as a bad sector does.
+//! - WHERE is a sector of the partition (`swap:read-error@0` hits swap slot 0), or for
+//!   `filesys` a file put with `-p` and a byte offset in it (`filesys:read-error@child+4096`):
+//!   the sector that byte lands in when the kernel formats (`-f`) and extracts the `-p` files,
+//!   found by doing the same with the same code (`rintos-fs`) on the host.
+//!
+//! QEMU cannot make part of a disk stop answering after some requests: blkdebug has no
+//! delay action, and its `break` needs the monitor and holds the first matching request.
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, anyhow, bail};
+use rintos_fs::mbr::{self, PartitionTable};
+use rintos_fs::{FileSys, MemDisk, archive};
+
+use crate::disk::FileDisk;
+
+/// One `--inject` option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Injection {
+    role: u8,
+    write: bool,
+    place: Place,
+    /// As written on the command line (what `Options::to_args` writes back).
+    spec: String,
+}
+
+impl std::fmt::Display for Injection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.spec)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    Sector(u32),
+    File { name: String, offset: u32 },
+}
+
+impl FromStr for Injection {
+    type Err = anyhow::Error;
+
+    fn from_str(spec: &str) -> anyhow::Result<Injection> {
+        let usage =
+            || anyhow!("--inject={spec}: expected ROLE:FAULT@WHERE, e.g. swap:read-error@0");
+        let (role, rest) = spec.split_once(':').ok_or_else(usage)?;
+        let (fault, place) = rest.split_once('@').ok_or_else(usage)?;
+        let role = match role {
+            "filesys" => mbr::kind::FILESYS,
+            "scratch" => mbr::kind::SCRATCH,
+            "swap" => mbr::kind::SWAP,
+            _ => bail!("--inject={spec}: the role is filesys, scratch or swap, not '{role}'"),
+        };
+        let write = match fault {
+            "read-error" => false,
+            "write-error" => true,
+            _ => bail!("--inject={spec}: the fault is read-error or write-error, not '{fault}'"),
+        };
+        let place = match place.parse() {
+            Ok(sector) => Place::Sector(sector),
+            Err(_) if role == mbr::kind::FILESYS => {
+                let (name, offset) = place.split_once('+').unwrap_or((place, "0"));
+                let offset = offset.parse().map_err(|_| usage())?;
+                Place::File {
+                    name: name.to_string(),
+                    offset,
+                }
+            }
+            Err(_) => bail!("--inject={spec}: '{place}' is not a sector number"),
+        };
+        Ok(Injection { role, write, place, spec: spec.to_string() })
+    }
+}
+
+/// Writes the blkdebug rules for `injections` next to `hda` and returns what QEMU's
+/// `-drive file=` takes in place of hda's path.
+pub fn wire(injections: &[Injection], hda: &Path) -> anyhow::Result<PathBuf> {
+    let disk = FileDisk::open(hda)?;
+    let table = PartitionTable::read(&disk).map_err(|error| anyhow!("hda: {error:?}"))?;
+    let mut rules = String::new();
+    for injection in injections {
+        let (_, partition) = table.find(injection.role).with_context(|| {
+            format!(
+                "--inject: hda has no {} partition",
+                mbr::describe(injection.role)
+            )
+        })?;
+        let sector = match &injection.place {
+            Place::Sector(sector) => *sector,
+            Place::File { name, offset } => {
+                extracted_file_sector(&disk, &table, partition.sector_count, name, *offset)?
+            }
+        };
+        anyhow::ensure!(
+            sector < partition.sector_count,
+            "--inject: sector {sector} is past the partition's end"
+        );
+        // The event arms the rule; `iotype` keeps an armed rule to its own kind of request.
+        let (event, iotype) = if injection.write {
+            ("write_aio", "write")
+        } else {
+            ("read_aio", "read")
+        };
+        writeln!(
+            rules,
+            "[inject-error]\nevent = \"{event}\"\niotype = \"{iotype}\"\nerrno = \"5\"\nsector = \"{}\"\n",
+            partition.start + sector
+        )?;
+    }
+    let config = hda.with_extension("blkdebug");
+    std::fs::write(&config, rules).with_context(|| format!("writing {}", config.display()))?;
+    Ok(PathBuf::from(format!(
+        "blkdebug:{}:{}",
+        config.display(),
+        hda.display()
+    )))
+}
+
+/// The partition sector that byte `offset` of the `-p` file `name` will occupy once the
+/// kernel has formatted a file system of `sectors` sectors and extracted the scratch archive.
+fn extracted_file_sector(
+    disk: &FileDisk,
+    table: &PartitionTable,
+    sectors: u32,
+    name: &str,
+    offset: u32,
+) -> anyhow::Result<u32> {
+    let (_, scratch) = table
+        .find(mbr::kind::SCRATCH)
+        .context("--inject: no -p files to find a file among")?;
+    let filesys = MemDisk::new(sectors);
+    let mut fs = FileSys::format(&filesys).map_err(|error| anyhow!("{error}"))?;
+    archive::extract(&mut fs, &filesys, &scratch.open(disk)?, |_| {})
+        .map_err(|error| anyhow!("{error:?}"))?;
+    let inode = fs
+        .lookup(name)
+        .map_err(|_| anyhow!("--inject: no -p file is called '{name}'"))?;
+    inode
+        .sector_of(offset)
+        .with_context(|| format!("--inject: '{name}' has no byte {offset}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_and_mistakes_are_explained() {
+        let swap: Injection = "swap:read-error@8".parse().unwrap();
+        assert_eq!(
+            swap,
+            Injection {
+                role: mbr::kind::SWAP,
+                write: false,
+                place: Place::Sector(8),
+                spec: "swap:read-error@8".into()
+            }
+        );
+        let file: Injection = "filesys:write-error@data+4096".parse().unwrap();
+        assert_eq!(
+            file.place,
+            Place::File {
+                name: "data".into(),
+                offset: 4096
+            }
+        );
+        assert_eq!(
+            "filesys:read-error@prog"
+                .parse::<Injection>()
+                .unwrap()
+                .place,
+            Place::File {
+                name: "prog".into(),
+                offset: 0
+            }
+        );
+        for (spec, message) in [
+            ("swap", "expected ROLE:FAULT@WHERE"),
+            ("kernel:read-error@0", "filesys, scratch or swap"),
+            ("swap:stop@3", "read-error or write-error"),
+            ("swap:read-error@slot", "not a sector number"),
+        ] {
+            let error = spec.parse::<Injection>().unwrap_err().to_string();
+            assert!(error.contains(message), "{spec}: {error}");
+        }
+    }
+}
