@@ -10,24 +10,41 @@
 
 use alloc::string::String;
 use core::arch::asm;
+use core::fmt;
 use core::future::poll_fn;
+use core::pin::pin;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::task::Poll;
 
+use bitflags::bitflags;
 use futures_util::task::AtomicWaker;
 use x86::io::{inb, outb};
 
+use super::timer::{self, TIMER_FREQ};
 use crate::task::AsyncMutex;
 
 pub const SECTOR_SIZE: usize = 512;
 
-const STATUS_BUSY: u8 = 0x80;
-const STATUS_READY: u8 = 0x40;
-const STATUS_FAULT: u8 = 0x20;
-const STATUS_DATA_REQUEST: u8 = 0x08;
-const STATUS_ERROR: u8 = 0x01;
-const CONTROL_NO_INTERRUPT: u8 = 0x02;
-const CONTROL_RESET: u8 = 0x04;
+bitflags! {
+    /// The status register (and the alternate status register, which reads the same without
+    /// acknowledging an interrupt).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct Status: u8 {
+        const BUSY = 0x80;
+        const READY = 0x40;
+        const FAULT = 0x20;
+        const DATA_REQUEST = 0x08;
+        const ERROR = 0x01;
+    }
+
+    /// The device control register.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct Control: u8 {
+        const NO_INTERRUPT = 0x02;
+        const RESET = 0x04;
+    }
+}
+
 const COMMAND_READ: u8 = 0x20;
 const COMMAND_WRITE: u8 = 0x30;
 const COMMAND_READ_MULTIPLE: u8 = 0xC4;
@@ -38,17 +55,40 @@ const COMMAND_IDENTIFY: u8 = 0xEC;
 /// thread, per page instead of per sector.
 const SECTORS_PER_BLOCK: u8 = 8;
 /// Timer ticks to wait for a channel to come out of reset.
-const RESET_TICKS: u32 = 10;
-/// Status polls before a probe gives up on a device that does not answer.
-const PROBE_POLLS: u32 = 1_000_000;
+const RESET_TICKS: u64 = 10;
+/// Status reads in one go before the driver lets a tick pass: a device that is ready shows
+/// it within a few reads, and one that is not must not keep the CPU.
+const POLLS_PER_TICK: u32 = 64;
+/// Timer ticks a probe step (reset, IDENTIFY, SET MULTIPLE) may take.
+const PROBE_TICKS: u64 = TIMER_FREQ;
+/// Timer ticks a request may take, from the moment it holds the channel: a disk that has not
+/// answered by then is taken for dead.
+pub const REQUEST_TIMEOUT_TICKS: u64 = 5 * TIMER_FREQ;
 
 /// Requests issued and interrupts that completed one (statistics).
 pub static REQUESTS: AtomicU64 = AtomicU64::new(0);
 pub static IRQ_WAKEUPS: AtomicU64 = AtomicU64::new(0);
 
-/// The device reported an error, or did not respond.
+/// Why a request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DiskError;
+pub enum DiskError {
+    /// The device ended the command with its error (or fault) bit set.
+    Device,
+    /// The device did not answer within [`REQUEST_TIMEOUT_TICKS`].
+    Timeout,
+    /// An earlier request timed out: the disk is no longer used.
+    Stopped,
+}
+
+impl fmt::Display for DiskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DiskError::Device => "the disk reported an error",
+            DiskError::Timeout => "the disk did not answer",
+            DiskError::Stopped => "the disk stopped answering earlier",
+        })
+    }
+}
 
 pub struct Channel {
     name: &'static str,
@@ -79,6 +119,21 @@ pub struct Disk {
     pub sectors: u32,
     pub model: String,
     pub serial: String,
+    /// A request timed out: every later one fails at once instead of waiting again.
+    stopped: AtomicBool,
+}
+
+/// A status the driver waits for.
+fn not_busy(status: Status) -> bool {
+    !status.contains(Status::BUSY)
+}
+
+fn data_or_error(status: Status) -> bool {
+    not_busy(status) && status.intersects(Status::DATA_REQUEST | Status::ERROR)
+}
+
+fn data_ready(status: Status) -> bool {
+    not_busy(status) && status.contains(Status::DATA_REQUEST)
 }
 
 impl Channel {
@@ -98,14 +153,14 @@ impl Channel {
         self.command_base + offset
     }
 
-    fn status(&self) -> u8 {
+    fn status(&self) -> Status {
         // SAFETY: reading the status register (this also acknowledges the interrupt).
-        unsafe { inb(self.register(7)) }
+        Status::from_bits_retain(unsafe { inb(self.register(7)) })
     }
 
-    fn alternate_status(&self) -> u8 {
+    fn alternate_status(&self) -> Status {
         // SAFETY: reading the alternate status register has no side effects.
-        unsafe { inb(self.control) }
+        Status::from_bits_retain(unsafe { inb(self.control) })
     }
 
     /// About 400 ns: what a device needs after a select before its status is meaningful.
@@ -115,19 +170,42 @@ impl Channel {
         }
     }
 
-    fn wait_until(&self, mut done: impl FnMut(u8) -> bool) -> Result<u8, DiskError> {
-        for _ in 0..PROBE_POLLS {
+    /// Reads the status up to [`POLLS_PER_TICK`] times; the first that satisfies `done`.
+    fn poll_status(&self, done: fn(Status) -> bool) -> Option<Status> {
+        (0..POLLS_PER_TICK).find_map(|_| {
             let status = self.alternate_status();
-            if done(status) {
-                return Ok(status);
-            }
             core::hint::spin_loop();
-        }
-        Err(DiskError)
+            done(status).then_some(status)
+        })
     }
 
-    fn wait_not_busy(&self) -> Result<u8, DiskError> {
-        self.wait_until(|status| status & STATUS_BUSY == 0)
+    /// At boot (no channel lock, no request): waits for `done`, sleeping a tick between
+    /// bursts of polls, for at most `ticks` ticks.
+    fn wait_until(&self, done: fn(Status) -> bool, ticks: u64) -> Result<Status, DiskError> {
+        let deadline = timer::ticks() + ticks;
+        loop {
+            if let Some(status) = self.poll_status(done) {
+                return Ok(status);
+            }
+            if timer::ticks() >= deadline {
+                return Err(DiskError::Timeout);
+            }
+            timer::sleep(1);
+        }
+    }
+
+    /// In a request: waits for `done` as [`Channel::wait_until`] does, but as a future,
+    /// until `deadline` (in ticks).
+    async fn status_by(&self, done: fn(Status) -> bool, deadline: u64) -> Result<Status, DiskError> {
+        loop {
+            if let Some(status) = self.poll_status(done) {
+                return Ok(status);
+            }
+            if timer::ticks() >= deadline {
+                return Err(DiskError::Timeout);
+            }
+            crate::task::timer::sleep(1).await;
+        }
     }
 
     fn select(&self, slave: bool, lba_top: u8) {
@@ -142,38 +220,35 @@ impl Channel {
         unsafe { (inb(self.register(2)), inb(self.register(3)), inb(self.register(4)), inb(self.register(5))) }
     }
 
-    fn set_interrupts(&self, enabled: bool) {
-        // SAFETY: the device control register only gates the channel's interrupt line.
-        unsafe { outb(self.control, if enabled { 0 } else { CONTROL_NO_INTERRUPT }) };
+    fn set_control(&self, control: Control) {
+        // SAFETY: the device control register gates the channel's interrupt line and resets
+        // the channel's devices; it touches nothing else.
+        unsafe { outb(self.control, control.bits()) };
     }
 
     /// Finds the ATA disks on this channel (polling, interrupts masked at the device).
     fn probe(&'static self) -> [Option<Disk>; 2] {
-        self.set_interrupts(false);
-        // SAFETY: a software reset of both devices on the channel.
-        unsafe {
-            outb(self.control, CONTROL_RESET | CONTROL_NO_INTERRUPT);
-            self.settle();
-            outb(self.control, CONTROL_NO_INTERRUPT);
-        }
+        self.set_control(Control::RESET | Control::NO_INTERRUPT);
+        self.settle();
+        self.set_control(Control::NO_INTERRUPT);
         let mut disks = [None, None];
         // QEMU completes the reset a little later; until then the registers read as zero.
         // Wait (sleeping, a tick at a time) for the master's reset signature, or give up
         // after a few ticks: there may be no device at all.
         for _ in 0..RESET_TICKS {
             self.select(false, 0);
-            if self.signature().0 == 1 || self.alternate_status() == 0xFF {
+            if self.signature().0 == 1 || self.alternate_status().bits() == 0xFF {
                 break;
             }
-            crate::devices::timer::sleep(1);
+            timer::sleep(1);
         }
-        let _ = self.wait_not_busy();
+        let _ = self.wait_until(not_busy, PROBE_TICKS);
         // Both signatures first: a command's parameters written for one device land in the
         // task-file registers of both (SET MULTIPLE's block size would overwrite the other
         // device's signature count).
         let is_ata_disk = [false, true].map(|slave| {
             self.select(slave, 0);
-            if self.wait_not_busy().is_err() {
+            if self.wait_until(not_busy, PROBE_TICKS).is_err() {
                 return false;
             }
             // After a reset an ATA disk shows the signature count=1, lba low=1, mid/high=0;
@@ -185,7 +260,7 @@ impl Channel {
                 disks[slot] = self.identify(slave);
             }
         }
-        self.set_interrupts(true);
+        self.set_control(Control::empty());
         disks
     }
 
@@ -194,8 +269,8 @@ impl Channel {
         // SAFETY: issuing IDENTIFY DEVICE.
         unsafe { outb(self.register(7), COMMAND_IDENTIFY) };
         self.settle();
-        let status = self.wait_until(|s| s & STATUS_BUSY == 0 && s & (STATUS_DATA_REQUEST | STATUS_ERROR) != 0).ok()?;
-        if status & STATUS_ERROR != 0 || self.status() & STATUS_READY == 0 {
+        let status = self.wait_until(data_or_error, PROBE_TICKS).ok()?;
+        if status.contains(Status::ERROR) || !self.status().contains(Status::READY) {
             return None;
         }
         let mut identity = [0u8; SECTOR_SIZE];
@@ -209,7 +284,16 @@ impl Channel {
             (_, true) => "hdd",
         };
         let block = self.set_multiple_mode(slave, words[47] as u8);
-        Some(Disk { name, channel: self, slave, block, sectors, model: ata_string(&words[27..47]), serial: ata_string(&words[10..20]) })
+        Some(Disk {
+            name,
+            channel: self,
+            slave,
+            block,
+            sectors,
+            model: ata_string(&words[27..47]),
+            serial: ata_string(&words[10..20]),
+            stopped: AtomicBool::new(false),
+        })
     }
 
     /// Asks the disk to move `SECTORS_PER_BLOCK` sectors per interrupt, if IDENTIFY said it
@@ -225,21 +309,26 @@ impl Channel {
             outb(self.register(7), COMMAND_SET_MULTIPLE);
         }
         self.settle();
-        match self.wait_not_busy() {
-            Ok(status) if status & STATUS_ERROR == 0 => SECTORS_PER_BLOCK,
+        match self.wait_until(not_busy, PROBE_TICKS) {
+            Ok(status) if !status.contains(Status::ERROR) => SECTORS_PER_BLOCK,
             _ => 1,
         }
     }
 
-    /// Completes once this channel has raised its interrupt since the last call.
-    async fn interrupt(&self) {
+    /// Completes once this channel has raised its interrupt since the last call, or fails
+    /// once the tick count reaches `deadline`.
+    async fn interrupt(&self, deadline: u64) -> Result<(), DiskError> {
+        let mut alarm = pin!(crate::task::timer::sleep(deadline.saturating_sub(timer::ticks())));
         poll_fn(|cx| {
             if self.interrupted.swap(false, Ordering::AcqRel) {
-                return Poll::Ready(());
+                return Poll::Ready(Ok(()));
             }
             // Register, then look again, so an interrupt in between is not lost.
             self.waiter.register(cx.waker());
-            if self.interrupted.swap(false, Ordering::AcqRel) { Poll::Ready(()) } else { Poll::Pending }
+            if self.interrupted.swap(false, Ordering::AcqRel) {
+                return Poll::Ready(Ok(()));
+            }
+            alarm.as_mut().poll(cx).map(|()| Err(DiskError::Timeout))
         })
         .await
     }
@@ -292,15 +381,31 @@ enum Transfer<'a> {
 impl Disk {
     /// Reads `buffer.len() / 512` sectors starting at `lba`.
     pub async fn read(&self, lba: u32, buffer: &mut [u8]) -> Result<(), DiskError> {
-        self.transfer(lba, Transfer::Read(buffer)).await
+        self.request(lba, Transfer::Read(buffer)).await
     }
 
     /// Writes `buffer.len() / 512` sectors starting at `lba`.
     pub async fn write(&self, lba: u32, buffer: &[u8]) -> Result<(), DiskError> {
-        self.transfer(lba, Transfer::Write(buffer)).await
+        self.request(lba, Transfer::Write(buffer)).await
     }
 
-    async fn transfer(&self, lba: u32, mut transfer: Transfer<'_>) -> Result<(), DiskError> {
+    /// Holds the channel for one transfer; a disk that does not answer in time is reported
+    /// once and never asked again (a reset would be the next step on real hardware; under
+    /// QEMU, resetting a channel whose request never completes stalls the whole machine).
+    async fn request(&self, lba: u32, transfer: Transfer<'_>) -> Result<(), DiskError> {
+        let _busy = self.channel.busy.lock().await;
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(DiskError::Stopped);
+        }
+        REQUESTS.fetch_add(1, Ordering::Relaxed);
+        let result = self.transfer(lba, transfer, timer::ticks() + REQUEST_TIMEOUT_TICKS).await;
+        if result == Err(DiskError::Timeout) && !self.stopped.swap(true, Ordering::AcqRel) {
+            crate::println!("{}: not answering after {} s; giving up on it", self.name, REQUEST_TIMEOUT_TICKS / TIMER_FREQ);
+        }
+        result
+    }
+
+    async fn transfer(&self, lba: u32, mut transfer: Transfer<'_>, deadline: u64) -> Result<(), DiskError> {
         let length = match &transfer {
             Transfer::Read(buffer) => buffer.len(),
             Transfer::Write(buffer) => buffer.len(),
@@ -309,9 +414,7 @@ impl Disk {
         assert!(length % SECTOR_SIZE == 0 && (1..=256).contains(&count), "bad transfer of {length} bytes");
         assert!(lba.checked_add(count as u32).is_some_and(|end| end <= self.sectors), "sector {lba} beyond {}", self.name);
         let channel = self.channel;
-        let _busy = channel.busy.lock().await;
-        REQUESTS.fetch_add(1, Ordering::Relaxed);
-        channel.wait_not_busy()?;
+        channel.status_by(not_busy, deadline).await?;
         channel.select(self.slave, (lba >> 24) as u8);
         channel.interrupted.store(false, Ordering::Release);
         let multiple = self.block > 1;
@@ -337,16 +440,18 @@ impl Disk {
             if let Transfer::Write(buffer) = &transfer {
                 // The first block is requested without an interrupt; later ones follow the
                 // interrupt that completed the previous block.
-                channel.wait_until(|s| s & STATUS_BUSY == 0 && s & (STATUS_DATA_REQUEST | STATUS_ERROR) != 0)?;
+                let status = channel.status_by(data_or_error, deadline).await?;
+                if status.contains(Status::ERROR) {
+                    return Err(DiskError::Device);
+                }
                 write_words(channel.register(0), &buffer[range.clone()]);
             }
-            channel.interrupt().await;
-            let status = channel.alternate_status();
-            if status & (STATUS_ERROR | STATUS_FAULT) != 0 {
-                return Err(DiskError);
+            channel.interrupt(deadline).await?;
+            if channel.alternate_status().intersects(Status::ERROR | Status::FAULT) {
+                return Err(DiskError::Device);
             }
             if let Transfer::Read(buffer) = &mut transfer {
-                channel.wait_until(|s| s & STATUS_BUSY == 0 && s & STATUS_DATA_REQUEST != 0)?;
+                channel.status_by(data_ready, deadline).await?;
                 read_words(channel.register(0), &mut buffer[range]);
             }
         }

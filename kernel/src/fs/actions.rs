@@ -28,11 +28,14 @@ pub fn cat(name: &str) {
     };
     let mut buffer = [0u8; 512];
     loop {
-        let count = file.read(&mut buffer);
-        if count == 0 {
-            break;
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(count) => crate::console::write_bytes(&buffer[..count]),
+            Err(failure) => {
+                crate::console::write_bytes(&buffer[..failure.moved]);
+                return println!("cat: {name}: the disk failed");
+            }
         }
-        crate::console::write_bytes(&buffer[..count]);
     }
 }
 

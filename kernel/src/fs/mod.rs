@@ -124,6 +124,13 @@ enum Piece {
     Sectors(u32, core::ops::Range<usize>),
 }
 
+/// A read or write of file data that the disk cut short: `moved` bytes were transferred
+/// before the request that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskFailure {
+    pub moved: usize,
+}
+
 /// What every handle of one file shares.
 pub struct OpenInode {
     inode: Inode,
@@ -174,9 +181,8 @@ impl OpenInode {
         self.device.write(first, &page[..sectors * SECTOR_SIZE]).await.map_err(|_| FsError::Io(IoError::Device))
     }
 
-    /// Reads at `offset`; returns the bytes read (fewer at the end of the file, 0 on a
-    /// device error).
-    pub fn read_at(&self, offset: u32, buffer: &mut [u8]) -> usize {
+    /// Reads at `offset`; returns the bytes read (fewer at the end of the file).
+    pub fn read_at(&self, offset: u32, buffer: &mut [u8]) -> Result<usize, DiskFailure> {
         self.transfer(offset, buffer.len(), |at, range| match range {
             Piece::Partial(range) => self.inode.read_at(self.device, at, &mut buffer[range]).is_ok(),
             Piece::Sectors(first, range) => block_on(self.device.read(first, &mut buffer[range])).is_ok(),
@@ -184,10 +190,10 @@ impl OpenInode {
     }
 
     /// Writes at `offset`; returns the bytes written (0 while an executable of this file runs).
-    pub fn write_at(&self, offset: u32, buffer: &[u8]) -> usize {
+    pub fn write_at(&self, offset: u32, buffer: &[u8]) -> Result<usize, DiskFailure> {
         let _writer = self.writer.lock();
         if self.deny_writes.load(Ordering::Acquire) > 0 {
-            return 0;
+            return Ok(0);
         }
         self.transfer(offset, buffer.len(), |at, range| match range {
             Piece::Partial(range) => self.inode.write_at(self.device, at, &buffer[range]).is_ok(),
@@ -199,8 +205,8 @@ impl OpenInode {
     /// first sector, runs of whole sectors, and a partial last sector. A file's sectors are
     /// contiguous, so each run of whole sectors is one disk request of up to
     /// [`MAX_RUN_SECTORS`] sectors, not one request per sector. `step(offset, piece)` moves one
-    /// piece; the result is the bytes moved before the first failure.
-    fn transfer(&self, offset: u32, len: usize, mut step: impl FnMut(u32, Piece) -> bool) -> usize {
+    /// piece, or fails; the result is the bytes moved, or those moved before the failure.
+    fn transfer(&self, offset: u32, len: usize, mut step: impl FnMut(u32, Piece) -> bool) -> Result<usize, DiskFailure> {
         let end = (u64::from(offset) + len as u64).min(u64::from(self.length())) as u32;
         let mut at = offset;
         while at < end {
@@ -219,11 +225,11 @@ impl OpenInode {
                 Piece::Partial(range) | Piece::Sectors(_, range) => range.len(),
             };
             if !step(at, piece) {
-                break;
+                return Err(DiskFailure { moved: (at - offset) as usize });
             }
             at += moved as u32;
         }
-        (at - offset) as usize
+        Ok((at - offset) as usize)
     }
 }
 
@@ -272,16 +278,18 @@ impl File {
         self.inode.length()
     }
 
-    pub fn read(&mut self, buffer: &mut [u8]) -> usize {
-        let done = self.inode.read_at(self.position, buffer);
-        self.position += done as u32;
-        done
+    /// Reads at the position and moves it past what was read, even if the disk failed.
+    pub fn read(&mut self, buffer: &mut [u8]) -> Result<usize, DiskFailure> {
+        let result = self.inode.read_at(self.position, buffer);
+        self.position += result.unwrap_or_else(|failure| failure.moved) as u32;
+        result
     }
 
-    pub fn write(&mut self, buffer: &[u8]) -> usize {
-        let done = self.inode.write_at(self.position, buffer);
-        self.position += done as u32;
-        done
+    /// Writes at the position and moves it past what was written, even if the disk failed.
+    pub fn write(&mut self, buffer: &[u8]) -> Result<usize, DiskFailure> {
+        let result = self.inode.write_at(self.position, buffer);
+        self.position += result.unwrap_or_else(|failure| failure.moved) as u32;
+        result
     }
 
     pub fn seek(&mut self, position: u32) {

@@ -92,6 +92,8 @@ fn page_fault(frame: &mut InterruptFrame) {
         Err(FaultError::OutOfKernelMemory) => {
             println!("{}: killed: out of kernel memory for a page table", process.name())
         }
+        Err(FaultError::SwapReadFailed) => println!("{}: killed: a page of it was lost (swap read failed)", process.name()),
+        Err(FaultError::FileReadFailed) => println!("{}: killed: a page of its file could not be read", process.name()),
     }
     // `kill` never returns: drop our reference to the process first.
     drop(process);

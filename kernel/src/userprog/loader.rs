@@ -20,6 +20,8 @@ use crate::vm::usermem::UserMemory;
 pub enum LoadError {
     /// No such file.
     Open,
+    /// The disk failed to read the executable's headers.
+    Read,
     /// Not an executable Rintos accepts (see `rintos-elf`).
     Elf,
     /// Two segments claim the same page.
@@ -37,10 +39,10 @@ pub fn load(process: &Process, words: &[String]) -> Result<(u32, u32), LoadError
     let inode = file.inode().clone();
     let length = u64::from(file.length());
     let mut header = [0u8; HEADER_SIZE];
-    let read = inode.read_at(0, &mut header);
+    let read = inode.read_at(0, &mut header).map_err(|_| LoadError::Read)?;
     let header = rintos_elf::parse_header(&header[..read], length).map_err(|_| LoadError::Elf)?;
     let mut table = vec![0u8; header.table_size()];
-    if inode.read_at(header.program_header_offset, &mut table) != table.len() {
+    if inode.read_at(header.program_header_offset, &mut table).map_err(|_| LoadError::Read)? != table.len() {
         return Err(LoadError::Elf);
     }
     let segments = rintos_elf::parse_segments(&header, &table, length).map_err(|_| LoadError::Elf)?;

@@ -133,7 +133,7 @@ fn read(process: &Process, memory: &UserMemory, fd: i32, buffer: usize, length: 
         });
     }
     in_chunks(length, PAGE_SIZE, |done, bytes| {
-        let Some(count) = process.files.lock().file(fd).map(|file| file.read(bytes)) else { return Ok(None) };
+        let Some(count) = process.files.lock().file(fd).and_then(|file| count_of(done, file.read(bytes))) else { return Ok(None) };
         memory.write(buffer + done, &bytes[..count])?;
         Ok(Some(count))
     })
@@ -153,14 +153,25 @@ fn write(process: &Process, memory: &UserMemory, fd: i32, buffer: usize, length:
     }
     in_chunks(length, PAGE_SIZE, |done, bytes| {
         memory.read(buffer + done, bytes)?;
-        Ok(process.files.lock().file(fd).map(|file| file.write(bytes)))
+        Ok(process.files.lock().file(fd).and_then(|file| count_of(done, file.write(bytes))))
     })
+}
+
+/// The bytes one chunk of a file transfer moved: what the disk moved before it failed ends
+/// the call with a short count, or with -1 (`None`) if the call moved nothing at all.
+fn count_of(done: usize, result: core::result::Result<usize, fs::DiskFailure>) -> Option<usize> {
+    match result {
+        Ok(count) => Some(count),
+        Err(failure) if done + failure.moved == 0 => None,
+        Err(failure) => Some(failure.moved),
+    }
 }
 
 /// Moves `length` bytes between user memory and a file or device through a kernel buffer of
 /// at most `chunk_size` bytes, so that no user page is touched while a file or device is
 /// busy. `move_chunk(done, buffer)` moves one chunk and says how many bytes it moved (`None`:
-/// not an open file, the call returns -1); a short chunk (end of file) ends the transfer.
+/// not an open file, or the disk failed before any byte moved; the call returns -1); a short
+/// chunk (end of file, a disk failure) ends the transfer.
 fn in_chunks(length: usize, chunk_size: usize, mut move_chunk: impl FnMut(usize, &mut [u8]) -> Result<Option<usize>>) -> Result<i32> {
     let mut bytes = vec![0u8; length.min(chunk_size)];
     let mut done = 0;

@@ -26,6 +26,10 @@ pub enum FaultError {
     OutOfFrames,
     /// No kernel page for a page table.
     OutOfKernelMemory,
+    /// The disk failed to read the page's only copy from swap: the page is lost.
+    SwapReadFailed,
+    /// The disk failed to read the page from its executable or mapped file.
+    FileReadFailed,
 }
 
 /// How a fault was resolved, whether it took its frame from another page, and whether it
@@ -142,6 +146,13 @@ async fn fill(
         abandon(Some(id));
         return Ok(None);
     }
+    // Gives the frame back after the fill went wrong, unregistering it as a shared copy.
+    let give_up = || {
+        if let Some(key) = share {
+            share::forget(key, id);
+        }
+        abandon(Some(id));
+    };
     // SAFETY: the frame is `Filling` for us.
     let content = unsafe { frame::bytes(id) };
     let kind = match &backing {
@@ -152,14 +163,20 @@ async fn fill(
         Backing::File { inode, offset, read_bytes } => {
             let _io = super::stats::FaultIo::begin();
             if inode.read_page(*offset, *read_bytes as usize, content).await.is_err() {
-                content.fill(0);
+                give_up();
+                return Err(FaultError::FileReadFailed);
             }
             if page.kind == Kind::Mapped { FaultKind::MmapRead } else { FaultKind::FileRead }
         }
         Backing::Swap(slot) => {
             let _io = super::stats::FaultIo::begin();
-            swap::read(*slot, content).await.expect("swap device failed");
-            swap::free(*slot);
+            if swap::read(*slot, content).await.is_err() {
+                // The slot is retired and the page is gone; its process is about to die,
+                // and nothing must ever read or free that slot again.
+                page.state.lock().backing = Backing::Zero;
+                give_up();
+                return Err(FaultError::SwapReadFailed);
+            }
             FaultKind::SwapIn
         }
         Backing::Memory => unreachable!("a page that lives only in memory is never absent"),
@@ -173,10 +190,7 @@ async fn fill(
     }
     if !still_mapped || space.directory.map(page.upage, frame::physical(id), page.writable).is_err() {
         drop(state);
-        if let Some(key) = share {
-            share::forget(key, id);
-        }
-        abandon(Some(id));
+        give_up();
         return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(Resolution::immediate(FaultKind::Resident))) };
     }
     frame::note_filled(id);

@@ -233,8 +233,10 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
 
 /// Empties a claimed frame: makes every CPU forget its old translations, writes its content
 /// where the plan says (awaiting the disk), records the new location in each page, and
-/// hands the frame to the caller as `Filling`.
-async fn evict(victim: Victim, new_owner: Arc<Event>) -> Eviction {
+/// hands the frame to the caller as `Filling`. Returns `None` if the content could be
+/// written nowhere: the frame then stays with its pages (see [`keep`]) and the caller must
+/// look for another.
+async fn evict(victim: Victim, new_owner: Arc<Event>) -> Option<Eviction> {
     let Victim { id, users, share, plan, event, shootdown, dirty } = victim;
     // From here on no CPU writes the frame: the dirty bits the unmaps returned are final.
     shootdown.run();
@@ -256,14 +258,25 @@ async fn evict(victim: Victim, new_owner: Arc<Event>) -> Eviction {
     let _io = (!matches!(plan, Plan::Drop)).then(super::stats::FaultIo::begin);
     let slot = match &plan {
         Plan::Drop => None,
-        Plan::Swap(slot) => {
-            swap::write(*slot, content).await.expect("swap device failed");
-            Some(*slot)
-        }
+        Plan::Swap(slot) => match swap::write(*slot, content).await {
+            Some(slot) => Some(slot),
+            None => {
+                // Swap is full or failing: the page stays; the clock tries it again once a
+                // slot is free.
+                keep(id, users, share, &event, 0);
+                return None;
+            }
+        },
         Plan::File => {
             let page = &users.first().expect("a claimed frame has a user").page;
             let backing = page.state.lock().backing.clone();
-            super::mmap::write_back(&backing, content).await;
+            if let Err(error) = super::mmap::write_back(&backing, content).await {
+                crate::println!("mmap: cannot write a page back to its file ({error}); it stays in memory");
+                // Pinned until its mapping goes: the file keeps refusing it, and the clock
+                // must not try (and report) again and again.
+                keep(id, users, share, &event, 1);
+                return None;
+            }
             None
         }
     };
@@ -279,7 +292,26 @@ async fn evict(victim: Victim, new_owner: Arc<Event>) -> Eviction {
     }
     frame(id).lock().transition(FrameEvent::Evicted, FrameState::Filling(new_owner));
     event.fire();
-    if matches!(plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty }
+    Some(if matches!(plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty })
+}
+
+/// Gives a claimed frame back to its pages, which never stopped being `Present` in it, and
+/// maps it again everywhere: its content could not be written out. The frame now holds the
+/// only copy of it (the dirty bits went with the unmapping).
+fn keep(id: FrameId, users: Vec<User>, share: Option<ShareKey>, event: &Arc<Event>, pins: u32) {
+    for user in &users {
+        if let Some(space) = user.space.upgrade() {
+            space
+                .directory
+                .map(user.page.upage, physical(id), user.page.writable)
+                .expect("the page table exists: the page was mapped until the claim");
+        }
+    }
+    let mut state = frame(id).lock();
+    state.transition(FrameEvent::Evicted, FrameState::Filling(event.clone()));
+    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, only_copy: true });
+    drop(state);
+    event.fire();
 }
 
 /// How a frame was obtained: from the pool, or by evicting a clean or a dirty page.
@@ -309,8 +341,10 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
         if claimed.is_some() {
             let victim = victim.expect("a claimed frame has a victim");
             let id = victim.id;
-            let eviction = evict(victim, owner).await;
-            return Ok((id, eviction));
+            if let Some(eviction) = evict(victim, owner.clone()).await {
+                return Ok((id, eviction));
+            }
+            continue;
         }
         crate::task::timer::sleep(1).await;
     }

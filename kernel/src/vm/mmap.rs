@@ -71,11 +71,9 @@ pub async fn unmap(space: &Arc<AddressSpace>, mapping: Mapping) {
 }
 
 /// Writes the file's part of a dirty mapped page back to the file.
-pub async fn write_back(backing: &Backing, content: &[u8]) {
+pub async fn write_back(backing: &Backing, content: &[u8]) -> Result<(), crate::fs::FsError> {
     let Backing::File { inode, offset, read_bytes } = backing else {
         unreachable!("a mapped page is backed by its file")
     };
-    if let Err(error) = inode.write_page(*offset, *read_bytes as usize, content).await {
-        crate::println!("mmap: write-back failed: {error}");
-    }
+    inode.write_page(*offset, *read_bytes as usize, content).await
 }

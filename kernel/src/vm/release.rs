@@ -29,7 +29,9 @@ pub async fn release(space: &Arc<AddressSpace>, page: &Arc<Page>) {
             Next::WriteBack { id, event } => {
                 let backing = page.state.lock().backing.clone();
                 // SAFETY: the frame is `Filling` on our behalf.
-                super::mmap::write_back(&backing, unsafe { frame::bytes(id) }).await;
+                if let Err(error) = super::mmap::write_back(&backing, unsafe { frame::bytes(id) }).await {
+                    crate::println!("mmap: cannot write a page back to its file ({error}); its changes are lost");
+                }
                 frame::release(id);
                 event.fire();
                 return;
@@ -58,7 +60,7 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
     if let Some(event) = frame_state.busy() {
         return Next::Wait(event);
     }
-    let FrameState::InUse { users, share, .. } = &mut *frame_state else {
+    let FrameState::InUse { users, share, only_copy, .. } = &mut *frame_state else {
         unreachable!("a present page's frame is in use or busy")
     };
     users.retain(|user| !Arc::ptr_eq(&user.page, page));
@@ -75,7 +77,9 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         share::forget_locked(&mut shares, key, id);
     }
     drop(shares);
-    if page.kind == Kind::Mapped && dirty {
+    // A frame that holds the only copy (its write-back failed before) is dirty whatever its
+    // page-table entry says.
+    if page.kind == Kind::Mapped && (dirty || *only_copy) {
         let event = Event::new();
         frame_state.transition(FrameEvent::WriteBack, FrameState::Filling(event.clone()));
         return Next::WriteBack { id, event };

@@ -1,6 +1,7 @@
 //! The swap table: which page-sized slots of the swap device hold a page. A slot is taken
 //! only when a dirty page is evicted, and freed as soon as the page is read back or its
-//! process ends.
+//! process ends. A slot the disk failed to read or write is retired: it stays taken for
+//! good, so no other page is ever put there.
 
 use alloc::boxed::Box;
 use alloc::vec;
@@ -9,7 +10,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use conquer_once::spin::OnceCell;
 use rintos_vmcore::bitmap::Bitmap;
 
-use crate::devices::ata::SECTOR_SIZE;
+use crate::devices::ata::{DiskError, SECTOR_SIZE};
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::memory::PAGE_SIZE;
 use crate::sync::SpinLock;
@@ -22,6 +23,7 @@ pub struct SwapSlot(u32);
 
 struct Swap {
     device: &'static BlockDevice,
+    /// Slots that hold a page, and retired slots.
     used: SpinLock<Bitmap<'static>>,
 }
 
@@ -29,6 +31,8 @@ static SWAP: OnceCell<Swap> = OnceCell::uninit();
 /// Pages written to and read from swap (statistics).
 pub static SWAP_OUTS: AtomicU64 = AtomicU64::new(0);
 pub static SWAP_INS: AtomicU64 = AtomicU64::new(0);
+/// Slots retired after a disk error.
+static RETIRED: AtomicU64 = AtomicU64::new(0);
 
 /// Finds the swap device, if there is one.
 pub fn init() {
@@ -52,11 +56,20 @@ pub fn free(slot: SwapSlot) {
     super::stats::note_swap_slot(false);
 }
 
-/// Slots free now.
+/// Takes `slot` out of use for good: the disk failed on it. Its page, if any, has been
+/// dealt with by the caller.
+pub fn retire(slot: SwapSlot, error: DiskError) {
+    RETIRED.fetch_add(1, Ordering::Relaxed);
+    super::stats::note_swap_slot(false);
+    crate::println!("swap: slot {} retired: {error}", slot.0);
+}
+
+/// Slots that hold no page: the free ones and the retired ones (which the disk took, and
+/// which the leak check must not count as held by a page).
 pub fn free_slots() -> usize {
     SWAP.get().map_or(0, |swap| {
         let used = swap.used.lock();
-        used.len() - used.count_set()
+        used.len() - used.count_set() + RETIRED.load(Ordering::Relaxed) as usize
     })
 }
 
@@ -65,16 +78,30 @@ pub fn total_slots() -> usize {
     SWAP.get().map_or(0, |swap| swap.used.lock().len())
 }
 
-/// Writes a page to `slot`.
-pub async fn write(slot: SwapSlot, page: &[u8]) -> Result<(), crate::devices::ata::DiskError> {
+/// Writes a page to `slot`, or if the disk fails there, retires it and tries further free
+/// slots. Returns the slot that holds the page, or `None` when no slot took it (the page
+/// must then stay in memory).
+pub async fn write(mut slot: SwapSlot, page: &[u8]) -> Option<SwapSlot> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
-    SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
-    swap.device.write(slot.0 * SECTORS_PER_SLOT, page).await
+    loop {
+        SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+        match swap.device.write(slot.0 * SECTORS_PER_SLOT, page).await {
+            Ok(()) => return Some(slot),
+            Err(error) => retire(slot, error),
+        }
+        slot = allocate()?;
+    }
 }
 
-/// Reads the page in `slot`.
-pub async fn read(slot: SwapSlot, page: &mut [u8]) -> Result<(), crate::devices::ata::DiskError> {
+/// Reads the page in `slot`. The slot is free again afterwards, or retired if the read
+/// failed (the page is then lost).
+pub async fn read(slot: SwapSlot, page: &mut [u8]) -> Result<(), DiskError> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
     SWAP_INS.fetch_add(1, Ordering::Relaxed);
-    swap.device.read(slot.0 * SECTORS_PER_SLOT, page).await
+    let result = swap.device.read(slot.0 * SECTORS_PER_SLOT, page).await;
+    match result {
+        Ok(()) => free(slot),
+        Err(error) => retire(slot, error),
+    }
+    result
 }
