@@ -8,7 +8,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::{Counter, msg};
+use crate::devices::ata::{DiskError, REQUEST_TIMEOUT_TICKS};
 use crate::devices::block::{self, BlockDevice, Role};
+use crate::devices::timer;
 use crate::task::block_on;
 use crate::threads;
 
@@ -91,4 +93,26 @@ pub fn overlap() {
     counter.finish();
     assert!(advanced_during_io > 0, "the counting thread never ran while a request was in flight");
     msg!("ata-overlap", "the counting thread ran during disk requests");
+}
+
+/// Run with `--scratch-size=1 --blank-disk=1 --stopped-disk`: hdc takes commands but never
+/// completes a transfer. Its partition table read at boot timed out, so the boot went on
+/// after the request timeout; from then on its requests fail at once, and the other channel
+/// works as before.
+pub fn stopped() {
+    let stopped = block::by_name("hdc").expect("run with --stopped-disk after one --blank-disk: no hdc");
+    let booted_after = timer::ticks();
+    assert!(
+        (REQUEST_TIMEOUT_TICKS..2 * REQUEST_TIMEOUT_TICKS).contains(&booted_after),
+        "the boot took {booted_after} ticks: the partition table read of hdc did not time out as it must"
+    );
+    msg!("ata-stopped", "the boot went on after hdc's request timed out");
+    let mut buffer = vec![0u8; 8 * SECTOR];
+    let asked = timer::ticks();
+    assert_eq!(block_on(stopped.read(0, &mut buffer)), Err(DiskError::Stopped));
+    assert_eq!(block_on(stopped.write(8, &buffer)), Err(DiskError::Stopped));
+    assert!(timer::ticks() - asked <= 1, "requests to a stopped disk must fail at once");
+    msg!("ata-stopped", "hdc: later requests fail at once");
+    write_and_verify(scratch(), 5, 8, 8);
+    msg!("ata-stopped", "the primary channel still works");
 }

@@ -33,6 +33,7 @@ const TESTS: &[(&str, Test)] = &[
     ("ata-secondary", ata::secondary),
     ("ata-both-channels", ata::both_channels),
     ("ata-overlap", ata::overlap),
+    ("ata-stopped", ata::stopped),
     ("panic", panic::deliberate),
     ("double-fault", panic::double_fault),
     ("panic-recursion", panic::recursion),

@@ -11,7 +11,9 @@
 //!   found by doing the same with the same code (`rintos-fs`) on the host.
 //!
 //! QEMU cannot make part of a disk stop answering after some requests: blkdebug has no
-//! delay action, and its `break` needs the monitor and holds the first matching request.
+//! delay action, and its `break` needs the monitor and holds the first matching request. What
+//! it can make is a whole disk that takes every command and never completes a transfer
+//! (`--stopped-disk`, [`stopped_disk_args`]).
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -145,6 +147,24 @@ fn extracted_file_sector(
     inode
         .sector_of(offset)
         .with_context(|| format!("--inject: '{name}' has no byte {offset}"))
+}
+
+/// QEMU's arguments for a 1 MB disk at IDE position `index` (2 = hdc) that answers IDENTIFY
+/// but completes no read or write for an hour: QEMU's `null-co` driver with that latency. The
+/// geometry is given because QEMU would otherwise read sector 0 to guess it, and wait the
+/// hour before the machine starts.
+pub fn stopped_disk_args(index: usize) -> Vec<String> {
+    const HOUR_NS: u64 = 3_600_000_000_000;
+    vec![
+        "-drive".into(),
+        format!("if=none,id=stopped,driver=null-co,size=1M,read-zeroes=on,latency-ns={HOUR_NS}"),
+        "-device".into(),
+        format!(
+            "ide-hd,drive=stopped,bus=ide.{},unit={},cyls=2,heads=16,secs=63",
+            index / 2,
+            index % 2
+        ),
+    ]
 }
 
 #[cfg(test)]

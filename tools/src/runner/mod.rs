@@ -172,10 +172,10 @@ fn execute(
             }
         });
     }
+    let drives = disks.len() + usize::from(options.stopped_disk);
     ensure!(
-        disks.len() <= 4,
-        "QEMU's IDE controllers take at most 4 disks (hda..hdd), not {}",
-        disks.len()
+        drives <= 4,
+        "QEMU's IDE controllers take at most 4 disks (hda..hdd), not {drives}"
     );
 
     let machine = Machine {
@@ -191,7 +191,10 @@ fn execute(
         throttle_iops: options.throttle_iops,
         icount: options.icount.clone(),
     };
-    let args = qemu::qemu_args(&machine);
+    let mut args = qemu::qemu_args(&machine);
+    if options.stopped_disk {
+        args.extend(inject::stopped_disk_args(machine.disks.len()));
+    }
     emit_unless_keyword(
         &mut emit,
         &crate::quote::join(std::iter::once(qemu::QEMU).chain(args.iter().map(String::as_str))),

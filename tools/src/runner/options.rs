@@ -78,6 +78,8 @@ pub struct Options {
     pub extra_disks: Vec<ExtraDisk>,
     /// Disk faults QEMU makes on hda (`--inject`).
     pub injections: Vec<super::inject::Injection>,
+    /// Add a disk, after the others, that never completes a transfer.
+    pub stopped_disk: bool,
     /// Messages to show before running (options accepted but meaningless under QEMU).
     pub warnings: Vec<String>,
     pub help: bool,
@@ -112,6 +114,7 @@ impl Default for Options {
             make_disk: None,
             extra_disks: Vec::new(),
             injections: Vec::new(),
+            stopped_disk: false,
             warnings: Vec::new(),
             help: false,
             kernel_args: Vec::new(),
@@ -152,6 +155,7 @@ disk-images/. Options:
                          make reads or writes of one sector of hda fail (QEMU blkdebug):
                          ROLE filesys, scratch or swap; FAULT read-error or write-error;
                          WHERE a sector of the partition, or FILE[+OFFSET] of a -p file
+  --stopped-disk         add a 1 MB disk, after the others, that never completes a transfer
   --icount=SHIFT         guest clocks count executed instructions, 2^SHIFT ns each
                          (SHIFT a number or `auto`): timings no longer depend on host load
   --qemu                 accepted for compatibility (QEMU is the only simulator)
@@ -261,6 +265,7 @@ impl Options {
         flag(self.gdb, "--gdb");
         flag(self.kvm, "--kvm");
         flag(self.lock_checks, "--lock-checks");
+        flag(self.stopped_disk, "--stopped-disk");
         flag(self.help, "--help");
         let mut valued = |name: &str, value: Option<String>| {
             if let Some(value) = value {
@@ -422,6 +427,7 @@ impl Options {
                 self.icount = Some(shift);
             }
             "inject" => self.injections.push(value_of(name)?.parse()?),
+            "stopped-disk" => self.stopped_disk = true,
             "qemu" => {}
             "h" | "help" => self.help = true,
             "bochs" => bail!("--bochs: Rintos runs under QEMU only"),
@@ -679,6 +685,7 @@ mod tests {
         every.memory_mb = 16;
         every.kvm = true;
         every.lock_checks = true;
+        every.stopped_disk = true;
         every.filesys = Some(PartitionSource::Size(4096));
         every.swap = Some(PartitionSource::File("swap disk.img".into()));
         every.scratch_sectors = Some(1024);
