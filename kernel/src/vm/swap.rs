@@ -5,7 +5,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
 use rintos_vmcore::bitmap::Bitmap;
@@ -33,6 +33,8 @@ pub static SWAP_OUTS: AtomicU64 = AtomicU64::new(0);
 pub static SWAP_INS: AtomicU64 = AtomicU64::new(0);
 /// Slots retired after a disk error.
 static RETIRED: AtomicU64 = AtomicU64::new(0);
+/// The swap device timed out: nothing is written to it any more.
+static STOPPED: AtomicBool = AtomicBool::new(false);
 
 /// Finds the swap device, if there is one.
 pub fn init() {
@@ -42,8 +44,12 @@ pub fn init() {
     SWAP.init_once(|| Swap { device, used: SpinLock::new("swap table", Bitmap::new(words, slots)) });
 }
 
-/// Takes a free slot; `None` when swap is full (or there is no swap device).
+/// Takes a free slot; `None` when swap is full (or there is no swap device, or it stopped
+/// answering).
 pub fn allocate() -> Option<SwapSlot> {
+    if STOPPED.load(Ordering::Relaxed) {
+        return None;
+    }
     let slot = SWAP.get()?.used.lock().allocate(1, 1)?;
     super::stats::note_swap_slot(true);
     Some(SwapSlot(slot as u32))
@@ -80,14 +86,22 @@ pub fn total_slots() -> usize {
 
 /// Writes a page to `slot`, or if the disk fails there, retires it and tries further free
 /// slots. Returns the slot that holds the page, or `None` when no slot took it (the page
-/// must then stay in memory).
+/// must then stay in memory). A disk that stops answering ends swapping for good: every
+/// slot counts as taken from then on.
 pub async fn write(mut slot: SwapSlot, page: &[u8]) -> Option<SwapSlot> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
     loop {
         SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
         match swap.device.write(slot.0 * SECTORS_PER_SLOT, page).await {
             Ok(()) => return Some(slot),
-            Err(error) => retire(slot, error),
+            Err(error @ DiskError::Device) => retire(slot, error),
+            Err(error) => {
+                retire(slot, error);
+                if !STOPPED.swap(true, Ordering::Relaxed) {
+                    crate::println!("swap: {}: {error}; no more swapping", swap.device.name);
+                }
+                return None;
+            }
         }
         slot = allocate()?;
     }

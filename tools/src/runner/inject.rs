@@ -4,7 +4,9 @@
 //!
 //! - ROLE is the partition of hda: `filesys`, `scratch` or `swap`.
 //! - FAULT is `read-error` or `write-error`: every read (or write) request that touches the
-//!   sector fails with EIO, for the whole run, as a bad sector does.
+//!   sector fails with EIO, for the whole run, as a bad sector does; a write error in a `-p`
+//!   file starts once the kernel has written what formatting and extracting write (it
+//!   counts them the same way), since until then the file is being made.
 //! - WHERE is a sector of the partition (`swap:read-error@0` hits swap slot 0), or for
 //!   `filesys` a file put with `-p` and a byte offset in it (`filesys:read-error@child+4096`):
 //!   the sector that byte lands in when the kernel formats (`-f`) and extracts the `-p` files,
@@ -14,13 +16,14 @@
 //! delay action, and its `break` needs the monitor and holds the first matching request. What
 //! it can make is a whole disk that takes every command and never completes a transfer
 //! (`--stopped-disk`, [`stopped_disk_args`]).
+use std::cell::Cell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context, anyhow, bail};
 use rintos_fs::mbr::{self, PartitionTable};
-use rintos_fs::{FileSys, MemDisk, archive};
+use rintos_fs::{BlockDevice, FileSys, IoError, MemDisk, Sector, archive};
 
 use crate::disk::FileDisk;
 
@@ -87,6 +90,9 @@ pub fn wire(injections: &[Injection], hda: &Path) -> anyhow::Result<PathBuf> {
     let disk = FileDisk::open(hda)?;
     let table = PartitionTable::read(&disk).map_err(|error| anyhow!("hda: {error:?}"))?;
     let mut rules = String::new();
+    // Write requests made before the program runs, once counted: blkdebug's state moves
+    // one step per write until it reaches `armed`.
+    let mut armed = None;
     for injection in injections {
         let (_, partition) = table.find(injection.role).with_context(|| {
             format!(
@@ -94,10 +100,19 @@ pub fn wire(injections: &[Injection], hda: &Path) -> anyhow::Result<PathBuf> {
                 mbr::describe(injection.role)
             )
         })?;
-        let sector = match &injection.place {
-            Place::Sector(sector) => *sector,
+        let (sector, state) = match &injection.place {
+            Place::Sector(sector) => (*sector, 0),
             Place::File { name, offset } => {
-                extracted_file_sector(&disk, &table, partition.sector_count, name, *offset)?
+                let boot = ExtractedFiles::new(&disk, &table, partition.sector_count)?;
+                let sector = boot.sector_of(name, *offset)?;
+                // Formatting and extracting write the file's sectors: a write error must
+                // wait until they are done, or the file would never exist.
+                let state = if injection.write {
+                    *armed.get_or_insert(boot.writes + 1)
+                } else {
+                    0
+                };
+                (sector, state)
             }
         };
         anyhow::ensure!(
@@ -112,8 +127,15 @@ pub fn wire(injections: &[Injection], hda: &Path) -> anyhow::Result<PathBuf> {
         };
         writeln!(
             rules,
-            "[inject-error]\nevent = \"{event}\"\niotype = \"{iotype}\"\nerrno = \"5\"\nsector = \"{}\"\n",
+            "[inject-error]\nevent = \"{event}\"\niotype = \"{iotype}\"\nerrno = \"5\"\nsector = \"{}\"\nstate = \"{state}\"\n",
             partition.start + sector
+        )?;
+    }
+    for state in 1..armed.unwrap_or(1) {
+        writeln!(
+            rules,
+            "[set-state]\nevent = \"write_aio\"\nstate = \"{state}\"\nnew_state = \"{}\"\n",
+            state + 1
         )?;
     }
     let config = hda.with_extension("blkdebug");
@@ -125,28 +147,77 @@ pub fn wire(injections: &[Injection], hda: &Path) -> anyhow::Result<PathBuf> {
     )))
 }
 
-/// The partition sector that byte `offset` of the `-p` file `name` will occupy once the
-/// kernel has formatted a file system of `sectors` sectors and extracted the scratch archive.
-fn extracted_file_sector(
-    disk: &FileDisk,
-    table: &PartitionTable,
-    sectors: u32,
-    name: &str,
-    offset: u32,
-) -> anyhow::Result<u32> {
-    let (_, scratch) = table
-        .find(mbr::kind::SCRATCH)
-        .context("--inject: no -p files to find a file among")?;
-    let filesys = MemDisk::new(sectors);
-    let mut fs = FileSys::format(&filesys).map_err(|error| anyhow!("{error}"))?;
-    archive::extract(&mut fs, &filesys, &scratch.open(disk)?, |_| {})
-        .map_err(|error| anyhow!("{error:?}"))?;
-    let inode = fs
-        .lookup(name)
-        .map_err(|_| anyhow!("--inject: no -p file is called '{name}'"))?;
-    inode
-        .sector_of(offset)
-        .with_context(|| format!("--inject: '{name}' has no byte {offset}"))
+/// The file system as the kernel will have made it before it runs a program: formatted
+/// (`-f`) with the scratch archive's files extracted, by the same code (`rintos-fs`) on
+/// copies of the partitions.
+struct ExtractedFiles {
+    fs: FileSys,
+    /// Sector writes that took: each is one disk request in the kernel.
+    writes: u32,
+}
+
+impl ExtractedFiles {
+    fn new(disk: &FileDisk, table: &PartitionTable, sectors: u32) -> anyhow::Result<Self> {
+        let (_, scratch) = table
+            .find(mbr::kind::SCRATCH)
+            .context("--inject: no -p files to find a file among")?;
+        // On a copy: extracting erases the archive, which the kernel must still find.
+        let scratch = scratch.open(disk)?;
+        let mut archive = Vec::new();
+        for sector in 0..scratch.sector_count() {
+            let mut bytes = [0; rintos_fs::SECTOR_SIZE];
+            scratch.read_sector(sector, &mut bytes)?;
+            archive.extend_from_slice(&bytes);
+        }
+        let filesys = CountingWrites::new(MemDisk::new(sectors));
+        let archive = CountingWrites::new(MemDisk::from_bytes(&archive));
+        let mut fs = FileSys::format(&filesys).map_err(|error| anyhow!("{error}"))?;
+        archive::extract(&mut fs, &filesys, &archive, |_| {})
+            .map_err(|error| anyhow!("{error:?}"))?;
+        let writes = filesys.writes.get() + archive.writes.get();
+        Ok(ExtractedFiles { fs, writes })
+    }
+
+    /// The partition sector that byte `offset` of the file `name` occupies.
+    fn sector_of(&self, name: &str, offset: u32) -> anyhow::Result<u32> {
+        let inode = self
+            .fs
+            .lookup(name)
+            .map_err(|_| anyhow!("--inject: no -p file is called '{name}'"))?;
+        inode
+            .sector_of(offset)
+            .with_context(|| format!("--inject: '{name}' has no byte {offset}"))
+    }
+}
+
+/// A device that counts the sectors written to it.
+struct CountingWrites {
+    disk: MemDisk,
+    writes: Cell<u32>,
+}
+
+impl CountingWrites {
+    fn new(disk: MemDisk) -> Self {
+        CountingWrites {
+            disk,
+            writes: Cell::new(0),
+        }
+    }
+}
+
+impl BlockDevice for CountingWrites {
+    fn sector_count(&self) -> u32 {
+        self.disk.sector_count()
+    }
+
+    fn read_sector(&self, sector: u32, buf: &mut Sector) -> Result<(), IoError> {
+        self.disk.read_sector(sector, buf)
+    }
+
+    fn write_sector(&self, sector: u32, buf: &Sector) -> Result<(), IoError> {
+        self.writes.set(self.writes.get() + 1);
+        self.disk.write_sector(sector, buf)
+    }
 }
 
 /// QEMU's arguments for a 1 MB disk at IDE position `index` (2 = hdc) that answers IDENTIFY
