@@ -57,8 +57,17 @@ pub struct Sleep {
     alarm: Option<u64>,
 }
 
+/// Takes alarm `id` off. Runs in thread context, never in the interrupt handler, so it can
+/// give an emptied heap's memory back (the leak checks compare heap bytes).
 fn forget(alarms: &mut BinaryHeap<Reverse<Alarm>>, id: u64) {
     alarms.retain(|Reverse(alarm)| alarm.id != id);
+    release_if_empty(alarms);
+}
+
+fn release_if_empty(alarms: &mut BinaryHeap<Reverse<Alarm>>) {
+    if alarms.is_empty() && alarms.capacity() > 0 {
+        *alarms = BinaryHeap::new();
+    }
 }
 
 impl Future for Sleep {
@@ -67,12 +76,9 @@ impl Future for Sleep {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut alarms = ALARMS.lock();
         if now() >= self.due {
-            // `expire` took the alarm off (it moves the time under the same lock). Memory
-            // goes back to the heap here, in thread context, never in the interrupt handler.
+            // `expire` took the alarm off (it moves the time under the same lock).
             self.alarm = None;
-            if alarms.is_empty() && alarms.capacity() > 0 {
-                *alarms = BinaryHeap::new();
-            }
+            release_if_empty(&mut alarms);
             return Poll::Ready(());
         }
         // Polled again before it was due (a stray wake-up): replace the alarm, so that the
