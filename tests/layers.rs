@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["arch"],
     &["sync"],
+    &["console"],
     &["memory"],
     &["threads"],
     &["task"],
     &["devices"],
-    &["console"],
     &["fs", "panic"],
     &["vm"],
     &["stats"],

@@ -9,9 +9,10 @@
 
 use core::fmt::{self, Write as _};
 use core::panic::PanicInfo;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
-use crate::arch::cpu;
+use crate::arch::{cpu, gdt, idt, paging, percpu};
+use crate::threads::Thread;
 use crate::console::print_unlocked;
 use crate::devices::shutdown;
 use crate::memory::{PHYS_BASE, phys_to_virt};
@@ -141,16 +142,61 @@ impl fmt::Write for StackLine {
     }
 }
 
-/// The double-fault task (see `arch::gdt`): runs on its own stack, so it can report a
-/// kernel stack overflow, which is the usual cause.
+/// Checksums of the descriptor tables once every CPU is up, which the double-fault report
+/// compares with the tables as they are then (0: not taken yet).
+static BOOT_GDT: AtomicU32 = AtomicU32::new(0);
+static BOOT_IDT: AtomicU32 = AtomicU32::new(0);
+
+/// Remembers the descriptor tables as they are at the end of boot.
+pub fn remember_descriptor_tables() {
+    BOOT_GDT.store(gdt::checksum(), Ordering::Relaxed);
+    BOOT_IDT.store(idt::checksum(), Ordering::Relaxed);
+}
+
+fn as_at_boot(boot: &AtomicU32, now: u32) -> &'static str {
+    match boot.load(Ordering::Relaxed) {
+        0 => "not yet recorded",
+        at_boot if at_boot == now => "as at boot",
+        _ => "CHANGED since boot",
+    }
+}
+
+/// The double-fault task (see `arch::gdt`): runs on its own stack, so it can report what
+/// the CPU that faulted was doing even when its kernel stack has overflowed. It says where
+/// that CPU was, on which thread's stack and with which page directory, and whether the
+/// descriptor tables are still what they were at boot: what a double fault's cause is
+/// usually found among.
 pub extern "C" fn double_fault_task() -> ! {
-    let faulted = crate::arch::gdt::interrupted_task();
+    let faulted = gdt::interrupted_task();
+    let cpu = faulted.cpu.unwrap_or(0);
+    let thread_word = percpu::current_thread_word_of(cpu);
+    // SAFETY: the word names the thread the CPU was running, which stays allocated while it
+    // is that CPU's current thread; nothing runs on that CPU now.
+    let thread = unsafe { (thread_word as *const Thread).as_ref() };
+    let (name, bottom, top) = thread.map_or(("?", 0, 0), |thread| (thread.name(), thread.stack_bottom(), thread.stack_top()));
+    let esp = faulted.esp as usize;
+    let stack = if !(bottom..top).contains(&esp) {
+        "OUTSIDE its stack"
+    } else if esp - bottom < 512 {
+        "at the bottom of its stack: a kernel stack overflow"
+    } else {
+        "within its stack"
+    };
+    let cr3 = paging::last_loaded(cpu);
+    let directory = if cr3 == 0 || paging::maps_kernel(cr3) { "maps the kernel" } else { "DOES NOT map the kernel" };
     report(
         file!(),
         line!(),
         format_args!(
-            "double fault at eip={:#x} esp={:#x} (a kernel stack overflow?)",
-            faulted.eip, faulted.esp
+            "double fault at eip={:#x} esp={:#x} cs={:#x} eflags={:#x} on CPU {cpu}: thread '{name}', stack {bottom:#x}-{top:#x}, esp {stack}, TSS esp0 {:#x}{}; page directory {cr3:#x} {directory}; GDT {}, IDT {}",
+            faulted.eip,
+            faulted.esp,
+            faulted.cs,
+            faulted.eflags,
+            faulted.esp0,
+            if faulted.esp0 as usize == top { " (its top)" } else { " (NOT its top)" },
+            as_at_boot(&BOOT_GDT, gdt::checksum()),
+            as_at_boot(&BOOT_IDT, idt::checksum()),
         ),
         faulted.ebp as usize,
     )

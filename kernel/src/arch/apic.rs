@@ -45,6 +45,7 @@ const DELIVERY_STARTUP: u32 = 0b110 << 8;
 /// I/O APIC registers: a window register selects one of its registers for the data one.
 const IO_SELECT: usize = 0x00;
 const IO_WINDOW: usize = 0x10;
+const IO_VERSION: u32 = 0x01;
 const IO_REDIRECTION: u32 = 0x10;
 const IO_ACTIVE_LOW: u32 = 1 << 13;
 const IO_LEVEL: u32 = 1 << 15;
@@ -72,6 +73,15 @@ fn write_local(register: usize, value: u32) {
     unsafe { local(register).write_volatile(value) };
 }
 
+fn read_io(register: u32) -> u32 {
+    let base = IO_APIC.load(Ordering::Relaxed);
+    // SAFETY: as in `write_io`.
+    unsafe {
+        ((base + IO_SELECT) as *mut u32).write_volatile(register);
+        ((base + IO_WINDOW) as *const u32).read_volatile()
+    }
+}
+
 fn write_io(register: u32, value: u32) {
     let base = IO_APIC.load(Ordering::Relaxed);
     // SAFETY: the I/O APIC's window registers are mapped uncached in the device window; the
@@ -82,11 +92,17 @@ fn write_io(register: u32, value: u32) {
     }
 }
 
-/// Remembers where the APICs are (their registers must lie in the kernel's device window).
+/// Remembers where the APICs are (their registers must lie in the kernel's device window),
+/// and masks every input of the I/O APIC: only the lines routed later may interrupt, on
+/// their vectors (the firmware may have left an input open on a vector of its own).
 pub fn init(platform: &Platform) {
     LOCAL_APIC.store(device_to_virt(platform.local_apic), Ordering::Relaxed);
     IO_APIC.store(device_to_virt(platform.io_apic), Ordering::Relaxed);
     IO_APIC_FIRST_GSI.store(platform.io_apic_first_gsi, Ordering::Relaxed);
+    let inputs = (read_io(IO_VERSION) >> 16 & 0xFF) + 1;
+    for input in 0..inputs {
+        write_io(IO_REDIRECTION + 2 * input, MASKED);
+    }
 }
 
 /// Turns on this CPU's local APIC: every priority accepted, the legacy PIC's line (LINT0)

@@ -16,3 +16,5 @@ pub mod pit;
 pub mod smp;
 pub mod switch;
 pub mod tlb;
+pub mod uart;
+pub mod vga;

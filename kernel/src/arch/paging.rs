@@ -8,7 +8,7 @@
 //! of another process's entry while the CPU may set the dirty bit of the same entry; an
 //! atomic `and` keeps the CPU's update from being lost between our read and our write.
 
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 
 use conquer_once::spin::OnceCell;
 use x86::bits32::paging::{PDFlags, PTFlags};
@@ -80,11 +80,28 @@ pub fn kernel_directory() -> usize {
 /// next thread on that CPU has loaded its own directory (see `threads`).
 static LOADED: [AtomicPtr<AtomicU32>; MAX_CPUS] = [const { AtomicPtr::new(core::ptr::null_mut()) }; MAX_CPUS];
 
+/// Per CPU: the directory it loaded last (for the double-fault report).
+static LAST_LOADED: [AtomicUsize; MAX_CPUS] = [const { AtomicUsize::new(0) }; MAX_CPUS];
+
+/// The physical address of the directory CPU `cpu` loaded last (0: none since boot).
+pub fn last_loaded(cpu: usize) -> usize {
+    LAST_LOADED[cpu].load(Ordering::Relaxed)
+}
+
+/// Whether the directory at `physical` maps the kernel as the kernel's own directory does
+/// (every user directory copies those entries when it is made).
+pub fn maps_kernel(physical: usize) -> bool {
+    // SAFETY: `physical` is a directory some CPU loaded: a page of RAM, mapped at PHYS_BASE.
+    let table = unsafe { &*(phys_to_virt(physical) as *const Table) };
+    (FIRST_KERNEL_PDE..ENTRIES).all(|i| table.0[i].load(Ordering::Relaxed) == KERNEL_DIRECTORY.0[i].load(Ordering::Relaxed))
+}
+
 /// Loads directory `physical` on this CPU, whose user part belongs to the CPU set `cpus`
 /// (`None`: the kernel's directory, which has no user part).
 fn load(physical: usize, cpus: Option<&AtomicU32>) {
     let was_enabled = cpu::disable_interrupts();
     let me = percpu::id();
+    LAST_LOADED[me].store(physical, Ordering::Relaxed);
     let previous = LOADED[me].swap(cpus.map_or(core::ptr::null_mut(), |cpus| (cpus as *const AtomicU32).cast_mut()), Ordering::AcqRel);
     // SAFETY: a directory stays alive while any CPU has it loaded (see `LOADED`).
     if let Some(previous) = unsafe { previous.as_ref() } {

@@ -74,6 +74,12 @@ pub fn current_thread_word() -> usize {
     word
 }
 
+/// What `threads` stored as the running thread of CPU `cpu` (for the double-fault report,
+/// which runs on whichever CPU faulted).
+pub fn current_thread_word_of(cpu: usize) -> usize {
+    CPUS[cpu].current_thread.load(Ordering::Acquire)
+}
+
 /// Records the thread about to run on this CPU. Interrupts must be off.
 pub fn set_current_thread_word(word: usize) {
     CPUS[id()].current_thread.store(word, Ordering::Release);

@@ -1,5 +1,6 @@
-//! Device drivers: the console's serial port and VGA screen, keyboard input, the timer, the
-//! IDE disks and the block-device layer above them, and power-off.
+//! Device drivers: keyboard and serial input, the timer, the IDE disks and the block-device
+//! layer above them, and power-off. (The console's output, the serial port and the screen,
+//! is `arch::uart` and `arch::vga` under `console`.)
 pub mod ata;
 pub mod block;
 pub mod input;
@@ -7,4 +8,3 @@ pub mod keyboard;
 pub mod serial;
 pub mod shutdown;
 pub mod timer;
-pub mod vga;

@@ -8,7 +8,7 @@ mod palloc;
 
 pub use heap::heap_bytes_in_use;
 pub use palloc::{
-    MAX_RAM, allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
+    FRAME_CACHE_HITS, FRAME_CACHE_REFILLS, MAX_RAM, allocate_kernel_page_zeroed, allocate_kernel_pages, allocate_user_frame, free_kernel_page,
     free_kernel_pages, free_user_frame, heap_pages, init, limit_user_pool, user_pool_free, user_pool_range,
 };
 

@@ -2,11 +2,15 @@
 //! kernel stacks, page tables and the heap; the user pool feeds user frames only (the frame
 //! table). Running out of user frames then triggers eviction instead of starving the kernel.
 
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use rintos_vmcore::magazine::{Magazine, Source};
 use rintos_vmcore::pool::PagePool;
 
 use crate::arch::layout::{PAGE_SIZE, phys_to_virt, virt_to_phys};
 use crate::arch::multiboot::BootInfo;
-use crate::sync::SpinLock;
+use crate::arch::percpu::{self, MAX_CPUS};
+use crate::sync::{InterruptsOff, SpinLock};
 
 /// The most physical memory Rintos manages: what fits in the kernel's 1 GiB window above
 /// PHYS_BASE.
@@ -126,14 +130,58 @@ pub fn free_kernel_page(virt: usize) {
     free_kernel_pages(virt, 1);
 }
 
+/// User frames each CPU keeps in its magazine (`vmcore::magazine`): faults on different CPUs
+/// take the user pool's lock once per half magazine instead of once per frame.
+const FRAME_MAGAZINE: usize = 16;
+
+/// Each CPU's magazine of free user frames (page numbers). The kernel pool has none: its
+/// single pages (page tables) are rare, and caching them would split the contiguous pairs
+/// that thread stacks need.
+static FRAME_CACHES: [SpinLock<Magazine<FRAME_MAGAZINE>>; MAX_CPUS] =
+    [const { SpinLock::new("frame cache", Magazine::new()) }; MAX_CPUS];
+
+/// User-frame allocations served by the CPU's magazine, and refills of a magazine from the
+/// pool (statistics).
+pub static FRAME_CACHE_HITS: AtomicU64 = AtomicU64::new(0);
+pub static FRAME_CACHE_REFILLS: AtomicU64 = AtomicU64::new(0);
+
 /// Allocates a user frame; returns its physical address. Only the frame table calls this.
+/// From this CPU's magazine; when it and the pool are empty, from another CPU's.
 pub fn allocate_user_frame() -> Option<usize> {
-    Some(with_pools(|pools| pools.user.allocate(1, 1))? * PAGE_SIZE)
+    let _irq = InterruptsOff::new();
+    let me = percpu::id();
+    let local = {
+        let mut cache = FRAME_CACHES[me].lock();
+        match cache.pop() {
+            Some(page) => Some((page, Source::Cache)),
+            None => with_pools(|pools| cache.allocate(|| pools.user.allocate(1, 1))),
+        }
+    };
+    let page = match local {
+        Some((page, Source::Cache)) => {
+            FRAME_CACHE_HITS.fetch_add(1, Ordering::Relaxed);
+            page
+        }
+        Some((page, Source::Refill)) => {
+            FRAME_CACHE_REFILLS.fetch_add(1, Ordering::Relaxed);
+            page
+        }
+        None => (0..MAX_CPUS).filter(|&cpu| cpu != me).find_map(|cpu| FRAME_CACHES[cpu].lock().pop())?,
+    };
+    Some(page * PAGE_SIZE)
 }
 
-/// Returns a user frame to the pool.
+/// Returns a user frame: to this CPU's magazine, half of which goes back to the pool when
+/// it is full.
 pub fn free_user_frame(phys: usize) {
-    with_pools(|pools| pools.user.release(phys / PAGE_SIZE, 1));
+    let _irq = InterruptsOff::new();
+    let mut cache = FRAME_CACHES[percpu::id()].lock();
+    cache.free(phys / PAGE_SIZE, |page| with_pools(|pools| pools.user.release(page, 1)));
+}
+
+/// Free user frames in the CPUs' magazines.
+fn cached_user_frames() -> usize {
+    FRAME_CACHES.iter().map(|cache| cache.lock().len()).sum()
 }
 
 /// Applies `-ul=COUNT` and returns the user pool's size.
@@ -154,8 +202,9 @@ pub fn kernel_pool_free() -> usize {
     with_pools(|pools| pools.kernel.free_pages())
 }
 
+/// Free user frames: in the pool and in the CPUs' magazines.
 pub fn user_pool_free() -> usize {
-    with_pools(|pools| pools.user.free_pages())
+    with_pools(|pools| pools.user.free_pages()) + cached_user_frames()
 }
 
 /// The user pool's first page number and its number of pages (holes included).

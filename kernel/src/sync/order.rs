@@ -63,9 +63,8 @@ const SPINNING: &[(&str, u8)] = &[
     ("executor tasks", 26),
     ("executor ids", 26),
     ("task result", 26),
-    // Output: the console draws on the VGA screen.
+    // Output: the console (its screen's cursor too).
     ("console", 27),
-    ("vga", 28),
     ("keyboard", 28),
     // Wait queues and thread fields, then the scheduler they hand threads to.
     ("semaphore", 29),
@@ -77,6 +76,8 @@ const SPINNING: &[(&str, u8)] = &[
     ("scheduler", 30),
     // The heap, whose growth takes pages from the page pools.
     ("heap", 31),
+    // A CPU's magazine of free user frames, refilled from the pools (never with the heap).
+    ("frame cache", 31),
     ("page pools", 32),
 ];
 

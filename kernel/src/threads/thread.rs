@@ -160,6 +160,13 @@ impl Thread {
         self.body.lock().take().expect("thread body already taken")
     }
 
+    /// The lowest address of the thread's kernel stack.
+    pub fn stack_bottom(&self) -> usize {
+        match self.stack {
+            Stack::Boot { bottom, .. } | Stack::Pages { bottom } => bottom,
+        }
+    }
+
     /// The highest address of the thread's kernel stack (where `esp0` points).
     pub fn stack_top(&self) -> usize {
         match self.stack {

@@ -243,6 +243,8 @@ pub fn snapshot() -> rintos_abi::VmStats {
         cpus_online: crate::arch::percpu::online_count() as u64,
         tlb_shootdowns: crate::arch::tlb::ROUNDS.load(Ordering::Relaxed),
         tlb_shootdown_cpus: crate::arch::tlb::CPUS_INTERRUPTED.load(Ordering::Relaxed),
+        frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(Ordering::Relaxed),
+        frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(Ordering::Relaxed),
     }
 }
 

@@ -137,6 +137,10 @@ pub struct VmStats {
     /// translations), and the CPUs those rounds interrupted.
     pub tlb_shootdowns: u64,
     pub tlb_shootdown_cpus: u64,
+    /// User-frame allocations served by a CPU's own cache of free frames, and refills of
+    /// such a cache from the user pool.
+    pub frame_cache_hits: u64,
+    pub frame_cache_refills: u64,
 }
 
 impl VmStats {
@@ -176,6 +180,8 @@ impl VmStats {
         "cpus-online",
         "tlb-shootdowns",
         "tlb-shootdown-cpus",
+        "frame-cache-hits",
+        "frame-cache-refills",
     ];
 
     /// The counters in their wire order.
@@ -212,6 +218,8 @@ impl VmStats {
             self.cpus_online,
             self.tlb_shootdowns,
             self.tlb_shootdown_cpus,
+            self.frame_cache_hits,
+            self.frame_cache_refills,
         ]
     }
 
@@ -250,6 +258,8 @@ impl VmStats {
             cpus_online: at(28),
             tlb_shootdowns: at(29),
             tlb_shootdown_cpus: at(30),
+            frame_cache_hits: at(31),
+            frame_cache_refills: at(32),
         }
     }
 }

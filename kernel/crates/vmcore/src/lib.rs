@@ -7,4 +7,5 @@
 pub mod bitmap;
 pub mod clock;
 pub mod frame_state;
+pub mod magazine;
 pub mod pool;
