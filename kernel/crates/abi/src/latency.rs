@@ -113,6 +113,17 @@ impl Histogram {
         }
     }
 
+    /// The values recorded since `earlier`, an older reading of the same histogram: how a
+    /// program that reads `fault_latency` at the start and end of an interval gets the
+    /// interval's own histogram.
+    pub fn since(&self, earlier: &Histogram) -> Histogram {
+        let mut interval = self.clone();
+        for (mine, before) in interval.counts.iter_mut().zip(&earlier.counts) {
+            *mine = mine.saturating_sub(*before);
+        }
+        interval
+    }
+
     /// The `fraction` quantile (0.5 = median, 0.99 = p99) as a bucket midpoint; `None` when
     /// empty. The quantile is the smallest value with at least that fraction of the values
     /// at or below it.
@@ -229,6 +240,21 @@ mod tests {
         assert_eq!(parsed.count(), 8);
         assert_eq!(Histogram::parse_compact("3:x"), None);
         assert_eq!(Histogram::parse_compact("999:1"), None);
+    }
+
+    #[test]
+    fn the_histogram_since_an_earlier_reading_holds_only_the_later_values() {
+        let mut earlier = Histogram::default();
+        earlier.record(5);
+        earlier.record(1_000_000);
+        let mut later = earlier.clone();
+        later.record(700);
+        later.record(700);
+        let interval = later.since(&earlier);
+        assert_eq!(interval.count(), 2);
+        assert_eq!(interval.counts[bucket_of(700)], 2);
+        assert_eq!(interval.quantile(0.99), Some(bucket_midpoint(bucket_of(700))));
+        assert_eq!(earlier.since(&earlier), Histogram::default());
     }
 
     #[test]

@@ -76,6 +76,11 @@ pub mod nr {
     /// nanoseconds per [`crate::latency`] bucket, little-endian `u64`s) into `counts`;
     /// returns the bytes copied, or -1 for a class out of range.
     pub const FAULT_LATENCY: u32 = RINTOS_BASE + 2;
+    /// `int process_list(struct process_info *out, unsigned size)`: copies one
+    /// [`crate::ProcessInfo`] per process, in pid order, as many whole records as fit in
+    /// `size` bytes; returns how many processes there are, so that a caller whose buffer
+    /// was too small can retry with a larger one.
+    pub const PROCESS_LIST: u32 = RINTOS_BASE + 3;
 }
 
 /// The counters `vm_stats` copies out: little-endian `u64`s in this order. New fields are
@@ -264,6 +269,55 @@ impl VmStats {
     }
 }
 
+/// One process as `process_list` reports it: 28 bytes, the fields in this order, integers
+/// little-endian. That is also this struct's layout on i386, so a user program may let the
+/// kernel write into an array of them. New fields are only ever appended, in a new call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProcessInfo {
+    pub pid: u32,
+    /// Pages of its address space held in a frame now.
+    pub resident_pages: u32,
+    /// Pages of its address space whose only copy is in a swap slot.
+    pub swapped_pages: u32,
+    /// The program name (the first word of its command line), NUL-padded: at most
+    /// [`ProcessInfo::NAME_BYTES`]` - 1` bytes, so a NUL always ends it.
+    pub name: [u8; ProcessInfo::NAME_BYTES],
+}
+
+impl ProcessInfo {
+    /// Bytes of one record.
+    pub const SIZE: usize = 12 + Self::NAME_BYTES;
+    /// Bytes of the name field; a longer name is cut at a character boundary.
+    pub const NAME_BYTES: usize = 16;
+
+    pub fn new(pid: u32, name: &str, resident_pages: u32, swapped_pages: u32) -> ProcessInfo {
+        let mut end = name.len().min(Self::NAME_BYTES - 1);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut name_bytes = [0; Self::NAME_BYTES];
+        name_bytes[..end].copy_from_slice(&name.as_bytes()[..end]);
+        ProcessInfo { pid, resident_pages, swapped_pages, name: name_bytes }
+    }
+
+    /// The name up to its NUL ("?" if it is not UTF-8).
+    pub fn name(&self) -> &str {
+        let length = self.name.iter().position(|&byte| byte == 0).unwrap_or(self.name.len());
+        core::str::from_utf8(&self.name[..length]).unwrap_or("?")
+    }
+
+    /// The record as `process_list` copies it.
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut bytes = [0; Self::SIZE];
+        bytes[0..4].copy_from_slice(&self.pid.to_le_bytes());
+        bytes[4..8].copy_from_slice(&self.resident_pages.to_le_bytes());
+        bytes[8..12].copy_from_slice(&self.swapped_pages.to_le_bytes());
+        bytes[12..].copy_from_slice(&self.name);
+        bytes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +332,24 @@ mod tests {
     fn a_short_copy_leaves_later_counters_zero() {
         let stats = VmStats::from_array(&[5, 6]);
         assert_eq!((stats.page_faults, stats.zero_fill, stats.majors_in_flight), (5, 6, 0));
+    }
+
+    #[test]
+    fn a_process_record_is_its_fields_in_order_and_as_laid_out_on_i386() {
+        let record = ProcessInfo::new(0x0102_0304, "ps", 7, 0x100);
+        let bytes = record.to_bytes();
+        assert_eq!(bytes[..12], [4, 3, 2, 1, 7, 0, 0, 0, 0, 1, 0, 0]);
+        assert_eq!(&bytes[12..], b"ps\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        assert_eq!(core::mem::size_of::<ProcessInfo>(), ProcessInfo::SIZE);
+        assert_eq!(core::mem::align_of::<ProcessInfo>(), 4);
+        assert_eq!(record.name(), "ps");
+    }
+
+    #[test]
+    fn a_long_process_name_is_cut_at_a_character_boundary_and_ends_in_nul() {
+        assert_eq!(ProcessInfo::new(1, "a-much-longer-program-name", 0, 0).name(), "a-much-longer-p");
+        // 14 ASCII bytes, then a two-byte character that would end at byte 16.
+        assert_eq!(ProcessInfo::new(1, "fourteen-bytes\u{e9}", 0, 0).name(), "fourteen-bytes");
+        assert_eq!(ProcessInfo::new(1, "", 0, 0).name(), "");
     }
 }
