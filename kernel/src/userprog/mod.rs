@@ -17,6 +17,8 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
+use rintos_abi::ProcessInfo;
+
 use crate::fs::File;
 use crate::sync::SpinLock;
 use crate::threads::{self, Condvar, Mutex, Semaphore, Tid};
@@ -90,6 +92,21 @@ pub fn current_process() -> Option<Arc<Process>> {
 /// The process the running thread belongs to (a system call's).
 pub fn current() -> Arc<Process> {
     current_process().expect("a system call from a thread without a process")
+}
+
+/// Every process in the table, in pid order, with its name and pages (the `process_list`
+/// call). The table's lock is held only to copy it: counting a process's pages takes its
+/// page table's lock and each page's.
+pub fn process_list() -> Vec<ProcessInfo> {
+    let processes: Vec<(Pid, Arc<Process>)> =
+        PROCESSES.lock().iter().map(|(pid, process)| (*pid, process.clone())).collect();
+    processes
+        .iter()
+        .map(|(pid, process)| {
+            let (resident, swapped) = process.space.resident_and_swapped();
+            ProcessInfo::new(*pid, &process.name, resident as u32, swapped as u32)
+        })
+        .collect()
 }
 
 /// Processes that have not finished exiting.

@@ -4,6 +4,7 @@
 //! kills the process with status -1.
 
 use alloc::vec;
+use alloc::vec::Vec;
 
 use rintos_abi::nr;
 
@@ -93,6 +94,14 @@ fn dispatch(process: &Process, memory: &UserMemory, esp: usize) -> Result<u32> {
         nr::VM_STATS => vm::stats::copy_to_user(memory, arg(0)? as usize, arg(1)? as usize)? as u32,
         nr::FAULT_LATENCY => vm::stats::copy_latency_to_user(memory, arg(0)?, arg(1)? as usize, arg(2)? as usize)? as u32,
         nr::FILE_FRAMES => process.files.lock().file(int(0)?).map_or(-1, |file| vm::share::frames_of(file.inode().sector()) as i32) as u32,
+        nr::PROCESS_LIST => {
+            let (buffer, size) = (arg(0)? as usize, arg(1)? as usize);
+            let processes = super::process_list();
+            let fitting = processes.len().min(size / rintos_abi::ProcessInfo::SIZE);
+            let records: Vec<u8> = processes[..fitting].iter().flat_map(|process| process.to_bytes()).collect();
+            memory.write(buffer, &records)?;
+            processes.len() as u32
+        }
         _ => return Err(Exit(-1)),
     })
 }

@@ -126,6 +126,19 @@ impl AddressSpace {
         self.pages.lock().remove(&upage)
     }
 
+    /// How many pages are in a frame now, and how many are backed by a swap slot:
+    /// `(resident, swapped)`.
+    pub fn resident_and_swapped(&self) -> (usize, usize) {
+        let pages = self.pages.lock();
+        pages.values().fold((0, 0), |(resident, swapped), page| {
+            let state = page.state.lock();
+            (
+                resident + usize::from(matches!(state.residence, Residence::Present(_))),
+                swapped + usize::from(matches!(state.backing, Backing::Swap(_))),
+            )
+        })
+    }
+
     /// Takes every page out of the table (at exit).
     pub fn take_all(&self) -> Vec<Arc<Page>> {
         core::mem::take(&mut *self.pages.lock()).into_values().collect()
