@@ -4,6 +4,7 @@
 //! once.)
 use core::fmt::{self, Write};
 
+use crate::cstr::StrBuf;
 use crate::syscall::{STDOUT_FILENO, write};
 
 /// Collects formatted text and writes it to `fd` in chunks of up to 64 bytes.
@@ -64,6 +65,18 @@ macro_rules! print {
 macro_rules! println {
     () => { $crate::print!("\n") };
     ($($arg:tt)*) => { $crate::print!("{}\n", format_args!($($arg)*)) };
+}
+
+/// Prints `args` and a newline with a single `write`, so that the line reaches the console
+/// in one piece even while other processes print (`print!` may split it into 64-byte
+/// chunks). A line longer than 255 bytes is cut off.
+pub fn print_line(args: fmt::Arguments) {
+    let mut line = StrBuf::<256>::format(args);
+    if line.is_full() {
+        line.truncate(line.len() - 1);
+    }
+    line.push_bytes(b"\n");
+    write(STDOUT_FILENO, line.as_bytes());
 }
 
 /// Prints `data` as hex, 16 bytes a line, each line starting with the offset of its first

@@ -8,7 +8,9 @@
 //! wrapped in `(name) begin` / `(name) end`). Everything else is here:
 //!
 //! * [`syscall`]: the system calls, made exactly like `lib/user/syscall.c`;
-//! * [`console`]: `print!`/`println!`, buffered in 64-byte chunks like the user `printf`;
+//! * [`console`]: `print!`/`println!`, buffered in 64-byte chunks like the user `printf`,
+//!   and [`console::print_line`], a whole line in one `write`;
+//! * [`clock`]: the time-stamp counter and its rate (Rintos has no clock call);
 //! * [`testlib`]: `msg!`, `fail!`, `check!`, file verification and child helpers;
 //! * [`random`]: the process's Pintos PRNG;
 //! * [`boundary`]: memory laid out across page boundaries for the boundary tests;
@@ -20,6 +22,7 @@
 #![no_std]
 
 pub mod boundary;
+pub mod clock;
 pub mod common;
 pub mod console;
 pub mod cstr;

@@ -24,8 +24,9 @@ pub type DirEntryName = [u8; NAME_MAX + 1];
 
 // The kernel preserves every register except eax, and the asm blocks declare eax as their
 // only output; memory counts as clobbered (the default for asm!). The kernel writes to our
-// memory only for READ, READDIR and Rintos' statistics calls: their wrappers below pass
-// buffers they own, or are `unsafe` themselves. Every other call at most reads what we pass.
+// memory only for READ, READDIR and Rintos' statistics and process calls: their wrappers
+// below pass buffers they own, or are `unsafe` themselves. Every other call at most reads
+// what we pass.
 
 #[inline(always)]
 fn syscall0(number: u32) -> u32 {
@@ -244,4 +245,13 @@ pub fn fault_latency(class: rintos_abi::latency::FaultClass) -> rintos_abi::late
     let size = core::mem::size_of_val(&histogram.counts) as u32;
     syscall3(nr::FAULT_LATENCY, class as u32, histogram.counts.as_mut_ptr() as u32, size);
     histogram
+}
+
+/// Every process, in pid order, as many as fit in `records` (`process_list`). Returns how
+/// many processes there are: more than `records.len()` means some did not fit.
+pub fn process_list(records: &mut [rintos_abi::ProcessInfo]) -> usize {
+    let size = core::mem::size_of_val(records) as u32;
+    // The kernel writes whole records in their wire form, which is `ProcessInfo`'s layout on
+    // i386, and any bytes make a valid `ProcessInfo`.
+    syscall2(nr::PROCESS_LIST, records.as_mut_ptr() as u32, size) as usize
 }

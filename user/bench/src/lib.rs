@@ -1,5 +1,5 @@
-//! What the benchmark programs share: the time-stamp counter (Rintos' statistics calls are
-//! in the runtime), and the report lines the host harness reads.
+//! What the benchmark programs share: the report lines the host harness reads (the
+//! time-stamp counter and Rintos' statistics calls are in the runtime, re-exported here).
 //!
 //! Every report line has the form `bench WHAT key=value ... [| HISTOGRAM]`, written with a
 //! single `write` so that lines of processes running at once never interleave; the
@@ -10,50 +10,11 @@ use core::ffi::CStr;
 use core::fmt;
 
 use rintos_user::abi::latency::Histogram;
+pub use rintos_user::clock::{Clock, rdtsc};
 pub use rintos_user::syscall::{fault_latency, vm_stats};
 use rintos_user::cstr::{StrBuf, atoi};
 use rintos_user::entry::Args;
 use rintos_user::syscall::{STDOUT_FILENO, write};
-
-/// Reads the time-stamp counter (user mode may: the kernel leaves CR4.TSD clear).
-#[inline(always)]
-pub fn rdtsc() -> u64 {
-    // SAFETY: `rdtsc` only reads a counter.
-    unsafe { core::arch::x86::_rdtsc() }
-}
-
-/// Converts TSC cycles to time with the kernel's calibration.
-#[derive(Clone, Copy)]
-pub struct Clock {
-    tsc_per_second: u64,
-}
-
-impl Clock {
-    pub fn new() -> Clock {
-        let tsc_per_second = vm_stats().tsc_per_second;
-        assert!(tsc_per_second > 0, "the kernel reports no TSC calibration");
-        Clock { tsc_per_second }
-    }
-
-    pub fn ns(&self, cycles: u64) -> u64 {
-        (u128::from(cycles) * 1_000_000_000 / u128::from(self.tsc_per_second)) as u64
-    }
-
-    pub fn ms(&self, cycles: u64) -> u64 {
-        self.ns(cycles) / 1_000_000
-    }
-
-    /// The TSC value `ms` milliseconds after `start`.
-    pub fn after_ms(&self, start: u64, ms: u64) -> u64 {
-        start + ms * self.tsc_per_second / 1000
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Clock {
-        Clock::new()
-    }
-}
 
 /// Writes one report line: `bench {args}`, then ` | histogram` if there is one.
 pub fn report(args: fmt::Arguments, histogram: Option<&Histogram>) {
