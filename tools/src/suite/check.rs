@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use similar::TextDiff;
 
-use super::{Checker, Filters, TestCase};
+use super::{Checker, Filters, TestCase, expect};
 
 /// The outcome of judging one run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,10 +206,11 @@ fn compare_output(core: &[&str], filters: Filters, alternatives: &[Vec<String>])
         })
         .collect();
     if alternatives.iter().any(|expected| {
-        expected
-            .iter()
-            .map(String::as_str)
-            .eq(actual.iter().copied())
+        expected.len() == actual.len()
+            && expected
+                .iter()
+                .zip(&actual)
+                .all(|(expected, actual)| expect::line_matches(expected, actual))
     }) {
         return Findings {
             reasons: Vec::new(),
@@ -230,12 +231,20 @@ fn compare_output(core: &[&str], filters: Filters, alternatives: &[Vec<String>])
 }
 
 /// A unified diff from the acceptable output most similar to `actual`, with the whole output as
-/// context, as the classic checker prints it.
+/// context, as the classic checker prints it. An expected line with number fields that matches
+/// the actual line in its place is shown as that line, so that only real differences show.
 fn closest_diff(actual: &[&str], alternatives: &[Vec<String>]) -> Option<String> {
     let actual_text = as_text(actual.iter().copied());
     let expected_texts: Vec<String> = alternatives
         .iter()
-        .map(|lines| as_text(lines.iter().map(String::as_str)))
+        .map(|lines| {
+            as_text(
+                lines
+                    .iter()
+                    .enumerate()
+                    .map(|(index, expected)| as_matched(expected, actual.get(index).copied())),
+            )
+        })
         .collect();
     let similarity = |expected: &String| TextDiff::from_lines(expected, &actual_text).ratio();
     let (index, closest) = expected_texts
@@ -257,6 +266,14 @@ fn closest_diff(actual: &[&str], alternatives: &[Vec<String>]) -> Option<String>
             .header(&expected_name, "actual")
             .to_string(),
     )
+}
+
+/// `expected` as the diff shows it: the actual line in its place if it matches.
+fn as_matched<'a>(expected: &'a str, actual: Option<&'a str>) -> &'a str {
+    match actual {
+        Some(line) if expect::line_matches(expected, line) => line,
+        _ => expected,
+    }
 }
 
 fn as_text<'a>(lines: impl Iterator<Item = &'a str>) -> String {

@@ -8,6 +8,11 @@
 //! - Lines between `{repeat}` and `{end}` repeat as a group, their ranges advancing once per
 //!   round; `{repeat N}` repeats a group N times (for a group without ranges).
 //!
+//! Numbers that vary from run to run (counters a tool prints) are matched, not expanded: a
+//! number field `{N..}` in an expected line matches a decimal number of at least N, with any
+//! spaces before it, so that a right-aligned column matches whatever its width; `{0..}` is
+//! any number. Ranges are expanded first, so a line may hold both.
+//!
 //! Any other text, braces included, is literal.
 
 use std::ops::RangeInclusive;
@@ -21,6 +26,8 @@ static RANGE: LazyLock<Regex> = LazyLock::new(|| {
 static REPEAT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\{repeat(?: ([0-9]+))?\}$").expect("valid regex"));
 const END: &str = "{end}";
+static NUMBER_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{([0-9]+)\.\.\}").expect("valid regex"));
 
 /// Expands a template into the exact lines it stands for.
 pub fn expand(template: &str) -> Result<Vec<String>, String> {
@@ -52,6 +59,45 @@ pub fn expand(template: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(expanded)
+}
+
+/// Whether `actual` is the expanded line `expected`: the same text, where each number field
+/// `{N..}` of `expected` stands for spaces and a number of at least N.
+pub fn line_matches(expected: &str, actual: &str) -> bool {
+    if !NUMBER_FIELD.is_match(expected) {
+        return expected == actual;
+    }
+    let mut pattern = String::from("^");
+    let mut bounds = Vec::new();
+    let mut text_start = 0;
+    for field in NUMBER_FIELD.captures_iter(expected) {
+        let whole = field.get(0).expect("group 0 always matches");
+        pattern.push_str(&regex::escape(&expected[text_start..whole.start()]));
+        pattern.push_str(" *([0-9]+)");
+        bounds.push(field.get(1).expect("the bound is in the pattern").as_str());
+        text_start = whole.end();
+    }
+    pattern.push_str(&regex::escape(&expected[text_start..]));
+    pattern.push('$');
+    let Some(numbers) = Regex::new(&pattern)
+        .expect("escaped text and fields make a valid regex")
+        .captures(actual)
+    else {
+        return false;
+    };
+    bounds
+        .iter()
+        .zip(numbers.iter().skip(1).flatten())
+        .all(|(bound, number)| at_least(number.as_str(), bound))
+}
+
+/// Whether the decimal digits `number` are at least `bound`, at any length.
+fn at_least(number: &str, bound: &str) -> bool {
+    let (number, bound) = (
+        number.trim_start_matches('0'),
+        bound.trim_start_matches('0'),
+    );
+    (number.len(), number) >= (bound.len(), bound)
 }
 
 /// One piece of a template line: literal text, or a range's values in order.
@@ -159,7 +205,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::expand;
+    use super::{expand, line_matches};
 
     fn lines(text: &str) -> Vec<String> {
         text.lines().map(String::from).collect()
@@ -207,5 +253,39 @@ mod tests {
         ] {
             assert!(expand(bad).is_err(), "accepted {bad:?}");
         }
+    }
+
+    #[test]
+    fn a_number_field_matches_a_right_aligned_number_of_at_least_its_bound() {
+        let row = "{1..} touch-pages {64..} {0..}";
+        assert!(line_matches(row, "    4 touch-pages          70        0"));
+        assert!(line_matches(
+            row,
+            "1 touch-pages 64 12345678901234567890123"
+        ));
+        assert!(line_matches(row, "    4 touch-pages 064 0"));
+        for wrong in [
+            "    4 touch-pages          63        0",
+            "    0 touch-pages          70        0",
+            "    4 touch-pages          70        -",
+            "    4 touch-pages          70        0 ",
+            "    4 touch-pages          70",
+            "    4 touch-pagesX         70        0",
+            "    4 touch-pages         7.0        0",
+            "    4 touch-pages          -70       0",
+        ] {
+            assert!(!line_matches(row, wrong), "{row:?} matched {wrong:?}");
+        }
+    }
+
+    #[test]
+    fn lines_without_fields_compare_exactly_and_ranges_expand_before_fields() {
+        assert!(line_matches("(t) {weird} 3.*", "(t) {weird} 3.*"));
+        assert!(!line_matches("(t) {weird} 3.*", "(t) {weird} 3x"));
+        assert!(!line_matches("(t) {1..}", "(t) {1..}"));
+        let lines = expand("child {1..2}: {2..} pages\n").unwrap();
+        assert_eq!(lines, ["child 1: {2..} pages", "child 2: {2..} pages"]);
+        assert!(line_matches(&lines[1], "child 2:   17 pages"));
+        assert!(!line_matches(&lines[1], "child 2: 1 pages"));
     }
 }

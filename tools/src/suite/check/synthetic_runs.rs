@@ -210,6 +210,35 @@ fn lines_compare_exactly_in_count_order_and_content() {
 }
 
 #[test]
+fn number_fields_match_counters_and_the_diff_shows_only_the_lines_that_differ() {
+    let case = expecting(
+        "ps",
+        NO_FILTERS,
+        &[&["  PID NAME", "{1..} ps {4..}", "{1..} child {64..}"]],
+    );
+    let core = |child_pages: &'static str| ["  PID NAME", "    3 ps   7", child_pages];
+    assert_passes(&case, &run_output("ps", &core("    4 child   64")));
+    let verdict = check(&case, &run_output("ps", &core("    4 child   63")), true);
+    assert!(!verdict.passed);
+    let diff = verdict
+        .diff
+        .expect("a diff for an output that matched nothing");
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|line| line.starts_with(['-', '+']))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "--- expected",
+            "+++ actual",
+            "-{1..} child {64..}",
+            "+    4 child   63"
+        ]
+    );
+}
+
+#[test]
 fn exit_lines_are_dropped_only_under_ignore_exit_codes() {
     let core = [
         "(sm-create) begin",
