@@ -115,6 +115,15 @@ pub mod raw {
     pub fn write(fd: i32, buffer: *const u8, length: u32) -> i32 {
         syscall3(nr::WRITE, fd as u32, buffer as u32, length) as i32
     }
+
+    /// Copies as many whole process records as fit in `size` bytes at `buffer`; returns how
+    /// many processes there are (see [`rintos_abi::nr::PROCESS_LIST`]).
+    ///
+    /// # Safety
+    /// As for [`read`]: the kernel writes up to `size` bytes at `buffer`.
+    pub unsafe fn process_list(buffer: *mut u8, size: u32) -> u32 {
+        syscall2(nr::PROCESS_LIST, buffer as u32, size)
+    }
 }
 
 /// Powers the machine off.
@@ -251,7 +260,7 @@ pub fn fault_latency(class: rintos_abi::latency::FaultClass) -> rintos_abi::late
 /// many processes there are: more than `records.len()` means some did not fit.
 pub fn process_list(records: &mut [rintos_abi::ProcessInfo]) -> usize {
     let size = core::mem::size_of_val(records) as u32;
-    // The kernel writes whole records in their wire form, which is `ProcessInfo`'s layout on
-    // i386, and any bytes make a valid `ProcessInfo`.
-    syscall2(nr::PROCESS_LIST, records.as_mut_ptr() as u32, size) as usize
+    // SAFETY: the kernel writes at most `size` bytes into our own records, whole records in
+    // their wire form, which is `ProcessInfo`'s layout on i386; any bytes make a valid one.
+    unsafe { raw::process_list(records.as_mut_ptr().cast(), size) as usize }
 }

@@ -1,10 +1,11 @@
 //! What the virtual-memory tests of this package share: the kernel's counters ([`kernel`]),
-//! flags that processes raise for each other through a file ([`board`]), the text segment
-//! of an executable and its digest ([`text`]), and the data patterns the tests write and
-//! check ([`pattern`]).
+//! flags that processes raise for each other through a file ([`board`]), a process that
+//! holds a known number of pages ([`holder`]), the text segment of an executable and its
+//! digest ([`text`]), and the data patterns the tests write and check ([`pattern`]).
 #![no_std]
 
 pub mod board;
+pub mod holder;
 pub mod kernel;
 pub mod pattern;
 pub mod text;
