@@ -86,13 +86,11 @@ fn clear_row(row: usize) {
     }
 }
 
-/// Sets up the serial port and clears the screen. Returns a byte that was waiting at the
-/// serial port (for the input queue).
-pub fn init() -> Option<u8> {
-    let early = uart::init();
+/// Sets up the serial port and clears the screen.
+pub fn init() {
+    uart::init();
     (0..ROWS).for_each(clear_row);
     CONSOLE.lock().screen = Some(Cursor { row: 0, column: 0 });
-    early
 }
 
 /// Writes formatted text atomically.

@@ -22,7 +22,7 @@ use crate::{fs, memory, println, resources, selftest, task, threads, trap, userp
 extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
     // First of all: every lock looks up its CPU's block through the GS segment it sets.
     gdt::init(crate::panic::double_fault_task as *const () as usize);
-    let early_input = crate::console::init();
+    crate::console::init();
     assert!(magic == BOOTLOADER_MAGIC, "not started by a Multiboot loader (magic {magic:#x})");
     // SAFETY: the magic says `multiboot_info` is the loader's information structure, and the
     // boot page directory maps low memory at PHYS_BASE.
@@ -67,7 +67,6 @@ extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
         threads::set_time_slice(slice);
     }
     input::init();
-    serial::keep_early_byte(early_input);
     keyboard::init();
     pic::disable();
     let platform = acpi::discover();

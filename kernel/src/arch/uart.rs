@@ -14,11 +14,11 @@ const LINE_STATUS: u16 = PORT + 5;
 const LINE_STATUS_DATA_READY: u8 = 0x01;
 const LINE_STATUS_TRANSMIT_EMPTY: u8 = 0x20;
 
-/// Sets the port up: 115200 baud, 8N1, FIFOs on, no interrupts yet. Returns a byte that
-/// arrived before (input piped into QEMU is there at once), which turning the FIFOs on
-/// would discard.
-pub fn init() -> Option<u8> {
-    let early = received();
+/// Sets the port up: 115200 baud, 8N1, no interrupts yet. The FIFOs stay off: turning
+/// them on empties them, and input piped into QEMU is already arriving (QEMU holds the
+/// rest of it until the port's one-byte receive register is read, so nothing is lost
+/// without them).
+pub fn init() {
     // SAFETY: standard 16550 UART programming on COM1's ports.
     unsafe {
         outb(INTERRUPT_ENABLE, 0x00);
@@ -26,10 +26,9 @@ pub fn init() -> Option<u8> {
         outb(DATA, 0x01); // divisor 1 = 115200 baud
         outb(INTERRUPT_ENABLE, 0x00);
         outb(LINE_CONTROL, 0x03); // 8 bits, no parity, one stop bit
-        outb(FIFO_CONTROL, 0xC7);
+        outb(FIFO_CONTROL, 0x00);
         outb(MODEM_CONTROL, 0x0B); // DTR, RTS, OUT2 (OUT2 gates the interrupt line)
     }
-    early
 }
 
 /// Lets the port interrupt when a byte arrives.

@@ -175,7 +175,7 @@ pub fn run_cases(
             let prepared = prepare(case, artifacts, repo_root);
             let cpus = prepared
                 .as_ref()
-                .map_or(1, |prepared| prepared.options.cpus);
+                .map_or(1, |prepared| prepared.options.cpus());
             (cpus as usize, prepared)
         },
         |case, prepared| {

@@ -183,7 +183,7 @@ fn execute(
         symbols,
         command_line: crate::quote::join(kernel_command_line(&options)),
         memory_mb: options.memory_mb,
-        cpus: options.cpus,
+        cpus: options.cpus(),
         disks,
         display: !options.no_vga && has_graphical_display(),
         gdb: options.gdb,

@@ -56,8 +56,9 @@ pub struct Options {
     pub swap: Option<PartitionSource>,
     /// Guest RAM in megabytes.
     pub memory_mb: u32,
-    /// Virtual CPUs (`--smp`); QEMU runs each on a host thread of its own.
-    pub cpus: u32,
+    /// Virtual CPUs (`--smp`), if given; QEMU runs each on a host thread of its own. See
+    /// [`Options::cpus`].
+    pub smp: Option<u32>,
     pub timeout_secs: Option<u64>,
     pub kill_on_failure: bool,
     pub no_vga: bool,
@@ -101,7 +102,7 @@ impl Default for Options {
             scratch_sectors: None,
             swap: None,
             memory_mb: DEFAULT_MEMORY_MB,
-            cpus: 1,
+            smp: None,
             timeout_secs: None,
             kill_on_failure: false,
             no_vga: false,
@@ -188,6 +189,12 @@ const VALUED: &[(&str, &str)] = &[
 ];
 
 impl Options {
+    /// Virtual CPUs of the run: `--smp`, or 1 (the classic runs; the shell session of a
+    /// bare `cargo run` chooses its own default).
+    pub fn cpus(&self) -> u32 {
+        self.smp.unwrap_or(1)
+    }
+
     /// Parses the runner's arguments (what follows `cargo run --`).
     pub fn parse(args: &[String]) -> anyhow::Result<Options> {
         let mut options = Options::default();
@@ -277,7 +284,7 @@ impl Options {
             "mem",
             (self.memory_mb != DEFAULT_MEMORY_MB).then(|| self.memory_mb.to_string()),
         );
-        valued("smp", (self.cpus != 1).then(|| self.cpus.to_string()));
+        valued("smp", self.smp.map(|cpus| cpus.to_string()));
         for (name, source) in [("filesys", &self.filesys), ("swap", &self.swap)] {
             match source {
                 Some(PartitionSource::Size(sectors)) => {
@@ -369,12 +376,9 @@ impl Options {
                 ensure!(self.memory_mb > 0, "guest memory must be at least 1 MB");
             }
             "smp" => {
-                self.cpus = parse_number(name, &value_of(name)?)?;
-                ensure!(
-                    (1..=MAX_CPUS).contains(&self.cpus),
-                    "--smp takes 1 to {MAX_CPUS} CPUs, not {}",
-                    self.cpus
-                );
+                let cpus = parse_number(name, &value_of(name)?)?;
+                ensure!((1..=MAX_CPUS).contains(&cpus), "--smp takes 1 to {MAX_CPUS} CPUs, not {cpus}");
+                self.smp = Some(cpus);
             }
             "T" | "timeout" => self.timeout_secs = Some(parse_number(name, &value_of(name)?)?),
             "j" | "jitter" => {
@@ -670,9 +674,9 @@ mod tests {
 
     #[test]
     fn smp_takes_one_to_eight_cpus() {
-        assert_eq!(parse("").unwrap().cpus, 1);
-        assert_eq!(parse("--smp=2").unwrap().cpus, 2);
-        assert_eq!(parse("--smp 8").unwrap().cpus, 8);
+        assert_eq!(parse("").unwrap().cpus(), 1);
+        assert_eq!(parse("--smp=2").unwrap().cpus(), 2);
+        assert_eq!(parse("--smp 8").unwrap().cpus(), 8);
         assert!(error("--smp=0").contains("1 to 8 CPUs"));
         assert!(error("--smp=9").contains("1 to 8 CPUs"));
         assert!(error("--smp=two").contains("not a whole number"));
@@ -681,7 +685,7 @@ mod tests {
     #[test]
     fn options_written_back_as_arguments_parse_to_the_same_options() {
         let mut every = Options::classic(60);
-        every.cpus = 2;
+        every.smp = Some(2);
         every.memory_mb = 16;
         every.kvm = true;
         every.lock_checks = true;

@@ -15,10 +15,12 @@ pub const SHELL_DISK: &str = "disk-images/rintos.dsk";
 const SHELL_SWAP_MB: u32 = 4;
 /// Room left for the user's own files beyond the programs.
 const SPARE_MB: u32 = 8;
+/// CPUs of a shell session unless `--smp` says otherwise: Rintos is a multiprocessor kernel.
+const SHELL_CPUS: u32 = 2;
 
 /// Turns `options` into a shell session: `-q run shell` (the machine powers off when the
 /// shell exits), with the persistent disk attached (unless the options already give a file
-/// system) and 4 MB of swap unless the options size it.
+/// system), 4 MB of swap unless the options size it, and two CPUs unless `--smp` says.
 pub fn prepare(
     options: &mut Options,
     artifacts: &GuestArtifacts,
@@ -26,6 +28,7 @@ pub fn prepare(
 ) -> anyhow::Result<()> {
     options.kernel_args = vec!["-q".into(), "run".into(), "shell".into()];
     options.swap.get_or_insert(PartitionSource::Size(SHELL_SWAP_MB * SECTORS_PER_MB));
+    options.smp.get_or_insert(SHELL_CPUS);
     if options.filesys.is_none() {
         let disk = shell_disk(repo_root);
         sync_programs(&disk, artifacts)?;
@@ -172,10 +175,19 @@ mod tests {
         .unwrap();
         assert_eq!(options.kernel_args, ["-q", "run", "shell"]);
         assert_eq!(options.swap, Some(PartitionSource::Size(SHELL_SWAP_MB * SECTORS_PER_MB)));
+        assert_eq!(options.cpus(), SHELL_CPUS);
         assert_eq!(
             options.extra_disks,
             [ExtraDisk::Existing(shell_disk(dir.path()))]
         );
         assert!(FilesysImage::open(&shell_disk(dir.path())).is_ok());
+    }
+
+    #[test]
+    fn a_shell_session_keeps_the_cpus_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = Options::parse(&["--smp=1".into()]).unwrap();
+        prepare(&mut options, &artifacts(dir.path(), &[("shell", b"sh")]), dir.path()).unwrap();
+        assert_eq!(options.cpus(), 1);
     }
 }

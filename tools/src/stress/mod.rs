@@ -467,7 +467,7 @@ mod tests {
         let options =
             case.runner_options(&|program| PathBuf::from(&program.binary), Path::new("/"));
         assert!(options.lock_checks);
-        assert_eq!(options.cpus, 2);
+        assert_eq!(options.cpus(), 2);
         assert_eq!(
             options.kernel_args,
             ["-q", "-ul=64", "-f", "run", "sc-fuzz 9 500 2"]

@@ -567,7 +567,7 @@ expect = "(page-merge-par) begin"
 
     fn cpus(case: &crate::suite::TestCase) -> u32 {
         let resolve = |program: &Program| PathBuf::from(&program.binary);
-        case.runner_options(&resolve, std::path::Path::new("/")).cpus
+        case.runner_options(&resolve, std::path::Path::new("/")).cpus()
     }
 
     #[test]
