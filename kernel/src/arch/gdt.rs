@@ -184,18 +184,19 @@ pub fn interrupted_task() -> InterruptedTask {
 }
 
 /// A checksum of the descriptor table, to tell whether anything overwrote it since boot.
-/// The busy flag of task-state descriptors is left out: the CPU sets it as it loads a TSS.
+/// The flags the CPU itself sets are left out: the busy flag of a task-state descriptor (as
+/// it loads the TSS) and the accessed flag of a segment descriptor (as it first loads the
+/// segment: the user segments only when the first program starts).
 pub fn checksum() -> u32 {
     // SAFETY: a read-only look at a table that lives forever, as bytes.
     let bytes = unsafe { core::slice::from_raw_parts(GDT.0.get().cast::<u8>(), size_of::<[Descriptor; ENTRIES]>()) };
     let mut copy = [0u8; size_of::<[Descriptor; ENTRIES]>()];
     copy.copy_from_slice(bytes);
     for descriptor in copy.chunks_mut(8) {
-        const SYSTEM: u8 = 0x10;
+        const SEGMENT: u8 = 0x10;
         const BUSY: u8 = 0x02;
-        if descriptor[5] & SYSTEM == 0 {
-            descriptor[5] &= !BUSY;
-        }
+        const ACCESSED: u8 = 0x01;
+        descriptor[5] &= if descriptor[5] & SEGMENT == 0 { !BUSY } else { !ACCESSED };
     }
     fletcher32(&copy)
 }

@@ -78,7 +78,7 @@ pub fn both_channels() {
 /// A counting thread keeps running while another thread waits for disk requests: the count
 /// advances across the requests.
 pub fn overlap() {
-    const REQUESTS: u32 = 40;
+    const REQUESTS: u32 = 200;
     let counter = Counter::start(true);
     let device = scratch();
     let mut buffer = vec![0u8; 8 * SECTOR];

@@ -26,6 +26,7 @@ const TESTS: &[(&str, Test)] = &[
     ("lock-mutex", sync::lock_mutex),
     ("condvar-queue", sync::condvar_queue),
     ("timer-sleep", sync::timer_sleep),
+    ("sync-contention", sync::contention),
     ("executor-many", executor::many),
     ("executor-irq", executor::irq),
     ("executor-block-on", executor::block_on),

@@ -130,3 +130,61 @@ pub fn timer_sleep() {
     assert!(idle_ticks >= 20, "only {idle_ticks} idle ticks during 30 ticks of sleeping: busy waiting?");
     msg!("timer-sleep", "woke in deadline order; the CPU idled while all slept");
 }
+
+/// Every primitive at once from every CPU: pairs of threads hand a token back and forth
+/// through two semaphores, counting each turn under one shared mutex, while producers and
+/// consumers pass items through a queue guarded by a mutex and a condition variable. A
+/// wake-up lost anywhere stops a pair or a consumer for good (the test then runs into its
+/// timeout); a lost update shows in the counts.
+pub fn contention() {
+    const PAIRS: usize = 4;
+    const TURNS: usize = 12_500;
+    const ITEMS: usize = 5_000;
+    let turns = Arc::new(Mutex::new("counter", 0usize));
+    let mut workers = Vec::new();
+    for _ in 0..PAIRS {
+        let (ping, pong) = (Arc::new(Semaphore::new(0)), Arc::new(Semaphore::new(0)));
+        for serves in [true, false] {
+            let (ping, pong, turns) = (ping.clone(), pong.clone(), turns.clone());
+            workers.push(threads::spawn("ping-pong", move || {
+                let (mine, theirs) = if serves { (&ping, &pong) } else { (&pong, &ping) };
+                for _ in 0..TURNS {
+                    mine.down();
+                    *turns.lock() += 1;
+                    theirs.up();
+                }
+            }));
+        }
+        // The first turn is the server's.
+        ping.up();
+    }
+    let queue = Arc::new((Mutex::new("queue", VecDeque::new()), Condvar::new()));
+    let consumed = Arc::new(Mutex::new("seen", 0usize));
+    for _ in 0..2 {
+        let producer_queue = queue.clone();
+        workers.push(threads::spawn("producer", move || {
+            for item in 0..ITEMS {
+                producer_queue.0.lock().push_back(item);
+                producer_queue.1.notify_one();
+            }
+        }));
+        let (queue, consumed) = (queue.clone(), consumed.clone());
+        workers.push(threads::spawn("consumer", move || {
+            for _ in 0..ITEMS {
+                let mut items = queue.0.lock();
+                while items.is_empty() {
+                    items = queue.1.wait(items);
+                }
+                items.pop_front();
+                drop(items);
+                *consumed.lock() += 1;
+            }
+        }));
+    }
+    for worker in &workers {
+        threads::join(worker);
+    }
+    assert_eq!(*turns.lock(), PAIRS * 2 * TURNS, "a turn was lost");
+    assert_eq!(*consumed.lock(), 2 * ITEMS, "an item was lost");
+    msg!("sync-contention", "{} semaphore turns and {} queued items, none lost", PAIRS * 2 * TURNS, 2 * ITEMS);
+}

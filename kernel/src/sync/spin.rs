@@ -1,12 +1,19 @@
-//! Interrupt-safe spinlocks: `spin`'s ticket lock (first come, first served across CPUs),
-//! taken with interrupts off, with a name for the lock-order checker and the deadlock
-//! report, and the CPU that holds it.
+//! Interrupt-safe spinlocks: `spin`'s spin lock, taken with interrupts off, with a name for
+//! the lock-order checker and the deadlock report, and the CPU that holds it.
+//!
+//! Not `spin`'s ticket lock, although it is fair: under QEMU a virtual CPU is a host thread,
+//! and with more virtual CPUs than host cores the waiter whose turn it is may not be
+//! running, while every other CPU spins behind it. A plain test-and-set lock goes to
+//! whichever waiter runs (measured: the `sync-contention` self-test on four CPUs did not
+//! finish in 120 s with the ticket lock, and takes about a second with this one). Sections
+//! under a spinlock are short; fairness where waits are long is the sleeping locks' job
+//! (`Semaphore` hands its unit over, the IDE channels' `AsyncMutex` serves tickets).
 
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
-use spin::mutex::{TicketMutex, TicketMutexGuard};
+use spin::mutex::{SpinMutex, SpinMutexGuard};
 
 use crate::arch::{cpu, percpu};
 
@@ -51,7 +58,7 @@ pub struct SpinLock<T> {
     level: u8,
     /// The CPU that holds it (`NO_CPU`: none).
     holder: AtomicU32,
-    inner: TicketMutex<T>,
+    inner: SpinMutex<T>,
 }
 
 impl<T> SpinLock<T> {
@@ -61,7 +68,7 @@ impl<T> SpinLock<T> {
             #[cfg(debug_assertions)]
             level: super::order::spinning_level(name),
             holder: AtomicU32::new(NO_CPU),
-            inner: TicketMutex::new(value),
+            inner: SpinMutex::new(value),
         }
     }
 
@@ -104,7 +111,7 @@ impl<T> SpinLock<T> {
 /// Access to a [`SpinLock`]'s data; interrupts stay off until it is dropped.
 pub struct SpinGuard<'a, T> {
     /// `None` only while it is being handed over.
-    guard: Option<TicketMutexGuard<'a, T>>,
+    guard: Option<SpinMutexGuard<'a, T>>,
     lock: &'a SpinLock<T>,
     // Dropped after `guard`, so no interrupt can find the lock taken by a holder that is
     // already done with it.
@@ -141,9 +148,9 @@ impl<T> Drop for SpinGuard<'_, T> {
 }
 
 /// The raw form of [`SpinLock`] that the heap allocator (talc, through `lock_api`) needs:
-/// `spin`'s ticket lock, taken with interrupts off.
+/// `spin`'s spin lock, taken with interrupts off.
 pub struct HeapLock {
-    lock: TicketMutex<()>,
+    lock: SpinMutex<()>,
     holder: AtomicU32,
     /// The interrupt state to restore when the holder unlocks.
     interrupts_were_enabled: AtomicBool,
@@ -155,7 +162,7 @@ pub struct HeapLock {
 unsafe impl lock_api::RawMutex for HeapLock {
     #[allow(clippy::declare_interior_mutable_const)]
     const INIT: HeapLock = HeapLock {
-        lock: TicketMutex::new(()),
+        lock: SpinMutex::new(()),
         holder: AtomicU32::new(NO_CPU),
         interrupts_were_enabled: AtomicBool::new(false),
     };
