@@ -15,7 +15,7 @@ use crate::arch::{cpu, gdt, idt, paging, percpu};
 use crate::threads::Thread;
 use crate::console::print_unlocked;
 use crate::devices::shutdown;
-use crate::memory::{PHYS_BASE, phys_to_virt};
+use crate::memory::phys_to_virt;
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
 static SYMBOLS: AtomicUsize = AtomicUsize::new(0);
@@ -49,26 +49,6 @@ fn function_at(address: usize) -> Option<&'static str> {
     })
 }
 
-/// Return addresses of the calls that led here, walking the frame-pointer chain from `ebp`.
-fn call_stack(mut ebp: usize) -> impl Iterator<Item = usize> {
-    let mut frames = 0;
-    core::iter::from_fn(move || {
-        if ebp < PHYS_BASE || ebp % 4 != 0 || frames == MAX_FRAMES {
-            return None;
-        }
-        // SAFETY: `ebp` is a kernel address of a frame that `call` and the prologue wrote:
-        // [saved ebp, return address]. A corrupt chain ends at the checks above.
-        let (saved, ret) = unsafe { (*(ebp as *const usize), *((ebp + 4) as *const usize)) };
-        frames += 1;
-        if saved != 0 && saved <= ebp {
-            ebp = 0; // frames only move up the stack; anything else is corruption
-        } else {
-            ebp = saved;
-        }
-        (ret != 0).then_some(ret)
-    })
-}
-
 /// Whether a frame belongs to the machinery of panicking rather than to the code that
 /// panicked.
 fn is_panic_machinery(name: &str) -> bool {
@@ -91,10 +71,15 @@ pub fn report(file: &str, line: u32, message: fmt::Arguments, ebp: usize) -> ! {
         print_call_stack(ebp);
         shutdown::fail();
     }
-    let function = call_stack(ebp)
+    let function = cpu::call_stack(ebp, MAX_FRAMES)
         .filter_map(|address| function_at(address - 1))
         .find(|name| !is_panic_machinery(name))
         .unwrap_or("?");
+    // What was printed before the panic goes out first (the checkers look for the lines a
+    // test printed before its panic). The locks of the console may be taken out of order
+    // now: the lock-order checker has nothing more to say.
+    crate::sync::order::stop_checking();
+    crate::console::flush();
     print_unlocked(format_args!("Kernel PANIC at {file}:{line} in {function}(): {message}\n"));
     print_call_stack(ebp);
     shutdown::fail()
@@ -103,7 +88,7 @@ pub fn report(file: &str, line: u32, message: fmt::Arguments, ebp: usize) -> ! {
 /// `Call stack: 0x... 0x... .`, the classic line the runner symbolizes.
 fn print_call_stack(ebp: usize) {
     let mut stack = StackLine::default();
-    for address in call_stack(ebp) {
+    for address in cpu::call_stack(ebp, MAX_FRAMES) {
         let _ = write!(stack, " {address:#x}");
     }
     print_unlocked(format_args!("Call stack:{} .\n", stack.as_str()));

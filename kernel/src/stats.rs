@@ -11,6 +11,7 @@ use crate::{console, println, threads, vm};
 pub fn power_off() -> ! {
     print();
     println!("Powering off...");
+    console::flush();
     shutdown::power_off()
 }
 
@@ -39,5 +40,11 @@ fn print() {
     );
     println!("Keyboard: {} keys pressed", input::KEYS_PRESSED.load(Ordering::Relaxed));
     println!("Exception: {} page faults", vm::stats::page_faults());
+    if let Some((cycles, begun_at)) = crate::sync::off_time::longest() {
+        println!("Interrupts off: longest {} us, begun at:", timer::tsc_to_ns(cycles) / 1000);
+        let mut stack = alloc::string::String::from("Call stack:");
+        begun_at.for_each(|address| stack.push_str(&alloc::format!(" {address:#x}")));
+        println!("{stack} .");
+    }
     vm::stats::print_report();
 }

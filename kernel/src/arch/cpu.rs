@@ -86,6 +86,28 @@ pub fn invalidate_page(addr: usize) {
     unsafe { x86::tlb::flush(addr) };
 }
 
+/// Return addresses of the calls that led to the frame at `ebp`, walking the chain of saved
+/// frame pointers (every function keeps one: the target's `frame-pointer: always`), at
+/// most `max` of them.
+pub fn call_stack(mut ebp: usize, max: usize) -> impl Iterator<Item = usize> {
+    let mut frames = 0;
+    core::iter::from_fn(move || {
+        if ebp < super::layout::PHYS_BASE || ebp % 4 != 0 || frames == max {
+            return None;
+        }
+        // SAFETY: `ebp` is a kernel address of a frame that `call` and the prologue wrote:
+        // [saved ebp, return address]. A corrupt chain ends at the checks above.
+        let (saved, ret) = unsafe { (*(ebp as *const usize), *((ebp + 4) as *const usize)) };
+        frames += 1;
+        if saved != 0 && saved <= ebp {
+            ebp = 0; // frames only move up the stack; anything else is corruption
+        } else {
+            ebp = saved;
+        }
+        (ret != 0).then_some(ret)
+    })
+}
+
 /// The current frame pointer, where a backtrace starts.
 pub fn frame_pointer() -> usize {
     let ebp: usize;

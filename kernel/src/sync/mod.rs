@@ -12,6 +12,7 @@
 //! spinlocks, subsystem locks (page tables, frames, swap) before the runtime's, the
 //! scheduler's and the heap's, which are innermost. Debug builds panic on a lock taken out
 //! of order, naming both locks.
+pub mod off_time;
 pub mod order;
 mod spin;
 

@@ -126,6 +126,12 @@ pub const fn spinning_level(name: &str) -> u8 {
 #[cfg(debug_assertions)]
 pub use checker::{acquired_sleeping, check_sleeping, released_sleeping, spin_acquire, spin_release};
 
+/// Turns the checker off for good (the panic path, which takes locks where it can).
+pub fn stop_checking() {
+    #[cfg(debug_assertions)]
+    checker::stop();
+}
+
 #[cfg(debug_assertions)]
 mod checker {
     use core::sync::atomic::{AtomicBool, Ordering};
@@ -189,6 +195,10 @@ mod checker {
 
     fn active() -> bool {
         !REPORTED.load(Ordering::Relaxed)
+    }
+
+    pub fn stop() {
+        REPORTED.store(true, Ordering::Relaxed);
     }
 
     fn push<const N: usize>(table: &Table<N>, irq: &InterruptsOff, held: Held) {

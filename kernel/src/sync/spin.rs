@@ -37,12 +37,19 @@ pub struct InterruptsOff {
 
 impl InterruptsOff {
     pub fn new() -> InterruptsOff {
-        InterruptsOff { was_enabled: cpu::disable_interrupts(), _not_send: PhantomData }
+        let was_enabled = cpu::disable_interrupts();
+        if was_enabled {
+            super::off_time::began();
+        }
+        InterruptsOff { was_enabled, _not_send: PhantomData }
     }
 }
 
 impl Drop for InterruptsOff {
     fn drop(&mut self) {
+        if self.was_enabled {
+            super::off_time::ending();
+        }
         cpu::restore_interrupts(self.was_enabled);
     }
 }
@@ -80,6 +87,17 @@ impl<T> SpinLock<T> {
         let guard = self.inner.lock();
         self.holder.store(percpu::id() as u32, Ordering::Relaxed);
         SpinGuard { guard: Some(guard), lock: self, _irq: irq }
+    }
+
+    /// Takes the lock unless this CPU already holds it (which `lock` reports as a deadlock):
+    /// for the panic path, which may have interrupted the holder.
+    pub fn lock_unless_held_here(&self) -> Option<SpinGuard<'_, T>> {
+        let irq = InterruptsOff::new();
+        if self.holder.load(Ordering::Relaxed) == percpu::id() as u32 {
+            return None;
+        }
+        drop(irq);
+        Some(self.lock())
     }
 
     /// Releases a lock whose guard [`SpinGuard::hand_over`] gave up: the context switch
@@ -170,6 +188,9 @@ unsafe impl lock_api::RawMutex for HeapLock {
 
     fn lock(&self) {
         let was_enabled = cpu::disable_interrupts();
+        if was_enabled {
+            super::off_time::began();
+        }
         check_not_held_here(&self.holder, "heap");
         // Checked once interrupts are off, like any spinlock's, so that no interrupt handler
         // finds the heap listed as held before it is.
@@ -188,6 +209,9 @@ unsafe impl lock_api::RawMutex for HeapLock {
             return false;
         };
         core::mem::forget(guard);
+        if was_enabled {
+            super::off_time::began();
+        }
         #[cfg(debug_assertions)]
         super::order::spin_acquire("heap", super::order::spinning_level("heap"), self as *const Self as usize);
         self.holder.store(percpu::id() as u32, Ordering::Relaxed);
@@ -202,6 +226,9 @@ unsafe impl lock_api::RawMutex for HeapLock {
         super::order::spin_release(self as *const Self as usize);
         // SAFETY: the caller holds the lock (lock_api's contract), taken in `lock`.
         unsafe { self.lock.force_unlock() };
+        if was_enabled {
+            super::off_time::ending();
+        }
         cpu::restore_interrupts(was_enabled);
     }
 }

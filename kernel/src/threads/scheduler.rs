@@ -477,6 +477,7 @@ fn finish_switch() {
 #[unsafe(no_mangle)]
 extern "C" fn thread_start() -> ! {
     finish_switch();
+    crate::sync::off_time::ending();
     cpu::enable_interrupts();
     let body = current_thread().take_body();
     // The body and its captures are freed when it returns; a process's thread then goes on

@@ -73,6 +73,7 @@ fn page_fault(frame: &mut InterruptFrame) {
     let error = PageFaultError::from_bits_truncate(frame.error_code);
     vm::stats::count_exception();
     // CR2 is safe in a local now; the rest of the fault may sleep.
+    crate::sync::off_time::ending();
     cpu::enable_interrupts();
     let write = error.contains(PageFaultError::WR);
     let process = userprog::current_process();

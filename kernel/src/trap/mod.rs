@@ -11,7 +11,9 @@ mod irq;
 use x86::Ring;
 
 use crate::arch::acpi::Platform;
+use crate::arch::cpu;
 use crate::arch::idt::{self, Gate, InterruptFrame};
+use crate::sync::off_time;
 use crate::{threads, userprog};
 
 /// Routes every vector (the devices' lines as `platform` wires them) and loads the IDT.
@@ -25,6 +27,21 @@ pub fn init(platform: &Platform) {
 
 /// Where `arch::idt` delivers every interrupt.
 fn dispatch(frame: &mut InterruptFrame) {
+    // An interrupt gate turned interrupts off on the way in (the system call's trap gate
+    // did not); the way out turns them on again if the interrupted code had them on.
+    let interrupted_with_interrupts_on = frame.eflags & EFLAGS_IF != 0;
+    if interrupted_with_interrupts_on && !cpu::interrupts_enabled() {
+        off_time::began();
+    }
+    route(frame);
+    if interrupted_with_interrupts_on && !cpu::interrupts_enabled() {
+        off_time::ending();
+    }
+}
+
+const EFLAGS_IF: u32 = 1 << 9;
+
+fn route(frame: &mut InterruptFrame) {
     match frame.vector {
         vector if vector == u32::from(rintos_abi::SYSCALL_VECTOR) => {
             userprog::syscall::handle(frame);

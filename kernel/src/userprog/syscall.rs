@@ -18,7 +18,8 @@ use crate::{console, fs, task, vm};
 
 /// The longest file name or command line we copy in; longer ones are refused, not fatal.
 const MAX_STRING: usize = PAGE_SIZE;
-/// Console writes up to this size reach the console in one piece.
+/// Console writes are copied in from user memory this much at a time (the console then
+/// prints them a line at a time).
 const CONSOLE_CHUNK: usize = 64 * 1024;
 
 /// The process ends: by `exit(status)`, or killed with -1 for a bad pointer or a call that

@@ -58,7 +58,10 @@ enum Step {
 /// Brings `page` of `space` into memory and maps it. Returns how the fault was resolved.
 pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Resolution, FaultError> {
     let share = page.share_key();
-    loop {
+    // Each round waits for another operation on the page or loses a race to share it; so
+    // many rounds in a row mean the page is taken away as fast as it comes (frames
+    // thrashing between CPUs): the fault gives up rather than loop for ever.
+    for _ in 0..MAX_ROUNDS {
         match begin(space, page, share) {
             Step::Done(kind) => return Ok(Resolution::immediate(kind)),
             Step::Failed(error) => return Err(error),
@@ -78,7 +81,11 @@ pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Res
             }
         }
     }
+    Err(FaultError::OutOfFrames)
 }
+
+/// The most rounds a fault (or a pin of a page for a system call) makes before it gives up.
+pub const MAX_ROUNDS: u32 = 64;
 
 /// Looks at the page under its lock and decides; starts a fill by marking it `Loading`.
 fn begin(space: &Arc<AddressSpace>, page: &Arc<Page>, share: Option<ShareKey>) -> Step {

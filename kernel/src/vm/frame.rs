@@ -171,8 +171,9 @@ pub fn note_filled(id: FrameId) {
 }
 
 /// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
-/// everywhere and marking it `Evicting`).
-fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
+/// everywhere and marking it `Evicting` with `event`). It runs under the clock hand's lock
+/// and the frame's, with interrupts off, and allocates nothing: the event is made before.
+fn inspect(id: FrameId, event: &Arc<Event>, claimed: &mut Option<Victim>) -> Inspection {
     if FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed) < RECENT_FILLS {
         return Inspection::Unavailable;
     }
@@ -181,11 +182,11 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     if *pins > 0 {
         return Inspection::Unavailable;
     }
-    let spaces: Vec<Option<Arc<AddressSpace>>> = users.iter().map(|user| user.space.upgrade()).collect();
-    // Every alias gets the second chance if any of them was used.
+    // Every alias gets the second chance if any of them was used. (A user whose space is
+    // gone has no mapping left.)
     let mut referenced = false;
-    for (user, space) in users.iter().zip(&spaces) {
-        if let Some(space) = space {
+    for user in users {
+        if let Some(space) = user.space.upgrade() {
             referenced |= space.directory.take_accessed(user.page.upage);
         }
     }
@@ -195,8 +196,8 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     // Whether the page may be dirty by the time it is unmapped everywhere: it is dirty now,
     // or a CPU that runs one of its spaces may still write it.
     let may_be_dirty = *only_copy
-        || users.iter().zip(&spaces).any(|(user, space)| {
-            space.as_ref().is_some_and(|space| {
+        || users.iter().any(|user| {
+            user.space.upgrade().is_some_and(|space| {
                 space.directory.lookup(user.page.upage).is_some_and(|mapping| {
                     mapping.dirty || (mapping.writable && space.directory.runs_elsewhere())
                 })
@@ -215,19 +216,18 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
         },
     };
     let only_copy = *only_copy;
-    let event = Event::new();
     let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
     else {
         unreachable!()
     };
     let mut shootdown = Shootdown::new();
     let mut dirty = only_copy;
-    for (user, space) in users.iter().zip(&spaces) {
-        if let Some(space) = space {
+    for user in &users {
+        if let Some(space) = user.space.upgrade() {
             dirty |= space.directory.unmap(user.page.upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
         }
     }
-    *claimed = Some(Victim { id, users, share, plan, event, shootdown, dirty });
+    *claimed = Some(Victim { id, users, share, plan, event: event.clone(), shootdown, dirty });
     Inspection::Claimed
 }
 
@@ -337,7 +337,8 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
         }
         let mut victim = None;
         let frames = table().frames.len();
-        let claimed = clock::sweep(&mut HAND.lock(), frames, |id| inspect(id, &mut victim));
+        let eviction_event = Event::new();
+        let claimed = clock::sweep(&mut HAND.lock(), frames, |id| inspect(id, &eviction_event, &mut victim));
         if claimed.is_some() {
             let victim = victim.expect("a claimed frame has a victim");
             let id = victim.id;

@@ -47,18 +47,21 @@ pub fn sharing_enabled() -> bool {
     SHARING.load(Ordering::Relaxed)
 }
 
-/// The page at `address`, creating a stack page if the address is a valid stack growth:
+/// Whether an access at `address` with the user stack pointer at `esp` grows the stack:
 /// within the stack limit below PHYS_BASE and no more than 32 bytes below `esp` (PUSHA).
+pub fn grows_stack(address: usize, esp: usize) -> bool {
+    address >= rintos_abi::STACK_BOTTOM as usize
+        && address < PHYS_BASE
+        && address >= esp.saturating_sub(rintos_abi::STACK_SLACK as usize)
+}
+
+/// The page at `address`, creating a stack page if the address is a valid stack growth.
 pub fn page_or_stack_growth(space: &Arc<AddressSpace>, address: usize, esp: usize) -> Option<Arc<Page>> {
     let upage = address - address % PAGE_SIZE;
     if let Some(page) = space.lookup(upage) {
         return Some(page);
     }
-    let stack_bottom = rintos_abi::STACK_BOTTOM as usize;
-    let grows_stack = address >= stack_bottom
-        && address < PHYS_BASE
-        && address >= esp.saturating_sub(rintos_abi::STACK_SLACK as usize);
-    if !grows_stack || !crate::memory::heap_can_afford(page::PAGE_RECORD_BYTES) {
+    if !grows_stack(address, esp) || !crate::memory::heap_can_afford(page::PAGE_RECORD_BYTES) {
         return None;
     }
     let page = Page::new(upage, true, Kind::Anonymous, Backing::Zero);
@@ -95,8 +98,10 @@ pub fn resolve(space: &Arc<AddressSpace>, page: &Arc<Page>, started: u64) -> Res
 }
 
 /// Makes `page` resident and pins its frame; returns the frame to unpin.
+/// Gives up after [`fault::MAX_ROUNDS`] faults that each left the page to be taken again
+/// before it could be pinned.
 pub fn pin(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<frame::FrameId, FaultError> {
-    loop {
+    for _ in 0..fault::MAX_ROUNDS {
         if let Residence::Present(id) = page.state.lock().residence
             && frame::pin(id)
         {
@@ -104,6 +109,7 @@ pub fn pin(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<frame::FrameId
         }
         resolve(space, page, cpu::rdtsc())?;
     }
+    Err(FaultError::OutOfFrames)
 }
 
 /// Frees every page of `space` (process exit).

@@ -76,13 +76,22 @@ impl<'a> UserMemory<'a> {
         })
     }
 
-    /// Checks that `[address, address + len)` could be accessed, without touching it: lets a
+    /// Checks that `[address, address + len)` could be accessed, without touching it (no
+    /// page is faulted in, and a stack page the buffer would grow is not made yet): lets a
     /// system call refuse a bad buffer before it does anything.
     pub fn check(&self, address: usize, len: usize, write: bool) -> Result<(), BadAddress> {
         let end = address.checked_add(len).ok_or(BadAddress)?;
         let mut at = address - address % PAGE_SIZE;
         while at < end {
-            self.page(at.max(address), write)?;
+            let first = at.max(address);
+            let usable = match self.space.lookup(at) {
+                Some(page) => page.writable || !write,
+                // Stack pages are writable.
+                None => super::grows_stack(first, self.esp),
+            };
+            if first >= PHYS_BASE || !usable {
+                return Err(BadAddress);
+            }
             at += PAGE_SIZE;
         }
         Ok(())
