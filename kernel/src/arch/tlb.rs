@@ -19,9 +19,11 @@ use super::cpu;
 /// user space (reloading CR3 keeps the kernel's, which are global).
 const MAX_PAGES: usize = 16;
 
-/// Rounds of shootdown interrupts sent, and CPUs interrupted (statistics).
+/// Rounds of shootdown interrupts sent, CPUs interrupted, and the TSC cycles senders spent
+/// in rounds (from sending to the last answer) (statistics).
 pub static ROUNDS: AtomicU64 = AtomicU64::new(0);
 pub static CPUS_INTERRUPTED: AtomicU64 = AtomicU64::new(0);
+pub static CYCLES: AtomicU64 = AtomicU64::new(0);
 
 /// What has to be invalidated on which other CPUs.
 #[derive(Default)]
@@ -80,6 +82,7 @@ impl Shootdown {
         }
         ROUND.count.store(if self.overflow { MAX_PAGES + 1 } else { self.count }, Ordering::Relaxed);
         ROUND.pending.store(targets, Ordering::Release);
+        let sent = cpu::rdtsc();
         if targets != 0 {
             ROUNDS.fetch_add(1, Ordering::Relaxed);
             CPUS_INTERRUPTED.fetch_add(u64::from(targets.count_ones()), Ordering::Relaxed);
@@ -92,6 +95,9 @@ impl Shootdown {
         // The targets answer from their interrupt handlers; none of them waits for us.
         while ROUND.pending.load(Ordering::Acquire) != 0 {
             core::hint::spin_loop();
+        }
+        if targets != 0 {
+            CYCLES.fetch_add(cpu::rdtsc() - sent, Ordering::Relaxed);
         }
         ROUND.busy.store(false, Ordering::Release);
         cpu::restore_interrupts(was_enabled);

@@ -305,6 +305,16 @@ pub fn print_report() {
         "VM frames: {} in use (peak {}); ATA: {} requests, {} IRQ wake-ups; executor: {} polls",
         stats.frames_in_use, stats.frames_peak, stats.ata_requests, stats.irq_wakeups, stats.executor_polls
     );
+    let shootdown_ns = crate::devices::timer::tsc_to_ns(crate::arch::tlb::CYCLES.load(Ordering::Relaxed));
+    println!(
+        "VM CPUs: {} online; TLB shootdowns: {} rounds, {} CPUs interrupted, {} us in all; frame caches: {} hits, {} refills",
+        stats.cpus_online,
+        stats.tlb_shootdowns,
+        stats.tlb_shootdown_cpus,
+        shootdown_ns / 1000,
+        stats.frame_cache_hits,
+        stats.frame_cache_refills
+    );
     for class in FaultClass::ALL {
         let histogram = histogram(class);
         let (Some(p50), Some(p99), Some(max)) = (histogram.quantile(0.5), histogram.quantile(0.99), histogram.max_bound()) else {

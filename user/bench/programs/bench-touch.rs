@@ -6,6 +6,11 @@
 //!   PAGES` REPEATS times, each a fresh process with fresh memory.
 //! - `bench-touch touch PAGES`: writes one byte to each of PAGES fresh pages of its bss,
 //!   so each write is one zero-fill fault, and reports the time for all of them.
+//! - `bench-touch parallel PROCESSES PAGES`: starts PROCESSES `bench-touch touch PAGES go`
+//!   at once; each waits for the byte of file `go` to turn 1 (all of them have started by
+//!   then), touches its pages, and reports when it began and ended: on several CPUs they
+//!   fault at the same time, and the harness divides all their pages by the time from the
+//!   first start to the last end.
 #![no_std]
 #![no_main]
 
@@ -14,7 +19,7 @@ use core::ptr;
 use rintos_bench::{Clock, command, number_arg, rdtsc, report, spawn, text_arg};
 use rintos_user::abi::PAGE_SIZE;
 use rintos_user::entry::Args;
-use rintos_user::syscall::{tell, wait};
+use rintos_user::syscall::{create, open, read, seek, tell, wait, write};
 
 rintos_user::entry!(main);
 
@@ -39,8 +44,14 @@ fn main(args: Args) -> i32 {
                 assert_eq!(wait(child), 0, "bench-touch touch failed");
             }
         }
-        "touch" => touch((number_arg(&args, 2, 512) as usize).min(MAX_PAGES)),
-        other => panic!("bench-touch: unknown part '{other}' (run, touch)"),
+        "touch" => {
+            if text_arg(&args, 3) == "go" {
+                wait_for_go();
+            }
+            touch((number_arg(&args, 2, 512) as usize).min(MAX_PAGES));
+        }
+        "parallel" => parallel(number_arg(&args, 2, 4), number_arg(&args, 3, 256)),
+        other => panic!("bench-touch: unknown part '{other}' (run, touch, parallel)"),
     }
     0
 }
@@ -56,8 +67,51 @@ fn touch(pages: usize) {
         // SAFETY: the page lies inside AREA, which nothing else in this process touches.
         unsafe { ptr::write_volatile(area().add(page * PAGE_SIZE), 1) };
     }
-    let ns = clock.ns(rdtsc() - start);
-    report(format_args!("touch pages={pages} ns={ns}"), None);
+    let end = rdtsc();
+    let ns = clock.ns(end - start);
+    // Every CPU's time-stamp counter counts the same time under QEMU: the harness compares
+    // the start and end of processes that ran on different CPUs.
+    report(
+        format_args!("touch pages={pages} ns={ns} start-ns={} end-ns={}", clock.ns(start), clock.ns(end)),
+        None,
+    );
+}
+
+/// How long `parallel` gives its processes to start before it lets them go.
+const START_MS: u64 = 500;
+
+/// The most processes `parallel` starts.
+const MAX_PROCESSES: usize = 8;
+
+fn parallel(processes: u32, pages: u32) {
+    assert!(create(c"go", 1), "cannot create the start signal");
+    let go = open(c"go");
+    let mut children = [0; MAX_PROCESSES];
+    let children = &mut children[..(processes as usize).min(MAX_PROCESSES)];
+    for child in children.iter_mut() {
+        *child = spawn(command(format_args!("bench-touch touch {pages} go")).as_cstr());
+    }
+    let clock = Clock::new();
+    let due = clock.after_ms(rdtsc(), START_MS);
+    while rdtsc() < due {
+        core::hint::spin_loop();
+    }
+    assert_eq!(write(go, &[1]), 1, "cannot signal");
+    for &mut child in children {
+        assert_eq!(wait(child), 0, "bench-touch touch failed");
+    }
+}
+
+/// Waits until the byte of file `go` is 1.
+fn wait_for_go() {
+    let go = open(c"go");
+    let mut byte = [0u8];
+    loop {
+        seek(go, 0);
+        if read(go, &mut byte) == 1 && byte[0] == 1 {
+            return;
+        }
+    }
 }
 
 /// The cost of a trap into the kernel and back, and of zeroing a page: a zero-fill fault
