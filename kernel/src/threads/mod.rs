@@ -1,9 +1,9 @@
 //! Kernel threads, the round-robin scheduler, and the primitives threads sleep on.
 //!
 //! Every thread has its own kernel stack (from the kernel pool) and a reference-counted
-//! [`Thread`]. The scheduler keeps a ready queue and a map from thread ids to threads (so a
-//! waker can name a thread by id, without owning memory). It runs with interrupts off on our
-//! single CPU; the timer preempts a thread after its time slice.
+//! [`Thread`]. The scheduler keeps one ready queue for all CPUs and a map from thread ids to
+//! threads (so a waker can name a thread by id, without owning memory); each CPU's timer
+//! preempts its thread after its time slice.
 //!
 //! A thread that exits cannot free the stack it is running on: the reaper thread frees it
 //! once the thread has switched away for good (see `reaper`).
