@@ -319,7 +319,7 @@ impl Channel {
     /// once the tick count reaches `deadline`.
     async fn interrupt(&self, deadline: u64) -> Result<(), DiskError> {
         let mut alarm = pin!(crate::task::timer::sleep(deadline.saturating_sub(timer::ticks())));
-        poll_fn(|cx| {
+        let result = poll_fn(|cx| {
             if self.interrupted.swap(false, Ordering::AcqRel) {
                 return Poll::Ready(Ok(()));
             }
@@ -330,7 +330,12 @@ impl Channel {
             }
             alarm.as_mut().poll(cx).map(|()| Err(DiskError::Timeout))
         })
-        .await
+        .await;
+        // The waker may still be registered (the interrupt came between the registration
+        // and the second look, or never): a later interrupt of this channel must not wake
+        // this thread while it waits for something else.
+        self.waiter.take();
+        result
     }
 
     /// The interrupt handler's half: acknowledge the device and wake the request.

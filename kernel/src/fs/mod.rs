@@ -26,7 +26,7 @@ use rintos_fs::{FileSys, Inode, IoError, SECTOR_SIZE};
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::println;
 use crate::threads::Mutex;
-use crate::task::block_on;
+use crate::task::{AsyncMutex, block_on};
 
 struct Mounted {
     device: &'static BlockDevice,
@@ -137,12 +137,14 @@ pub struct OpenInode {
     device: &'static BlockDevice,
     removed: AtomicBool,
     deny_writes: AtomicU32,
-    writer: Mutex<()>,
+    /// One writer at a time (`write_at`'s partial sectors are read, changed and written).
+    /// An `AsyncMutex`, since the VM's write-back futures take it too.
+    writer: AsyncMutex,
 }
 
 impl OpenInode {
     fn new(inode: Inode, device: &'static BlockDevice) -> OpenInode {
-        OpenInode { inode, device, removed: AtomicBool::new(false), deny_writes: AtomicU32::new(0), writer: Mutex::new("file writer", ()) }
+        OpenInode { inode, device, removed: AtomicBool::new(false), deny_writes: AtomicU32::new(0), writer: AsyncMutex::new("file writer") }
     }
 
     pub fn length(&self) -> u32 {
@@ -172,7 +174,10 @@ impl OpenInode {
     /// dirty mapped page. Bytes of the last sector past the end of the file are never
     /// visible through the file. Like [`OpenInode::write_at`], it writes nothing while an
     /// executable of this file runs: a mapping must not be a way around the denial.
+    /// It holds the file's writer lock, as `write_at` does: a `write` that reads a partial
+    /// sector, changes it and writes it back must not straddle a write-back of that sector.
     pub async fn write_page(&self, offset: u32, bytes: usize, page: &[u8]) -> Result<(), FsError> {
+        let _writer = self.writer.lock().await;
         if self.deny_writes.load(Ordering::Acquire) > 0 {
             return Ok(());
         }
@@ -191,7 +196,7 @@ impl OpenInode {
 
     /// Writes at `offset`; returns the bytes written (0 while an executable of this file runs).
     pub fn write_at(&self, offset: u32, buffer: &[u8]) -> Result<usize, DiskFailure> {
-        let _writer = self.writer.lock();
+        let _writer = block_on(self.writer.lock());
         if self.deny_writes.load(Ordering::Acquire) > 0 {
             return Ok(0);
         }

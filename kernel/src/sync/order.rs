@@ -59,6 +59,7 @@ const SPINNING: &[(&str, u8)] = &[
     ("event", 26),
     ("ide0", 26),
     ("ide1", 26),
+    ("file writer", 26),
     ("alarms", 26),
     ("executor tasks", 26),
     ("executor ids", 26),
