@@ -5,10 +5,11 @@
 //!
 //! Layers, each using only those before it: `quote`, `disk` and `cbuild`; `runner` (options,
 //! guest build, QEMU); `suite` (catalogue, checker, report); `cases` (run and judge, the
-//! worker pool, the runner's own cases); `stress`.
+//! worker pool, the runner's own cases); `stress` and `gdb_layout`.
 pub mod cases;
 pub mod cbuild;
 pub mod disk;
+pub mod gdb_layout;
 pub mod quote;
 pub mod runner;
 pub mod stress;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
@@ -18,6 +18,9 @@ use super::symbols::write_symbol_file;
 /// `cargo run`/`cargo test`.
 pub const GUEST_TARGET_DIR: &str = "target/guest";
 const TARGET_SPEC: &str = "kernel/i686-rintos.json";
+/// The cargo profile of the guest, and of the kernel built with debug assertions.
+pub const RELEASE: &str = "release";
+pub const RELEASE_CHECKED: &str = "release-checked";
 
 /// A user program, as the guest build makes it: `binary` is the file name of the ELF.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -67,7 +70,7 @@ pub fn guest_artifacts(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
 
 fn build(repo_root: &Path) -> anyhow::Result<GuestArtifacts> {
     ensure_tools(repo_root)?;
-    let executables = cargo_build(repo_root, "release", &guest_packages(repo_root)?)?;
+    let executables = cargo_build(repo_root, RELEASE, &guest_packages(repo_root)?)?;
     let kernel_manifest = repo_root.join("kernel/Cargo.toml");
     let mut kernel = None;
     let mut rust_programs = BTreeMap::new();
@@ -107,7 +110,7 @@ pub fn checked_kernel(repo_root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
 
 fn build_checked_kernel(repo_root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     ensure_tools(repo_root)?;
-    let executables = cargo_build(repo_root, "release-checked", &["rintos-kernel".to_string()])?;
+    let executables = cargo_build(repo_root, RELEASE_CHECKED, &["rintos-kernel".to_string()])?;
     let kernel = executables
         .into_iter()
         .find_map(|(_, name, path)| (name == "kernel").then_some(path))
@@ -117,23 +120,27 @@ fn build_checked_kernel(repo_root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> 
     Ok((kernel, symbols))
 }
 
-/// The guest build command of user/README.md, "Building" (in cargo profile `profile`), reporting
-/// artifacts as JSON on stdout while diagnostics still reach the terminal on stderr.
-fn cargo_build(repo_root: &Path, profile: &str, packages: &[String]) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
-    let mut child = repo_command("cargo", repo_root)
-        .args(["build", "--profile", profile])
-        .args(packages.iter().flat_map(|package| ["-p", package.as_str()]))
-        .args(["--target", TARGET_SPEC])
+/// `cargo SUBCOMMAND` on the guest in cargo profile `profile`, as user/README.md, "Building"
+/// builds it: for the i686 target, with build-std, in the guest's target directory.
+fn guest_cargo(repo_root: &Path, subcommand: &str, profile: &str) -> Command {
+    let mut command = repo_command("cargo", repo_root);
+    command
+        .args([subcommand, "--profile", profile, "--target", TARGET_SPEC])
         .args([
             "-Zbuild-std=core,alloc",
             "-Zbuild-std-features=compiler-builtins-mem",
             "-Zjson-target-spec",
         ])
-        .args([
-            "--target-dir",
-            GUEST_TARGET_DIR,
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["--target-dir", GUEST_TARGET_DIR]);
+    command
+}
+
+/// The guest build in cargo profile `profile`, reporting artifacts as JSON on stdout while
+/// diagnostics still reach the terminal on stderr.
+fn cargo_build(repo_root: &Path, profile: &str, packages: &[String]) -> anyhow::Result<Vec<(PathBuf, String, PathBuf)>> {
+    let mut child = guest_cargo(repo_root, "build", profile)
+        .args(packages.iter().flat_map(|package| ["-p", package.as_str()]))
+        .arg("--message-format=json-render-diagnostics")
         .stdout(Stdio::piped())
         .spawn()
         .context("running cargo to build the guest")?;
@@ -156,6 +163,30 @@ fn cargo_build(repo_root: &Path, profile: &str, packages: &[String]) -> anyhow::
         bail!("the guest build failed ({status})");
     }
     Ok(executables)
+}
+
+/// What rustc's `-Zprint-type-sizes` says of the kernel's types in cargo profile `profile`:
+/// every type's size and the offsets of its fields (for the gdb helpers, see
+/// `crate::gdb_layout`). A kernel already built prints nothing, so it is cleaned first; the
+/// runner's next build compiles it again without the flag.
+pub fn kernel_type_sizes(repo_root: &Path, profile: &str) -> anyhow::Result<String> {
+    ensure_tools(repo_root)?;
+    let status = guest_cargo(repo_root, "clean", profile)
+        .args(["-p", "rintos-kernel"])
+        .status()
+        .context("running cargo clean")?;
+    if !status.success() {
+        bail!("cleaning the kernel failed ({status})");
+    }
+    let output = guest_cargo(repo_root, "rustc", profile)
+        .args(["-p", "rintos-kernel", "--bin", "kernel", "--", "-Zprint-type-sizes"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo rustc")?;
+    if !output.status.success() {
+        bail!("building the kernel with -Zprint-type-sizes failed ({})", output.status);
+    }
+    String::from_utf8(output.stdout).context("rustc's type sizes are not UTF-8")
 }
 
 /// The guest packages: the workspace members that are not default members (the kernel and

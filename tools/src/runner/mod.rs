@@ -22,8 +22,8 @@ use anyhow::{Context, ensure};
 use rintos_fs::mbr;
 
 pub use guest::{
-    GUEST_TARGET_DIR, GuestArtifacts, Language, Program, checked_kernel, guest_artifacts,
-    user_program_names,
+    GUEST_TARGET_DIR, GuestArtifacts, Language, Program, RELEASE, RELEASE_CHECKED, checked_kernel,
+    guest_artifacts, kernel_type_sizes, user_program_names,
 };
 pub use options::{
     ExtraDisk, MAX_CPUS, Options, PartitionSource, Transfer, USAGE, kernel_command_line,

@@ -126,6 +126,7 @@ impl Default for Options {
 pub const USAGE: &str = "\
 Usage: cargo run -- [OPTION...] -- [KERNEL-ARG...]
        cargo run -- stress fuzz|repeat|mutants [...]   (reliability runs, see `stress --help`)
+       cargo run -- gdb-layout   (rewrites the gdb helpers' tools/gdb/layout.json)
 Boots Rintos under QEMU. With no KERNEL-ARG, boots into the shell on the persistent disk in
 disk-images/. Options:
   -p, --put-file=HOST    copy HOST into the guest file system (via `extract`)
