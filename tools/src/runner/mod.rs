@@ -6,6 +6,7 @@
 //! [`run`] does the same with the output captured, for the cases of the suite and of
 //! `stress` (`crate::cases`).
 
+mod gdb;
 mod guest;
 mod inject;
 mod options;
@@ -199,12 +200,14 @@ fn execute(
         &mut emit,
         &crate::quote::join(std::iter::once(qemu::QEMU).chain(args.iter().map(String::as_str))),
     );
-    if options.gdb {
+    if let Some(port) = options.gdb {
+        let command = gdb::write_command_file(workdir.path(), &machine.kernel, repo_root, port)?;
         emit_unless_keyword(
             &mut emit,
             &format!(
-                "Waiting for gdb. In another terminal: gdb {} -ex 'target remote localhost:1234'",
-                machine.kernel.display()
+                "Waiting for gdb on {}:{port}. In another terminal: {command}\n\
+                 (the kernel's symbols and Rintos' gdb helpers: `help rintos` lists them)",
+                qemu::GDB_HOST
             ),
         );
     }

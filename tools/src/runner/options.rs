@@ -62,7 +62,8 @@ pub struct Options {
     pub timeout_secs: Option<u64>,
     pub kill_on_failure: bool,
     pub no_vga: bool,
-    pub gdb: bool,
+    /// Wait for gdb on this local TCP port (`--gdb[=PORT]`).
+    pub gdb: Option<u16>,
     pub kvm: bool,
     /// Limit every disk to this many requests per second (QEMU block throttling), so that
     /// disk latency is real rather than the host page cache's.
@@ -106,7 +107,7 @@ impl Default for Options {
             timeout_secs: None,
             kill_on_failure: false,
             no_vga: false,
-            gdb: false,
+            gdb: None,
             kvm: false,
             throttle_iops: None,
             icount: None,
@@ -147,7 +148,9 @@ disk-images/. Options:
   -T, --timeout=N        kill the simulation after N seconds
   -k, --kill-on-failure  kill the simulation soon after a panic or test failure
   -v, --no-vga           no VGA window
-  --gdb                  wait for gdb on localhost:1234 (disables the timeout)
+  --gdb[=PORT]           wait for gdb on localhost:PORT (default 1234; disables the
+                         timeout) and print the gdb command that attaches with the
+                         kernel's symbols and Rintos' helpers (tools/gdb/rintos.py)
   --kvm                  use KVM instead of TCG (not everywhere reliable)
   --throttle-iops=N      limit each disk to N requests per second (QEMU counts each
                          block of a PIO transfer, 8 sectors in Rintos' multiple mode,
@@ -164,6 +167,9 @@ disk-images/. Options:
   -j SEED                accepted with a warning (Bochs only)
   -h, --help             this message
 ";
+
+/// The port `--gdb` listens on without one, the classic script's.
+pub const DEFAULT_GDB_PORT: u16 = 1234;
 
 /// Options that take a value, by every spelling.
 const VALUED: &[(&str, &str)] = &[
@@ -210,7 +216,7 @@ impl Options {
         }
         options.kernel_args = kernel_args.to_vec();
         options.apply_args(runner_args)?;
-        if options.gdb && options.timeout_secs.take().is_some() {
+        if options.gdb.is_some() && options.timeout_secs.take().is_some() {
             options
                 .warnings
                 .push("warning: disabling timeout with --gdb".into());
@@ -270,7 +276,7 @@ impl Options {
         };
         flag(self.no_vga, "-v");
         flag(self.kill_on_failure, "-k");
-        flag(self.gdb, "--gdb");
+        flag(self.gdb == Some(DEFAULT_GDB_PORT), "--gdb");
         flag(self.kvm, "--kvm");
         flag(self.lock_checks, "--lock-checks");
         flag(self.stopped_disk, "--stopped-disk");
@@ -280,6 +286,12 @@ impl Options {
                 args.push(format!("--{name}={value}"));
             }
         };
+        valued(
+            "gdb",
+            self.gdb
+                .filter(|&port| port != DEFAULT_GDB_PORT)
+                .map(|port| port.to_string()),
+        );
         valued("timeout", self.timeout_secs.map(|secs| secs.to_string()));
         valued(
             "mem",
@@ -413,7 +425,12 @@ impl Options {
                 .push(ExtraDisk::Blank(parse_megabytes(name, &value_of(name)?)?)),
             "k" | "kill-on-failure" => self.kill_on_failure = true,
             "v" | "no-vga" => self.no_vga = true,
-            "gdb" => self.gdb = true,
+            "gdb" => {
+                self.gdb = Some(match value {
+                    Some(port) => parse_number(name, &port)?,
+                    None => DEFAULT_GDB_PORT,
+                })
+            }
             "kvm" => self.kvm = true,
             "throttle-iops" => {
                 let iops = parse_number(name, &value_of(name)?)?;
@@ -466,6 +483,8 @@ fn split_option(
         let value = match (takes_value, attached) {
             (true, Some(value)) => Some(value),
             (true, None) => Some(next_value(arg)?),
+            // `--gdb` alone uses the default port: its value may only be attached.
+            (false, Some(value)) if name == "gdb" => Some(value),
             (false, Some(_)) => bail!("option --{name} takes no value"),
             (false, None) => None,
         };
@@ -709,17 +728,20 @@ mod tests {
         for options in [every, Options::default(), Options::classic(5)] {
             assert_eq!(Options::parse(&options.to_args()).unwrap(), options);
         }
-        let mut gdb = Options::default();
-        gdb.gdb = true;
-        gdb.help = true;
-        assert_eq!(Options::parse(&gdb.to_args()).unwrap(), gdb);
+        let mut gdb = Options { help: true, ..Options::default() };
+        for port in [DEFAULT_GDB_PORT, 5000] {
+            gdb.gdb = Some(port);
+            assert_eq!(Options::parse(&gdb.to_args()).unwrap(), gdb);
+        }
     }
 
     #[test]
     fn gdb_disables_the_timeout_with_a_warning() {
         let options = parse("--gdb -T 10").unwrap();
+        assert_eq!(options.gdb, Some(DEFAULT_GDB_PORT));
         assert_eq!(options.timeout_secs, None);
         assert_eq!(options.warnings, ["warning: disabling timeout with --gdb"]);
+        assert_eq!(parse("--gdb=4321").unwrap().gdb, Some(4321));
         assert_eq!(
             parse("-j 3").unwrap().warnings,
             ["warning: qemu doesn't support jitter"]
@@ -748,6 +770,7 @@ mod tests {
             error("--filesys-size=0")
         );
         assert!(error("--kvm=yes").contains("takes no value"));
+        assert!(error("--gdb=any").contains("not a whole number"));
         assert!(error("run").contains("kernel arguments go after `--`"));
         assert!(error("--bochs").contains("QEMU only"));
     }

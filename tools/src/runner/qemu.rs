@@ -27,8 +27,8 @@ pub struct Machine {
     pub disks: Vec<PathBuf>,
     /// Show a VGA window (otherwise `-display none`).
     pub display: bool,
-    /// Wait for gdb on localhost:1234 before starting.
-    pub gdb: bool,
+    /// Wait for gdb on this TCP port of the loopback interface before starting.
+    pub gdb: Option<u16>,
     pub kvm: bool,
     /// QEMU block throttling of every disk, in requests per second.
     pub throttle_iops: Option<u32>,
@@ -47,6 +47,8 @@ const KILL_GRACE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(100);
 
 pub const QEMU: &str = "qemu-system-i386";
+/// Where QEMU waits for gdb: the loopback interface only, as nothing else should attach.
+pub const GDB_HOST: &str = "127.0.0.1";
 
 /// QEMU's arguments for `machine`.
 pub fn qemu_args(machine: &Machine) -> Vec<String> {
@@ -99,8 +101,8 @@ pub fn qemu_args(machine: &Machine) -> Vec<String> {
     if let Some(shift) = &machine.icount {
         args.extend(["-icount".into(), format!("shift={shift}")]);
     }
-    if machine.gdb {
-        args.extend(["-s".into(), "-S".into()]);
+    if let Some(port) = machine.gdb {
+        args.extend(["-gdb".into(), format!("tcp:{GDB_HOST}:{port}"), "-S".into()]);
     }
     args
 }
@@ -376,7 +378,7 @@ mod tests {
             cpus: 1,
             disks: vec!["/t/hda.dsk".into(), "/t/odd,name.dsk".into()],
             display: false,
-            gdb: false,
+            gdb: None,
             kvm: false,
             throttle_iops: None,
             icount: None,
@@ -410,7 +412,7 @@ mod tests {
     #[test]
     fn options_change_the_command_line() {
         let mut machine = machine();
-        machine.gdb = true;
+        machine.gdb = Some(5000);
         machine.kvm = true;
         machine.display = true;
         machine.throttle_iops = Some(800);
@@ -430,7 +432,7 @@ mod tests {
         machine.disks.clear();
         let args = qemu_args(&machine);
         assert_eq!(&args[..2], ["-accel", "kvm"]);
-        assert!(args.ends_with(&["-s".into(), "-S".into()]));
+        assert!(args.ends_with(&["-gdb".into(), "tcp:127.0.0.1:5000".into(), "-S".into()]));
         assert!(!args.contains(&"-display".into()));
         assert!(!args.contains(&"-drive".into()));
     }
