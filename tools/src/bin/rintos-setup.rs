@@ -1,5 +1,5 @@
 //! Installs what a fresh machine lacks to build and run Rintos (rust-src, QEMU, gcc's 32-bit
-//! support); `.ci/run` calls it before `cargo test`.
+//! support, gdb); `.ci/run` calls it before `cargo test`.
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -1,6 +1,7 @@
 //! Installs what a fresh machine lacks for building and running Rintos: the Rust standard
-//! library sources (for `-Zbuild-std`), QEMU, and gcc's 32-bit support (for the C user
-//! programs). Used by the runner, the test suite and `.ci/run` (`rintos-setup`).
+//! library sources (for `-Zbuild-std`), QEMU, gcc's 32-bit support (for the C user
+//! programs), and gdb (for `--gdb` and its helpers, which `cargo test` tries). Used by the
+//! runner, the test suite and `.ci/run` (`rintos-setup`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +17,7 @@ pub fn ensure_tools(repo_root: &Path) -> anyhow::Result<()> {
             ensure_rust_src(repo_root)
                 .and_then(|()| ensure_qemu())
                 .and_then(|()| ensure_gcc_multilib())
+                .and_then(|()| ensure_gdb())
                 .map_err(|error| format!("{error:#}"))
         })
         .clone()
@@ -81,6 +83,11 @@ fn ensure_qemu() -> anyhow::Result<()> {
 
 fn ensure_gcc_multilib() -> anyhow::Result<()> {
     ensure_package(gcc_can_build_32_bit(), "gcc-multilib", "gcc -m32")
+}
+
+fn ensure_gdb() -> anyhow::Result<()> {
+    // Debian's gdb embeds the Python the helpers (tools/gdb/rintos.py) run on.
+    ensure_package(find_in_path("gdb").is_some(), "gdb", "gdb")
 }
 
 /// `gcc -m32` links the C user programs against the 32-bit libgcc, which only
