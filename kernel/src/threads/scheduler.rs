@@ -394,7 +394,10 @@ pub fn preempt_on_return(to_user: bool) {
     }
     YIELD_ON_RETURN[cpu].store(false, Ordering::Relaxed);
     let woken_ahead = core::mem::take(&mut sched.cpus[cpu].woken_ahead);
-    if !is_idle {
+    if is_idle {
+        // Leaves the CPU to what was woken, to be chosen again when nothing is ready.
+        me.set_status(Status::Blocked);
+    } else {
         me.set_status(Status::Ready);
         if slice_over {
             sched.ready.push_back(me);

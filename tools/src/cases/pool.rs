@@ -75,29 +75,45 @@ pub fn run<J: Sync, P: Send, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
+    use std::sync::{Condvar, Mutex};
     use std::time::Duration;
 
-    /// Runs jobs of these weights on `slots`, each holding its slots for a while; returns
-    /// the results and the largest total weight that ran at once.
+    /// The slots in use now and at most, and the jobs started.
+    #[derive(Default)]
+    struct Load {
+        now: usize,
+        most: usize,
+        started: usize,
+    }
+
+    /// Runs jobs of these weights on `slots`; each holds its slots until the pool is full
+    /// or every job has started (so that a busy host that is slow to start a job's thread
+    /// cannot make the pool look emptier than it is), or for a second at most. Returns the
+    /// results and the largest total weight that ran at once.
     fn weigh(weights: &[usize], slots: usize) -> (Vec<usize>, usize) {
-        let load = Mutex::new((0, 0));
+        let load = Mutex::new(Load::default());
+        let changed = Condvar::new();
         let results = run(
             weights,
             slots,
             |&weight| (weight, weight.min(slots)),
             |&weight, held| {
-                {
-                    let mut load = load.lock().unwrap();
-                    load.0 += held;
-                    load.1 = load.1.max(load.0);
-                }
-                std::thread::sleep(Duration::from_millis(100));
-                load.lock().unwrap().0 -= held;
+                let mut state = load.lock().unwrap();
+                state.started += 1;
+                state.now += held;
+                state.most = state.most.max(state.now);
+                changed.notify_all();
+                let (mut state, _) = changed
+                    .wait_timeout_while(state, Duration::from_secs(1), |state| {
+                        state.now < slots && state.started < weights.len()
+                    })
+                    .unwrap();
+                state.now -= held;
+                changed.notify_all();
                 weight * 10
             },
         );
-        (results, load.into_inner().unwrap().1)
+        (results, load.into_inner().unwrap().most)
     }
 
     #[test]
