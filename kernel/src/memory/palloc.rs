@@ -176,7 +176,13 @@ pub fn allocate_user_frame() -> Option<usize> {
 pub fn free_user_frame(phys: usize) {
     let _irq = InterruptsOff::new();
     let mut cache = FRAME_CACHES[percpu::id()].lock();
-    cache.free(phys / PAGE_SIZE, |page| with_pools(|pools| pools.user.release(page, 1)));
+    let page = phys / PAGE_SIZE;
+    if cache.is_full() {
+        // The half that goes back, under one hold of the pools' lock.
+        with_pools(|pools| cache.free(page, |page| pools.user.release(page, 1)));
+    } else {
+        cache.free(page, |_| unreachable!("a magazine with room gives nothing back"));
+    }
 }
 
 /// Free user frames in the CPUs' magazines.

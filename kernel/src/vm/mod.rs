@@ -114,7 +114,7 @@ pub fn pin(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<frame::FrameId
 
 /// Frees every page of `space` (process exit).
 pub fn destroy(space: &Arc<AddressSpace>) {
-    for page in space.take_all() {
+    while let Some(page) = space.take_any() {
         block_on(holds_no_spinlock(release::release(space, &page)));
     }
 }

@@ -3,7 +3,6 @@
 
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
 use super::frame::FrameId;
 use super::swap::SwapSlot;
@@ -139,8 +138,9 @@ impl AddressSpace {
         })
     }
 
-    /// Takes every page out of the table (at exit).
-    pub fn take_all(&self) -> Vec<Arc<Page>> {
-        core::mem::take(&mut *self.pages.lock()).into_values().collect()
+    /// Takes one page out of the table (exit takes them all, one at a time: a big table
+    /// taken apart at once would keep the lock, and interrupts, off for long).
+    pub fn take_any(&self) -> Option<Arc<Page>> {
+        self.pages.lock().pop_first().map(|(_, page)| page)
     }
 }

@@ -54,8 +54,9 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         Residence::Present(id) => *id,
     };
     // The share table comes before the frame in the lock order; holding both lets the last
-    // user forget a shared frame before anyone else can find it again.
-    let mut shares = share::table();
+    // user forget a shared frame before anyone else can find it again. Only read-only pages
+    // of an executable are ever shared: the others leave the table alone.
+    let mut shares = (!page.writable && page.kind == Kind::Anonymous).then(share::table);
     let mut frame_state = frame::frame(id).lock();
     if let Some(event) = frame_state.busy() {
         return Next::Wait(event);
@@ -74,7 +75,7 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         return Next::Done;
     }
     if let Some(key) = *share {
-        share::forget_locked(&mut shares, key, id);
+        share::forget_locked(shares.as_mut().expect("a shared frame holds a read-only executable page"), key, id);
     }
     drop(shares);
     // A frame that holds the only copy (its write-back failed before) is dirty whatever its

@@ -43,6 +43,11 @@ impl<const N: usize> Magazine<N> {
         self.count == 0
     }
 
+    /// Whether the next [`Self::free`] gives pages back to the pool first.
+    pub fn is_full(&self) -> bool {
+        self.count == N
+    }
+
     /// Takes the page freed last.
     pub fn pop(&mut self) -> Option<usize> {
         self.count = self.count.checked_sub(1)?;
