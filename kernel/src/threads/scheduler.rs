@@ -448,28 +448,33 @@ fn schedule(mut sched: SpinGuard<'_, Scheduler>) {
     finish_switch();
 }
 
-/// The second half of every switch, run by the thread that was switched to: release the
-/// scheduler's lock, point the CPU at the thread's kernel stack and address space, and hand
+/// The second half of every switch, run by the thread that was switched to: point the CPU
+/// at the thread's kernel stack and address space, release the scheduler's lock, and hand
 /// the thread that exited here, if any, to the reaper (its stack is no longer in use now).
+///
+/// The address space changes before the lock is released: from then on another CPU may run
+/// the thread that left this one, and must find this CPU no longer using its directory (no
+/// translation of it cached here, no TLB shootdown owed here, and the directory free to go
+/// once that thread exits).
 fn finish_switch() {
-    // SAFETY: `schedule`, on this CPU, handed the lock over to us.
-    unsafe { SCHEDULER.unlock_handed_over() };
-    let exited = {
-        let mut sched = SCHEDULER.lock();
-        let me = percpu::id();
-        // Whatever asked for a switch has had it.
-        YIELD_ON_RETURN[me].store(false, Ordering::Relaxed);
-        let cpu = &mut sched.cpus[me];
-        cpu.woken_ahead = 0;
-        cpu.slice_ticks = current_thread().take_lent_slice();
-        cpu.exited.take()
-    };
     let me = current_thread();
     gdt::set_kernel_stack(me.stack_top());
     match me.page_directory() {
         Some(directory) => directory.activate(),
         None => paging::activate_kernel(),
     }
+    // SAFETY: `schedule`, on this CPU, handed the lock over to us.
+    unsafe { SCHEDULER.unlock_handed_over() };
+    let exited = {
+        let mut sched = SCHEDULER.lock();
+        let cpu = percpu::id();
+        // Whatever asked for a switch has had it.
+        YIELD_ON_RETURN[cpu].store(false, Ordering::Relaxed);
+        let cpu = &mut sched.cpus[cpu];
+        cpu.woken_ahead = 0;
+        cpu.slice_ticks = me.take_lent_slice();
+        cpu.exited.take()
+    };
     if let Some(exited) = exited {
         reaper::bury(exited);
         unpark(REAPER.load(Ordering::Relaxed));
