@@ -4,27 +4,56 @@
 //! lock-free queue unless the task is already queued, so any number of wake-ups between two
 //! polls cost one queue slot and a task is never polled twice for one wake. Waking never
 //! allocates or frees: it is safe in interrupt handlers.
+//!
+//! Built with `--cfg loom` (the package `rintos-taskq-loom` compiles this very file so), the
+//! queue is made of loom's atomics and a stand-in for the lock-free queue, and `model` checks
+//! every interleaving of wakes and polls.
 #![no_std]
 
 extern crate alloc;
 
+#[cfg(loom)]
+mod model;
+
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, Ordering};
 
-use crossbeam_queue::ArrayQueue;
+use sync::{AtomicBool, IdQueue, Ordering};
+
+/// What the queue is built of: the real atomics and crossbeam's queue, or under the model
+/// checker loom's atomics (every access a point where it may switch threads) and a stand-in
+/// queue with the same contract (see `model::IdQueue`).
+mod sync {
+    #[cfg(not(loom))]
+    pub use core::sync::atomic::{AtomicBool, Ordering};
+    #[cfg(not(loom))]
+    pub use crossbeam_queue::ArrayQueue as IdQueue;
+    #[cfg(loom)]
+    pub use loom::sync::atomic::{AtomicBool, Ordering};
+
+    #[cfg(loom)]
+    pub use super::model::IdQueue;
+}
 
 /// Ready task ids, each at most once.
 pub struct ReadyQueue {
-    ids: ArrayQueue<usize>,
+    ids: IdQueue<usize>,
     queued: Box<[AtomicBool]>,
+    /// A bug the model checker must find (see `model`); never in the kernel.
+    #[cfg(loom)]
+    planted: Option<model::Bug>,
 }
 
 impl ReadyQueue {
     /// A queue for task ids `0..capacity`.
     pub fn new(capacity: usize) -> ReadyQueue {
         let queued: Vec<AtomicBool> = (0..capacity).map(|_| AtomicBool::new(false)).collect();
-        ReadyQueue { ids: ArrayQueue::new(capacity), queued: queued.into_boxed_slice() }
+        ReadyQueue {
+            ids: IdQueue::new(capacity),
+            queued: queued.into_boxed_slice(),
+            #[cfg(loom)]
+            planted: None,
+        }
     }
 
     /// Task ids this queue can hold.
@@ -34,6 +63,11 @@ impl ReadyQueue {
 
     /// Marks task `id` ready. Returns whether it was newly queued (false: it already was).
     pub fn wake(&self, id: usize) -> bool {
+        #[cfg(loom)]
+        if let Some(newly_queued) = model::planted_wake(self, id) {
+            return newly_queued;
+        }
+        // One step that tests and sets: two wakers can never both find the flag clear.
         if self.queued[id].swap(true, Ordering::AcqRel) {
             return false;
         }
@@ -46,7 +80,15 @@ impl ReadyQueue {
     /// arrives while the task is being polled queues it again instead of being lost.
     pub fn pop(&self) -> Option<usize> {
         let id = self.ids.pop()?;
-        self.queued[id].store(false, Ordering::Release);
+        #[cfg(loom)]
+        if model::planted_clear(self, id) {
+            return Some(id);
+        }
+        // A swap, not a store: reading the flag's latest write, it acquires what a waker that
+        // found the flag still set (and so queued nothing) published before waking, and the
+        // poll that follows sees it. A plain store lets that poll read older values: the
+        // wake-up is lost (the model checker finds it, see `model`).
+        self.queued[id].swap(false, Ordering::AcqRel);
         Some(id)
     }
 
@@ -56,7 +98,7 @@ impl ReadyQueue {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     extern crate std;
     use super::*;
