@@ -1,75 +1,74 @@
-//! A counting semaphore whose waiters sleep.
+//! A counting semaphore whose waiters sleep: the core of `rintos_syncore::semaphore` (which
+//! the host model-checks), with the kernel's spinlock around its state and the scheduler
+//! putting its waiters to sleep.
 
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
+
+use rintos_syncore::Lock;
+use rintos_syncore::semaphore::{Semaphore as Core, Sleep, State};
 
 use super::scheduler;
 use super::thread::Thread;
 use crate::sync::{InterruptsOff, SpinLock};
 
-/// Gives an empty wait queue's memory back to the heap, so that a long-lived lock that was
-/// contended once does not keep memory forever (the leak checks compare heap bytes).
-pub(super) fn release_if_empty<T>(queue: &mut VecDeque<T>) {
-    if queue.is_empty() && queue.capacity() > 0 {
-        *queue = VecDeque::new();
-    }
-}
+pub(super) use rintos_syncore::release_if_empty;
 
+/// `up` hands its unit straight to the longest waiter, so the thread that releases cannot take
+/// it back first and nobody waits forever; being taken off the queue is the hand-off, so a
+/// waiter woken by anything else goes back to sleep. (Interrupt handlers do not use
+/// semaphores: they wake threads through wakers, which never allocate or free.)
 pub struct Semaphore {
-    state: SpinLock<State>,
-}
-
-struct State {
-    value: usize,
-    waiters: VecDeque<Arc<Thread>>,
+    core: Core<SpinLock<State<Arc<Thread>>>, Scheduler>,
 }
 
 impl Semaphore {
     pub const fn new(value: usize) -> Semaphore {
-        Semaphore { state: SpinLock::new("semaphore", State { value, waiters: VecDeque::new() }) }
+        Semaphore { core: Core::new(SpinLock::new("semaphore", State::new(value))) }
     }
 
     /// Waits until the value is positive, then decrements it.
     pub fn down(&self) {
-        // Interrupts stay off from the check to the block, so an `up` cannot slip in between
-        // and be lost.
+        // Interrupts stay off from the check to the sleep, so the thread is not preempted
+        // while it is queued but still awake (a wake-up then would be kept for its sleep
+        // anyway, see `Sleep::sleep`; this only saves a switch).
         let _irq = InterruptsOff::new();
-        let me = {
-            let mut state = self.state.lock();
-            if state.value > 0 {
-                state.value -= 1;
-                return;
-            }
-            let me = scheduler::current();
-            state.waiters.push_back(me.clone());
-            me
-        };
-        // `up` takes a waiter out of the queue exactly when it hands it a unit, so "no longer
-        // queued" means "granted". Anything else that woke us (a stray wake-up) must not
-        // count as a unit: we go back to sleep, still in our place in the queue.
-        loop {
-            scheduler::block_current();
-            let state = self.state.lock();
-            if !state.waiters.iter().any(|waiter| Arc::ptr_eq(waiter, &me)) {
-                return;
-            }
-        }
+        self.core.down();
     }
 
-    /// Gives one unit to the longest waiter, or increments the value if nobody waits. Handing
-    /// the unit over (rather than incrementing and letting the woken thread look again) keeps
-    /// the semaphore fair: the thread that calls `up` cannot take the unit back with its next
-    /// `down` before the woken waiter runs, and no waiter is passed over forever. (Interrupt
-    /// handlers do not use semaphores: they wake threads through wakers, which never allocate
-    /// or free.)
+    /// Gives one unit to the longest waiter, or increments the value if nobody waits.
     pub fn up(&self) {
-        let mut state = self.state.lock();
-        match state.waiters.pop_front() {
-            // If the waiter is not asleep (a stray wake-up made it ready), it finds itself
-            // out of the queue when it runs, which is the same hand-off.
-            Some(waiter) => scheduler::unblock(&waiter),
-            None => state.value += 1,
-        }
-        release_if_empty(&mut state.waiters);
+        self.core.up();
+    }
+}
+
+/// Waiters sleep in the scheduler: `block_current` keeps a wake-up that `unblock` sent
+/// before the thread blocked.
+struct Scheduler;
+
+impl Sleep for Scheduler {
+    type Thread = Arc<Thread>;
+
+    fn current() -> Arc<Thread> {
+        scheduler::current()
+    }
+
+    fn same(a: &Arc<Thread>, b: &Arc<Thread>) -> bool {
+        Arc::ptr_eq(a, b)
+    }
+
+    fn sleep() {
+        scheduler::block_current();
+    }
+
+    fn wake(thread: &Arc<Thread>) {
+        scheduler::unblock(thread);
+    }
+}
+
+/// The spinlock guards the state of the cores of `rintos_syncore`: this semaphore's and
+/// `task::AsyncMutex`'s.
+impl<T> Lock<T> for SpinLock<T> {
+    fn with<R>(&self, section: impl FnOnce(&mut T) -> R) -> R {
+        section(&mut self.lock())
     }
 }

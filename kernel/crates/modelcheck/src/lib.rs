@@ -15,7 +15,13 @@ use std::panic::{self, AssertUnwindSafe};
 pub fn check(preemptions: Option<usize>, scenario: impl Fn() + Send + Sync + 'static) {
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = preemptions;
-    builder.check(scenario);
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let r = runs.clone();
+    let t = std::time::Instant::now();
+    struct P(std::sync::Arc<std::sync::atomic::AtomicUsize>, std::time::Instant);
+    impl Drop for P { fn drop(&mut self) { eprintln!("RUNS {} in {:?}", self.0.load(std::sync::atomic::Ordering::Relaxed), self.1.elapsed()); } }
+    let _p = P(runs, t);
+    builder.check(move || { r.fetch_add(1, std::sync::atomic::Ordering::Relaxed); scenario() });
 }
 
 /// Model-checks `scenario`, into which `bug` was planted, and asserts that the checker finds
