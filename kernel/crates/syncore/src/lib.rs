@@ -7,6 +7,7 @@
 
 extern crate alloc;
 
+pub mod fair_mutex;
 pub mod semaphore;
 
 use alloc::collections::VecDeque;
@@ -22,5 +23,13 @@ pub trait Lock<T> {
 pub fn release_if_empty<T>(queue: &mut VecDeque<T>) {
     if queue.is_empty() && queue.capacity() > 0 {
         *queue = VecDeque::new();
+    }
+}
+
+/// In the model checker, loom's mutex guards the state.
+#[cfg(test)]
+impl<T> Lock<T> for loom::sync::Mutex<T> {
+    fn with<R>(&self, section: impl FnOnce(&mut T) -> R) -> R {
+        section(&mut self.lock().unwrap())
     }
 }

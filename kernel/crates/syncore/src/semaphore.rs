@@ -114,10 +114,10 @@ mod tests {
     extern crate std;
 
     use loom::sync::atomic::{AtomicUsize, Ordering};
-    use loom::sync::{Condvar, Mutex};
+    use loom::sync::Mutex;
     use loom::thread;
-    use rintos_modelcheck::{assert_found, check};
-    // Not loom's `Arc`: loom cannot drop its own once it has reported a deadlock.
+    use rintos_modelcheck::{Parker, assert_found, check};
+    // Not loom's `Arc`: see `Parker`.
     use std::sync::Arc;
 
     use super::{Semaphore, Sleep, State};
@@ -133,31 +133,12 @@ mod tests {
         UpIncrements,
     }
 
-    impl<T> Lock<T> for Mutex<T> {
-        fn with<R>(&self, section: impl FnOnce(&mut T) -> R) -> R {
-            section(&mut self.lock().unwrap())
-        }
-    }
-
-    /// One thread's sleep, as the kernel's scheduler gives it (`block_current` and
-    /// `unblock`): a wake-up that comes before the sleep is kept, unless `KEEPS_WAKE_UPS` is
-    /// false (a planted bug of the sleeping mechanism itself).
-    pub struct Parker {
-        state: Mutex<Parked>,
-        woken_up: Condvar,
-    }
-
-    #[derive(Default)]
-    struct Parked {
-        asleep: bool,
-        woken: bool,
-    }
-
     loom::thread_local! {
-        static ME: Arc<Parker> = Arc::new(Parker { state: Mutex::new(Parked::default()), woken_up: Condvar::new() });
+        static ME: Arc<Parker> = Arc::new(Parker::default());
     }
 
-    /// Loom's threads, sleeping on their [`Parker`].
+    /// Loom's threads, each sleeping on its [`Parker`], which keeps a wake-up sent before
+    /// the sleep unless `KEEPS_WAKE_UPS` is false.
     struct Threads<const KEEPS_WAKE_UPS: bool>;
 
     impl<const KEEPS_WAKE_UPS: bool> Sleep for Threads<KEEPS_WAKE_UPS> {
@@ -172,22 +153,11 @@ mod tests {
         }
 
         fn sleep() {
-            ME.with(|me| {
-                let mut parked = me.state.lock().unwrap();
-                parked.asleep = true;
-                while !parked.woken {
-                    parked = me.woken_up.wait(parked).unwrap();
-                }
-                *parked = Parked::default();
-            })
+            ME.with(|me| me.sleep())
         }
 
         fn wake(thread: &Arc<Parker>) {
-            let mut parked = thread.state.lock().unwrap();
-            if parked.asleep || KEEPS_WAKE_UPS {
-                parked.woken = true;
-                thread.woken_up.notify_one();
-            }
+            if KEEPS_WAKE_UPS { thread.wake() } else { thread.wake_if_asleep() }
         }
     }
 
