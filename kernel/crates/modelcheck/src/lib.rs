@@ -1,8 +1,9 @@
 //! Model checking of the kernel's concurrency cores, on the host, with loom: a scenario (a
 //! few threads, a few operations) runs again and again until every interleaving of its
-//! threads within a bound, and every outcome of its atomic accesses that the memory model
-//! allows, has been tried. The cores are checked where they live (`rintos-taskq-loom`,
-//! `rintos-syncore`); this crate holds what their checks share.
+//! threads, and every outcome of its atomic accesses that the memory model allows, has been
+//! tried. The cores are checked where they live (`rintos-taskq-loom`,
+//! `rintos-syncore`); this crate holds what their checks share, and [`vm`], a model of the
+//! fault, eviction and release protocol over the frame life cycle of `rintos-vmcore`.
 //!
 //! Each check comes with planted bugs the checker must find, so that a check that could not
 //! fail would be noticed.
@@ -15,19 +16,20 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use loom::sync::{Condvar, Mutex};
 
-/// Runs `scenario` in every interleaving that needs at most `preemptions` forced thread
-/// switches (`None`: all of them); panics with the first failure. The bound keeps large
-/// models fast: most concurrency bugs need one or two preemptions.
-pub fn check(preemptions: Option<usize>, scenario: impl Fn() + Send + Sync + 'static) {
+pub mod vm;
+
+/// Runs `scenario` in every interleaving of its threads, with no bound on the number of
+/// forced thread switches (the models are small enough); panics with the first failure.
+pub fn check(scenario: impl Fn() + Send + Sync + 'static) {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = preemptions;
+    builder.preemption_bound = None;
     builder.check(scenario);
 }
 
 /// Model-checks `scenario`, into which `bug` was planted, and asserts that the checker finds
 /// it: some interleaving fails with a message that contains `failure`.
-pub fn assert_found(bug: &str, failure: &str, preemptions: Option<usize>, scenario: impl Fn() + Send + Sync + 'static) {
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(preemptions, scenario)));
+pub fn assert_found(bug: &str, failure: &str, scenario: impl Fn() + Send + Sync + 'static) {
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(scenario)));
     let Err(panic) = outcome else { panic!("the model checker missed the planted bug: {bug}") };
     let message = panic
         .downcast_ref::<String>()

@@ -259,27 +259,27 @@ mod tests {
 
     #[test]
     fn callers_take_turns_one_at_a_time() {
-        check(None, || two_callers_take_turns(None));
+        check(|| two_callers_take_turns(None));
     }
 
     #[test]
     fn a_cancelled_waiter_leaves_no_one_waiting() {
-        check(None, || a_waiter_gives_up(None));
+        check(|| a_waiter_gives_up(None));
     }
 
     #[test]
     fn finds_a_cancelled_ticket_served_by_number() {
-        assert_found("ServeTheNextNumber", "deadlock", None, || a_waiter_gives_up(Some(Bug::ServeTheNextNumber)));
+        assert_found("ServeTheNextNumber", "deadlock", || a_waiter_gives_up(Some(Bug::ServeTheNextNumber)));
     }
 
     #[test]
     fn finds_a_cancelled_turn_that_keeps_the_mutex() {
-        assert_found("CancelledTurnKept", "deadlock", None, || a_waiter_gives_up(Some(Bug::CancelledTurnKept)));
+        assert_found("CancelledTurnKept", "deadlock", || a_waiter_gives_up(Some(Bug::CancelledTurnKept)));
     }
 
     #[test]
     fn finds_a_waiter_that_takes_the_mutex_when_polled_again() {
-        assert_found("ReadyWhenPolledAgain", "two holders at once", None, || {
+        assert_found("ReadyWhenPolledAgain", "two holders at once", || {
             two_callers_take_turns(Some(Bug::ReadyWhenPolledAgain))
         });
     }

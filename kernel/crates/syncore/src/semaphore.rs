@@ -218,28 +218,28 @@ mod tests {
 
     #[test]
     fn one_holder_at_a_time_despite_stray_wake_ups() {
-        check(None, || two_holders_and_a_stray_wake_up(None));
+        check(|| two_holders_and_a_stray_wake_up(None));
     }
 
     #[test]
     fn a_wake_up_before_the_sleep_is_kept() {
-        check(None, up_before_the_waiter_sleeps::<true>);
+        check(up_before_the_waiter_sleeps::<true>);
     }
 
     #[test]
     fn finds_a_waiter_woken_by_anyone_taken_as_served() {
-        assert_found("WokenMeansServed", "two holders at once", None, || {
+        assert_found("WokenMeansServed", "two holders at once", || {
             two_holders_and_a_stray_wake_up(Some(Bug::WokenMeansServed))
         });
     }
 
     #[test]
     fn finds_an_up_that_increments_instead_of_handing_over() {
-        assert_found("UpIncrements", "deadlock", None, || two_holders_and_a_stray_wake_up(Some(Bug::UpIncrements)));
+        assert_found("UpIncrements", "deadlock", || two_holders_and_a_stray_wake_up(Some(Bug::UpIncrements)));
     }
 
     #[test]
     fn finds_a_sleep_that_forgets_an_early_wake_up() {
-        assert_found("a sleep without a kept wake-up", "deadlock", None, up_before_the_waiter_sleeps::<false>);
+        assert_found("a sleep without a kept wake-up", "deadlock", up_before_the_waiter_sleeps::<false>);
     }
 }

@@ -157,26 +157,26 @@ mod tests {
 
     #[test]
     fn a_wake_during_a_poll_queues_the_task_again() {
-        check(None, || one_wake_during_a_poll(None));
+        check(|| one_wake_during_a_poll(None));
     }
 
     #[test]
     fn concurrent_wakes_queue_a_task_once_and_lose_none() {
-        check(None, || two_wakers_at_once(None));
+        check(|| two_wakers_at_once(None));
     }
 
     #[test]
     fn finds_a_flag_tested_then_set() {
-        assert_found("TestThenSet", "queued twice", None, || two_wakers_at_once(Some(Bug::TestThenSet)));
+        assert_found("TestThenSet", "queued twice", || two_wakers_at_once(Some(Bug::TestThenSet)));
     }
 
     #[test]
     fn finds_a_flag_cleared_after_the_poll() {
-        assert_found("ClearAfterPoll", "a wake-up was lost", None, || one_wake_during_a_poll(Some(Bug::ClearAfterPoll)));
+        assert_found("ClearAfterPoll", "a wake-up was lost", || one_wake_during_a_poll(Some(Bug::ClearAfterPoll)));
     }
 
     #[test]
     fn finds_a_flag_cleared_by_a_plain_store() {
-        assert_found("ClearWithStore", "a wake-up was lost", None, || one_wake_during_a_poll(Some(Bug::ClearWithStore)));
+        assert_found("ClearWithStore", "a wake-up was lost", || one_wake_during_a_poll(Some(Bug::ClearWithStore)));
     }
 }

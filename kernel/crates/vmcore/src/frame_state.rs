@@ -2,6 +2,9 @@
 //! against. A frame is `Free` in the page pool, `Filling` while one fault owns it and fills
 //! it (or while it is written back before release), `InUse` while it holds pages that may be
 //! evicted, and `Evicting` while its content is being written out or dropped.
+//!
+//! The host's model of the fault, eviction and release protocol (`rintos-modelcheck`, `vm`)
+//! runs these very transitions under the model checker.
 
 /// Where a frame is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +61,20 @@ impl FramePhase {
     }
 }
 
+/// A frame's state as its keeper records it (the kernel's frame table, the host's model):
+/// the keeper says which phase each state is in, and changes it only by [`Self::transition`].
+pub trait LifeCycle: Sized {
+    fn phase(&self) -> FramePhase;
+
+    /// Moves to `next` by `event` and returns the state it leaves. Panics if the life cycle
+    /// forbids the move, or if `event` leads to another phase than `next`'s: a bug.
+    fn transition(&mut self, event: FrameEvent, next: Self) -> Self {
+        let expected = self.phase().next(event).unwrap_or_else(|illegal| panic!("frame: {illegal:?}"));
+        assert_eq!(expected, next.phase(), "frame: {event:?} must lead to {expected:?}");
+        core::mem::replace(self, next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::FrameEvent::*;
@@ -92,5 +109,34 @@ mod tests {
         assert_eq!(Free.next(Filled), Err(IllegalTransition { from: Free, event: Filled }));
         assert_eq!(Free.next(Release), Err(IllegalTransition { from: Free, event: Release }));
         assert!(!Free.evictable() && !Filling.evictable() && !Evicting.evictable() && InUse.evictable());
+    }
+
+    /// A keeper that records nothing but the phase.
+    #[derive(Debug, PartialEq)]
+    struct Recorded(FramePhase);
+
+    impl LifeCycle for Recorded {
+        fn phase(&self) -> FramePhase {
+            self.0
+        }
+    }
+
+    #[test]
+    fn a_keeper_moves_by_legal_transitions_and_gets_the_old_state_back() {
+        let mut frame = Recorded(Free);
+        assert_eq!(frame.transition(Allocate, Recorded(Filling)), Recorded(Free));
+        assert_eq!(frame, Recorded(Filling));
+    }
+
+    #[test]
+    #[should_panic(expected = "frame: IllegalTransition { from: Filling, event: Claim }")]
+    fn a_keeper_cannot_claim_a_frame_being_filled() {
+        Recorded(Filling).transition(Claim, Recorded(Evicting));
+    }
+
+    #[test]
+    #[should_panic(expected = "frame: Filled must lead to InUse")]
+    fn a_keeper_cannot_land_in_another_phase_than_the_event_leads_to() {
+        Recorded(Filling).transition(Filled, Recorded(Free));
     }
 }
