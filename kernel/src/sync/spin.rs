@@ -126,6 +126,14 @@ impl<T> SpinLock<T> {
     }
 }
 
+/// The spinlock guards the state of the cores of `rintos_syncore`: the semaphore's and
+/// `task::AsyncMutex`'s.
+impl<T> rintos_syncore::Lock<T> for SpinLock<T> {
+    fn with<R>(&self, section: impl FnOnce(&mut T) -> R) -> R {
+        section(&mut self.lock())
+    }
+}
+
 /// Access to a [`SpinLock`]'s data; interrupts stay off until it is dropped.
 pub struct SpinGuard<'a, T> {
     /// `None` only while it is being handed over.

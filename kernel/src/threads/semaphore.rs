@@ -4,7 +4,6 @@
 
 use alloc::sync::Arc;
 
-use rintos_syncore::Lock;
 use rintos_syncore::semaphore::{Semaphore as Core, Sleep, State};
 
 use super::scheduler;
@@ -62,13 +61,5 @@ impl Sleep for Scheduler {
 
     fn wake(thread: &Arc<Thread>) {
         scheduler::unblock(thread);
-    }
-}
-
-/// The spinlock guards the state of the cores of `rintos_syncore`: this semaphore's and
-/// `task::AsyncMutex`'s.
-impl<T> Lock<T> for SpinLock<T> {
-    fn with<R>(&self, section: impl FnOnce(&mut T) -> R) -> R {
-        section(&mut self.lock())
     }
 }
