@@ -8,7 +8,7 @@
 use alloc::sync::Arc;
 use alloc::vec;
 
-use super::frame::{self, FrameId, FrameState, User};
+use super::frame::{self, CleanCopy, FrameId, FrameState, User};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share::{self, ShareKey};
 use super::stats::FaultKind;
@@ -157,25 +157,27 @@ async fn fill(
         Backing::Swap(slot) => {
             let _io = super::stats::FaultIo::begin();
             swap::read(*slot, content).await.expect("swap device failed");
-            swap::free(*slot);
             FaultKind::SwapIn
         }
-        Backing::Memory => unreachable!("a page that lives only in memory is never absent"),
+        Backing::Memory => unreachable!("a page whose frame holds it is never absent"),
     };
     // The process may have dropped the page while we waited (it cannot today: only its own
     // thread faults or unmaps; kept as a check of that invariant).
     let still_mapped = space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page));
     let mut state = page.state.lock();
-    if matches!(backing, Backing::Swap(_)) {
-        state.backing = Backing::Memory;
-    }
     if !still_mapped || space.directory.map(page.upage, frame::physical(id), page.writable).is_err() {
+        if !still_mapped && let Backing::Swap(slot) = backing {
+            swap::free(slot);
+        }
         drop(state);
         if let Some(key) = share {
             share::forget(key, id);
         }
         abandon(Some(id));
         return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(Resolution::immediate(FaultKind::Resident))) };
+    }
+    if matches!(backing, Backing::Swap(_)) {
+        state.backing = Backing::Memory;
     }
     frame::note_filled(id);
     frame::frame(id).lock().transition(
@@ -184,7 +186,10 @@ async fn fill(
             users: vec![User { space: Arc::downgrade(space), page: page.clone() }],
             pins: 0,
             share,
-            only_copy: matches!(backing, Backing::Swap(_)),
+            copy: match backing {
+                Backing::Swap(slot) => CleanCopy::Swap(slot),
+                _ => CleanCopy::Backing,
+            },
         },
     );
     state.residence = Residence::Present(id);

@@ -39,12 +39,24 @@ pub enum FrameState {
         /// The kernel is copying to or from it: it must stay.
         pins: u32,
         share: Option<ShareKey>,
-        /// The frame holds the only copy of its page (read back from swap, whose slot was
-        /// freed): evicting it must write it out even if it is clean.
-        only_copy: bool,
+        /// Where else the content is, as long as the page is not written.
+        copy: CleanCopy,
     },
     /// Being emptied by an eviction; `event` fires when its old pages are gone.
     Evicting(Arc<Event>),
+}
+
+/// Where a frame's content exists besides the frame, for as long as its page stays clean:
+/// whether evicting a clean page must write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CleanCopy {
+    /// The page's backing re-creates it (zeros, its file).
+    Backing,
+    /// The swap slot it was read from (the swap cache): the frame owns the slot, frees it
+    /// when the page is found dirty, and hands it back to the page when it is evicted clean.
+    Swap(swap::SwapSlot),
+    /// Nowhere: evicting it writes it out.
+    None,
 }
 
 impl FrameState {
@@ -143,10 +155,19 @@ pub enum NoFrame {
 enum Plan {
     /// Clean and re-creatable (zero page, unmodified file page): just forget it.
     Drop,
+    /// Clean, and this swap slot still holds it (a swap-cache hit): forget the frame, and
+    /// the page's backing is the slot again.
+    Keep(swap::SwapSlot),
     /// Dirty (or only in memory): write it to this slot, reserved at claim time.
     Swap(swap::SwapSlot),
     /// A dirty page of a mapped file: write its bytes back to the file.
     File,
+}
+
+impl Plan {
+    fn writes(&self) -> bool {
+        matches!(self, Plan::Swap(_) | Plan::File)
+    }
 }
 
 struct Victim {
@@ -170,7 +191,7 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
         return Inspection::Unavailable;
     }
     let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, only_copy, .. } = &*state else { return Inspection::Unavailable };
+    let FrameState::InUse { users, pins, copy, .. } = &mut *state else { return Inspection::Unavailable };
     if *pins > 0 {
         return Inspection::Unavailable;
     }
@@ -188,12 +209,19 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
     let dirty = users.iter().zip(&spaces).any(|(user, space)| {
         space.as_ref().and_then(|space| space.directory.lookup(user.page.upage)).is_some_and(|mapping| mapping.dirty)
     });
-    // The page's kind never changes, and whether the frame is its only copy is recorded in
-    // the frame: the plan needs no page lock (the lock order takes page locks first).
+    if dirty && let CleanCopy::Swap(stale) = *copy {
+        swap::free(stale);
+        *copy = CleanCopy::None;
+    }
+    // The page's kind never changes, and where its clean copy is is recorded in the frame:
+    // the plan needs no page lock (the lock order takes page locks first).
     let kind = users.first().expect("a frame in use has a user").page.kind;
-    let plan = match (kind, dirty || *only_copy) {
+    let plan = match (kind, dirty || *copy == CleanCopy::None) {
         (Kind::Mapped, true) => Plan::File,
-        (_, false) => Plan::Drop,
+        (_, false) => match *copy {
+            CleanCopy::Swap(slot) => Plan::Keep(slot),
+            _ => Plan::Drop,
+        },
         (Kind::Anonymous, true) => match swap::allocate() {
             Some(slot) => Plan::Swap(slot),
             // Swap is full: this frame cannot be emptied now; look for a clean one.
@@ -219,9 +247,13 @@ fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
 async fn evict(victim: Victim, new_owner: Arc<Event>) {
     // SAFETY: the frame is `Evicting` on our behalf; nobody else reads or writes it.
     let content = unsafe { bytes(victim.id) };
-    let _io = (!matches!(victim.plan, Plan::Drop)).then(super::stats::FaultIo::begin);
+    let _io = victim.plan.writes().then(super::stats::FaultIo::begin);
     let slot = match &victim.plan {
         Plan::Drop => None,
+        Plan::Keep(slot) => {
+            super::stats::count_swap_cache_hit();
+            Some(*slot)
+        }
         Plan::Swap(slot) => {
             swap::write(*slot, content).await.expect("swap device failed");
             Some(*slot)
@@ -274,7 +306,7 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
         if claimed.is_some() {
             let victim = victim.expect("a claimed frame has a victim");
             let id = victim.id;
-            let eviction = if matches!(victim.plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty };
+            let eviction = if victim.plan.writes() { Eviction::Dirty } else { Eviction::Clean };
             evict(victim, owner).await;
             return Ok((id, eviction));
         }

@@ -22,8 +22,9 @@ pub enum Backing {
     File { inode: Arc<OpenInode>, offset: u32, read_bytes: u32 },
     /// Written out to a swap slot.
     Swap(SwapSlot),
-    /// Nowhere but in its frame (read back from swap, whose slot is then freed): evicting
-    /// it always writes it to swap.
+    /// Read back from swap into its frame, which now owns the slot (see
+    /// `frame::CleanCopy`): while the page stays clean the slot still holds its content, and
+    /// evicting it writes nothing.
     Memory,
 }
 

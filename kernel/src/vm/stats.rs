@@ -44,6 +44,7 @@ static COLLISIONS: AtomicU64 = AtomicU64::new(0);
 static RETRIES: AtomicU64 = AtomicU64::new(0);
 static EVICTIONS_CLEAN: AtomicU64 = AtomicU64::new(0);
 static EVICTIONS_DIRTY: AtomicU64 = AtomicU64::new(0);
+static SWAP_CACHE_HITS: AtomicU64 = AtomicU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
 pub fn count_exception() {
@@ -78,6 +79,11 @@ fn count_eviction_for_fault(eviction: Eviction) {
             EVICTIONS_DIRTY.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// An eviction dropped a page whose swap slot still held it.
+pub fn count_swap_cache_hit() {
+    SWAP_CACHE_HITS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Faults waiting for the disk right now (reading a page in, or writing a victim out).
@@ -240,6 +246,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         swap_used: SWAP_USED.load(Ordering::Relaxed),
         swap_used_peak: SWAP_USED_PEAK.load(Ordering::Relaxed),
         tsc_per_second: crate::devices::timer::tsc_per_second(),
+        swap_cache_hits: SWAP_CACHE_HITS.load(Ordering::Relaxed),
     }
 }
 
@@ -296,6 +303,7 @@ pub fn print_report() {
         stats.swap_used_peak,
         stats.swap_total
     );
+    println!("VM paging: {} swap-cache hits", stats.swap_cache_hits);
     println!(
         "VM frames: {} in use (peak {}); ATA: {} requests, {} IRQ wake-ups; executor: {} polls",
         stats.frames_in_use, stats.frames_peak, stats.ata_requests, stats.irq_wakeups, stats.executor_polls

@@ -1,6 +1,7 @@
 //! The swap table: which page-sized slots of the swap device hold a page. A slot is taken
-//! only when a dirty page is evicted, and freed as soon as the page is read back or its
-//! process ends.
+//! only when a dirty page is evicted. Read back, the page keeps its slot for as long as it
+//! stays clean (the swap cache: evicting it again writes nothing); the slot is freed when the
+//! page is found dirty, and when its process ends or unmaps it.
 
 use alloc::boxed::Box;
 use alloc::vec;

@@ -131,6 +131,9 @@ pub struct VmStats {
     /// Time-stamp-counter cycles per second (calibrated against the PIT at boot): user
     /// programs that read the TSC convert with it.
     pub tsc_per_second: u64,
+    /// Evictions of a page read back from swap and not written since: its slot still held
+    /// it, so the eviction wrote nothing (the swap cache).
+    pub swap_cache_hits: u64,
 }
 
 impl VmStats {
@@ -167,6 +170,7 @@ impl VmStats {
         "swap-used",
         "swap-used-peak",
         "tsc-per-second",
+        "swap-cache-hits",
     ];
 
     /// The counters in their wire order.
@@ -200,6 +204,7 @@ impl VmStats {
             self.swap_used,
             self.swap_used_peak,
             self.tsc_per_second,
+            self.swap_cache_hits,
         ]
     }
 
@@ -235,6 +240,7 @@ impl VmStats {
             swap_used: at(25),
             swap_used_peak: at(26),
             tsc_per_second: at(27),
+            swap_cache_hits: at(28),
         }
     }
 }
