@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
-use rintos_vmcore::clock::{self, Inspection};
+use rintos_vmcore::clock::{self, Facts, Look};
 use rintos_vmcore::frame_state::{FrameEvent, FramePhase};
 
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
@@ -88,19 +88,13 @@ impl FrameState {
 struct FrameTable {
     first_page: usize,
     frames: Vec<SpinLock<FrameState>>,
-    /// For each frame, the number of the fill that last put a page in it (see [`RECENT_FILLS`]).
+    /// For each frame, the number of the fill that last put a page in it (see
+    /// `clock::RECENT_FILLS`).
     filled_at: Vec<AtomicU64>,
 }
 
-/// Fills of frames so far.
+/// Fills of frames so far (see `clock::RECENT_FILLS`).
 static FILLS: AtomicU64 = AtomicU64::new(0);
-
-/// The clock never takes a frame filled by one of the last `RECENT_FILLS` faults. One
-/// instruction may need several pages at once (its code, the data it reads and writes, each
-/// possibly across a page boundary); if the clock could take the page the last fault just
-/// brought in, a process short of frames would fault them in turn forever. With these kept,
-/// the instruction completes, or its next fault finds no frame and the process is killed.
-const RECENT_FILLS: u64 = 4;
 
 static TABLE: OnceCell<FrameTable> = OnceCell::uninit();
 static HAND: SpinLock<usize> = SpinLock::new("clock hand", 0);
@@ -184,62 +178,87 @@ pub fn note_filled(id: FrameId) {
     table().filled_at[id].store(fill, Ordering::Relaxed);
 }
 
-/// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
-/// everywhere and marking it `Evicting`).
-fn inspect(id: FrameId, claimed: &mut Option<Victim>) -> Inspection {
-    if FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed) < RECENT_FILLS {
-        return Inspection::Unavailable;
-    }
-    let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, copy, .. } = &mut *state else { return Inspection::Unavailable };
-    if *pins > 0 {
-        return Inspection::Unavailable;
-    }
-    let spaces: Vec<Option<Arc<AddressSpace>>> = users.iter().map(|user| user.space.upgrade()).collect();
-    // Every alias gets the second chance if any of them was used.
-    let mut referenced = false;
-    for (user, space) in users.iter().zip(&spaces) {
-        if let Some(space) = space {
-            referenced |= space.directory.take_accessed(user.page.upage);
+/// How many frames past the first dirty candidate the hand looks for a clean one.
+const CLEAN_SEARCH: usize = 32;
+
+fn fills_since_filled(id: FrameId) -> u64 {
+    FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed)
+}
+
+/// Calls `each` with every live address space that maps the frame, and the page's address.
+fn for_each_mapping(users: &[User], mut each: impl FnMut(&AddressSpace, usize)) {
+    for user in users {
+        if let Some(space) = user.space.upgrade() {
+            each(&space, user.page.upage);
         }
     }
-    if referenced {
-        return Inspection::Referenced;
-    }
-    let dirty = users.iter().zip(&spaces).any(|(user, space)| {
-        space.as_ref().and_then(|space| space.directory.lookup(user.page.upage)).is_some_and(|mapping| mapping.dirty)
-    });
+}
+
+/// Whether any mapping of the frame was written since it was filled or last cleaned.
+fn is_dirty(users: &[User]) -> bool {
+    let mut dirty = false;
+    for_each_mapping(users, |space, upage| dirty |= space.directory.lookup(upage).is_some_and(|mapping| mapping.dirty));
+    dirty
+}
+
+/// Frees the swap slot of a frame whose page was written since it was read back: the slot's
+/// content is stale. Returns whether evicting the frame costs a write.
+fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
+    let dirty = is_dirty(users);
     if dirty && let CleanCopy::Swap(stale) = *copy {
         swap::free(stale);
         *copy = CleanCopy::None;
     }
+    dirty || *copy == CleanCopy::None
+}
+
+/// Looks at frame `id` for the clock hand: clears its accessed bits (every alias gets the
+/// second chance if any of them was used) and says whether taking it costs a write.
+fn look(id: FrameId) -> Look {
+    let mut state = frame(id).lock();
+    let FrameState::InUse { users, pins, copy, .. } = &mut *state else {
+        return clock::look(Facts { in_use: false, pinned: false, fills_since_filled: 0 }, || false, || false);
+    };
+    let facts = Facts { in_use: true, pinned: *pins > 0, fills_since_filled: fills_since_filled(id) };
+    let take_referenced = || {
+        let mut referenced = false;
+        for_each_mapping(users, |space, upage| referenced |= space.directory.take_accessed(upage));
+        referenced
+    };
+    clock::look(facts, take_referenced, || forget_stale_copy(users, copy))
+}
+
+/// Claims frame `id` for eviction if it is still in use and unpinned: plans what to do with
+/// its content, unmaps it everywhere and marks it `Evicting`. `None` if it cannot be taken
+/// now (it changed, or it is dirty and swap is full).
+fn claim(id: FrameId) -> Option<Victim> {
+    let mut state = frame(id).lock();
+    let FrameState::InUse { users, pins, copy, .. } = &mut *state else { return None };
+    if *pins > 0 {
+        return None;
+    }
+    let costs_write = forget_stale_copy(users, copy);
     // The page's kind never changes, and where its clean copy is is recorded in the frame:
     // the plan needs no page lock (the lock order takes page locks first).
     let kind = users.first().expect("a frame in use has a user").page.kind;
-    let plan = match (kind, dirty || *copy == CleanCopy::None) {
+    let plan = match (kind, costs_write) {
         (Kind::Mapped, true) => Plan::File,
         (_, false) => match *copy {
             CleanCopy::Swap(slot) => Plan::Keep(slot),
             _ => Plan::Drop,
         },
-        (Kind::Anonymous, true) => match swap::allocate() {
-            Some(slot) => Plan::Swap(slot),
-            // Swap is full: this frame cannot be emptied now; look for a clean one.
-            None => return Inspection::Unavailable,
-        },
+        // Swap is full: this frame cannot be emptied now.
+        (Kind::Anonymous, true) => Plan::Swap(swap::allocate()?),
     };
     let event = Event::new();
     let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
     else {
         unreachable!()
     };
-    for (user, space) in users.iter().zip(&spaces) {
-        if let Some(space) = space {
-            space.directory.unmap(user.page.upage);
-        }
-    }
-    *claimed = Some(Victim { id, users, share, plan, event });
-    Inspection::Claimed
+    for_each_mapping(&users, |space, upage| {
+        space.directory.unmap(upage);
+    });
+    Some(Victim { id, users, share, plan, event })
 }
 
 /// Empties a claimed frame: writes its content where the plan says (awaiting the disk),
@@ -302,9 +321,12 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
         }
         let mut victim = None;
         let frames = table().frames.len();
-        let claimed = clock::sweep(&mut HAND.lock(), frames, |id| inspect(id, &mut victim));
-        if claimed.is_some() {
-            let victim = victim.expect("a claimed frame has a victim");
+        let claim = |id| {
+            victim = claim(id);
+            victim.is_some()
+        };
+        clock::sweep(&mut HAND.lock(), frames, CLEAN_SEARCH, look, claim, |_| {});
+        if let Some(victim) = victim {
             let id = victim.id;
             let eviction = if victim.plan.writes() { Eviction::Dirty } else { Eviction::Clean };
             evict(victim, owner).await;
