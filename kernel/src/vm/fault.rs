@@ -127,7 +127,7 @@ async fn fill(
         }
         page.state.lock().residence = Residence::Absent;
     };
-    let (id, evicted) = match frame::obtain(event.clone()).await {
+    let (id, evicted) = match frame::obtain(space, event.clone()).await {
         Ok(obtained) => obtained,
         Err(_) => {
             abandon(None);
@@ -178,6 +178,9 @@ async fn fill(
     }
     if matches!(backing, Backing::Swap(_)) {
         state.backing = Backing::Memory;
+    }
+    if kind.is_major() {
+        space.note_read_back(page.upage);
     }
     frame::note_filled(id);
     frame::frame(id).lock().transition(

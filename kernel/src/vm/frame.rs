@@ -228,13 +228,14 @@ fn look(id: FrameId) -> Look {
     clock::look(facts, take_referenced, || forget_stale_copy(users, copy))
 }
 
-/// Claims frame `id` for eviction if it is still in use and unpinned: plans what to do with
-/// its content, unmaps it everywhere and marks it `Evicting`. `None` if it cannot be taken
-/// now (it changed, or it is dirty and swap is full).
-fn claim(id: FrameId) -> Option<Victim> {
+/// Claims frame `id` for eviction if it is still in use and unpinned (and holds `expected`
+/// alone, if given): plans what to do with its content, unmaps it everywhere and marks it
+/// `Evicting`. `None` if it cannot be taken now (it changed, or it is dirty and swap is full).
+fn claim(id: FrameId, expected: Option<&Arc<Page>>) -> Option<Victim> {
     let mut state = frame(id).lock();
     let FrameState::InUse { users, pins, copy, .. } = &mut *state else { return None };
-    if *pins > 0 {
+    let holds_expected = expected.is_none_or(|page| matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)));
+    if *pins > 0 || !holds_expected {
         return None;
     }
     let costs_write = forget_stale_copy(users, copy);
@@ -306,9 +307,23 @@ pub enum Eviction {
     Dirty,
 }
 
-/// Finds a frame for a fault: a free one from the user pool, or one the clock empties. The
-/// frame comes back `Filling(owner)`, belonging to the caller.
-pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
+/// A page that `space`'s run of read-back faults has passed and that may be taken now (see
+/// `vmcore::sequence`): claimed for eviction.
+fn behind_run(space: &AddressSpace) -> Option<Victim> {
+    space.behind_run().find_map(|upage| {
+        let page = space.lookup(upage)?;
+        let Residence::Present(id) = page.state.lock().residence else { return None };
+        if fills_since_filled(id) < clock::RECENT_FILLS {
+            return None;
+        }
+        claim(id, Some(&page))
+    })
+}
+
+/// Finds a frame for a fault of `space`: a free one from the user pool, or one emptied for
+/// it: a page its run of read-back faults has passed, or else the clock's victim. The frame
+/// comes back `Filling(owner)`, belonging to the caller.
+pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
     // A few rounds: frames that are all busy now (being filled or written) become free
     // candidates once their I/O finishes.
     const ROUNDS: u32 = 50;
@@ -319,13 +334,14 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
             frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
             return Ok((id, Eviction::None));
         }
-        let mut victim = None;
-        let frames = table().frames.len();
-        let claim = |id| {
-            victim = claim(id);
-            victim.is_some()
-        };
-        clock::sweep(&mut HAND.lock(), frames, CLEAN_SEARCH, look, claim, |_| {});
+        let mut victim = behind_run(space);
+        if victim.is_none() {
+            let claim = |id| {
+                victim = claim(id, None);
+                victim.is_some()
+            };
+            clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, |_| {});
+        }
         if let Some(victim) = victim {
             let id = victim.id;
             let eviction = if victim.plan.writes() { Eviction::Dirty } else { Eviction::Clean };

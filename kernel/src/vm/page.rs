@@ -7,6 +7,8 @@ use alloc::vec::Vec;
 
 use super::frame::FrameId;
 use super::swap::SwapSlot;
+use rintos_vmcore::sequence::Sequence;
+
 use crate::arch::paging::PageDirectory;
 use crate::fs::OpenInode;
 use crate::memory::PAGE_SIZE;
@@ -88,16 +90,33 @@ impl Page {
 #[derive(Debug)]
 pub struct Overlap;
 
-/// A process's address space: the hardware page directory and the supplemental page table.
+/// A process's address space: the hardware page directory, the supplemental page table, and
+/// the run of its faults that read pages back (see `vmcore::sequence`).
 pub struct AddressSpace {
     pub directory: PageDirectory,
     pages: SpinLock<BTreeMap<usize, Arc<Page>>>,
+    run: SpinLock<Sequence>,
 }
 
 impl AddressSpace {
     pub fn new() -> Option<Arc<AddressSpace>> {
         let directory = PageDirectory::new().ok()?;
-        Some(Arc::new(AddressSpace { directory, pages: SpinLock::new("page table", BTreeMap::new()) }))
+        Some(Arc::new(AddressSpace {
+            directory,
+            pages: SpinLock::new("page table", BTreeMap::new()),
+            run: SpinLock::new("fault run", Sequence::default()),
+        }))
+    }
+
+    /// Notes that a fault read the page at `upage` back from swap or a file.
+    pub fn note_read_back(&self, upage: usize) {
+        self.run.lock().note(upage / PAGE_SIZE);
+    }
+
+    /// The pages this space's run of read-back faults has passed, best victims first.
+    pub fn behind_run(&self) -> impl Iterator<Item = usize> {
+        let run = *self.run.lock();
+        run.behind().map(|page| page * PAGE_SIZE)
     }
 
     /// Adds a page; fails if the address is taken.
