@@ -348,9 +348,27 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
             evict(victim, owner).await;
             return Ok((id, eviction));
         }
+        if swap::free_slots() == 0 {
+            // Swap is full, perhaps of copies of pages that are also in memory.
+            give_up_swap_cache();
+        }
         crate::task::timer::sleep(1).await;
     }
     Err(NoFrame::Exhausted)
+}
+
+/// Frees the swap slots that frames keep as clean copies of their pages (the swap cache),
+/// so that dirty pages can be written out when swap is full: those pages will be written
+/// again when they are evicted.
+fn give_up_swap_cache() {
+    for state in &table().frames {
+        if let FrameState::InUse { copy, .. } = &mut *state.lock()
+            && let CleanCopy::Swap(slot) = *copy
+        {
+            swap::free(slot);
+            *copy = CleanCopy::None;
+        }
+    }
 }
 
 /// Returns a frame the caller owns (`Filling`) or whose last user left (`InUse`) to the pool.
