@@ -55,6 +55,8 @@ const SPINNING: &[(&str, u8)] = &[
     ("clock hand", 23),
     ("frame", 24),
     ("swap table", 25),
+    // A process's run of read-back faults: a leaf, copied out at once.
+    ("fault run", 25),
     // The async runtime: event waiters, the IDE channels' state, alarms, the executor.
     ("event", 26),
     ("ide0", 26),

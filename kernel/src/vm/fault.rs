@@ -8,7 +8,7 @@
 use alloc::sync::Arc;
 use alloc::vec;
 
-use super::frame::{self, FrameId, FrameState, User};
+use super::frame::{self, CleanCopy, FrameId, FrameState, User};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share::{self, ShareKey};
 use super::stats::FaultKind;
@@ -140,7 +140,7 @@ async fn fill(
         }
         page.state.lock().residence = Residence::Absent;
     };
-    let (id, evicted) = match frame::obtain(event.clone()).await {
+    let (id, evicted) = match frame::obtain(space, event.clone()).await {
         Ok(obtained) => obtained,
         Err(_) => {
             abandon(None);
@@ -186,19 +186,25 @@ async fn fill(
             }
             FaultKind::SwapIn
         }
-        Backing::Memory => unreachable!("a page that lives only in memory is never absent"),
+        Backing::Memory => unreachable!("a page whose frame holds it is never absent"),
     };
     // The process may have dropped the page while we waited (it cannot today: only its own
     // thread faults or unmaps; kept as a check of that invariant).
     let still_mapped = space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page));
     let mut state = page.state.lock();
-    if matches!(backing, Backing::Swap(_)) {
-        state.backing = Backing::Memory;
-    }
     if !still_mapped || space.directory.map(page.upage, frame::physical(id), page.writable).is_err() {
+        if !still_mapped && let Backing::Swap(slot) = backing {
+            swap::free(slot);
+        }
         drop(state);
         give_up();
         return if still_mapped { Err(FaultError::OutOfKernelMemory) } else { Ok(Some(Resolution::immediate(FaultKind::Resident))) };
+    }
+    if matches!(backing, Backing::Swap(_)) {
+        state.backing = Backing::Memory;
+    }
+    if kind.is_major() {
+        space.note_read_back(page.upage);
     }
     frame::note_filled(id);
     frame::frame(id).lock().transition(
@@ -207,7 +213,10 @@ async fn fill(
             users: vec![User { space: Arc::downgrade(space), page: page.clone() }],
             pins: 0,
             share,
-            only_copy: matches!(backing, Backing::Swap(_)),
+            copy: match backing {
+                Backing::Swap(slot) => CleanCopy::Swap(slot),
+                _ => CleanCopy::Backing,
+            },
         },
     );
     state.residence = Residence::Present(id);

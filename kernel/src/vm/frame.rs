@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
-use rintos_vmcore::clock::{self, Inspection};
+use rintos_vmcore::clock::{self, Facts, Look};
 use rintos_vmcore::frame_state::{FrameEvent, FramePhase};
 
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
@@ -41,12 +41,24 @@ pub enum FrameState {
         /// The kernel is copying to or from it: it must stay.
         pins: u32,
         share: Option<ShareKey>,
-        /// The frame holds the only copy of its page (read back from swap, whose slot was
-        /// freed): evicting it must write it out even if it is clean.
-        only_copy: bool,
+        /// Where else the content is, as long as the page is not written.
+        copy: CleanCopy,
     },
     /// Being emptied by an eviction; `event` fires when its old pages are gone.
     Evicting(Arc<Event>),
+}
+
+/// Where a frame's content exists besides the frame, for as long as its page stays clean:
+/// whether evicting a clean page must write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CleanCopy {
+    /// The page's backing re-creates it (zeros, its file).
+    Backing,
+    /// The swap slot it was read from (the swap cache): the frame owns the slot, frees it
+    /// when the page is found dirty, and hands it back to the page when it is evicted clean.
+    Swap(swap::SwapSlot),
+    /// Nowhere: evicting it writes it out.
+    None,
 }
 
 impl FrameState {
@@ -78,19 +90,13 @@ impl FrameState {
 struct FrameTable {
     first_page: usize,
     frames: Vec<SpinLock<FrameState>>,
-    /// For each frame, the number of the fill that last put a page in it (see [`RECENT_FILLS`]).
+    /// For each frame, the number of the fill that last put a page in it (see
+    /// `clock::RECENT_FILLS`).
     filled_at: Vec<AtomicU64>,
 }
 
-/// Fills of frames so far.
+/// Fills of frames so far (see `clock::RECENT_FILLS`).
 static FILLS: AtomicU64 = AtomicU64::new(0);
-
-/// The clock never takes a frame filled by one of the last `RECENT_FILLS` faults. One
-/// instruction may need several pages at once (its code, the data it reads and writes, each
-/// possibly across a page boundary); if the clock could take the page the last fault just
-/// brought in, a process short of frames would fault them in turn forever. With these kept,
-/// the instruction completes, or its next fault finds no frame and the process is killed.
-const RECENT_FILLS: u64 = 4;
 
 static TABLE: OnceCell<FrameTable> = OnceCell::uninit();
 static HAND: SpinLock<usize> = SpinLock::new("clock hand", 0);
@@ -145,10 +151,19 @@ pub enum NoFrame {
 enum Plan {
     /// Clean and re-creatable (zero page, unmodified file page): just forget it.
     Drop,
+    /// Clean, and this swap slot still holds it (a swap-cache hit): forget the frame, and
+    /// the page's backing is the slot again.
+    Keep(swap::SwapSlot),
     /// Dirty (or only in memory): write it to this slot, reserved at claim time.
     Swap(swap::SwapSlot),
     /// A dirty page of a mapped file: write its bytes back to the file.
     File,
+}
+
+impl Plan {
+    fn writes(&self) -> bool {
+        matches!(self, Plan::Swap(_) | Plan::File)
+    }
 }
 
 struct Victim {
@@ -159,8 +174,8 @@ struct Victim {
     event: Arc<Event>,
     /// The other CPUs that may still cache a translation of the frame.
     shootdown: Shootdown,
-    /// Whether the unmaps found it dirty (final once `shootdown` has run), or it is the
-    /// page's only copy.
+    /// Whether the unmaps found it dirty (final once `shootdown` has run), or the frame is
+    /// the page's only copy.
     dirty: bool,
 }
 
@@ -170,65 +185,108 @@ pub fn note_filled(id: FrameId) {
     table().filled_at[id].store(fill, Ordering::Relaxed);
 }
 
-/// Looks at frame `id` for the clock: gives it a second chance, or claims it (unmapping it
-/// everywhere and marking it `Evicting` with `event`). It runs under the clock hand's lock
-/// and the frame's, with interrupts off, and allocates nothing: the event is made before.
-fn inspect(id: FrameId, event: &Arc<Event>, claimed: &mut Option<Victim>) -> Inspection {
-    if FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed) < RECENT_FILLS {
-        return Inspection::Unavailable;
-    }
-    let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, only_copy, .. } = &*state else { return Inspection::Unavailable };
-    if *pins > 0 {
-        return Inspection::Unavailable;
-    }
-    // Every alias gets the second chance if any of them was used. (A user whose space is
-    // gone has no mapping left.)
-    let mut referenced = false;
+/// How many frames past the first dirty candidate the hand looks for a clean one.
+const CLEAN_SEARCH: usize = 32;
+
+fn fills_since_filled(id: FrameId) -> u64 {
+    FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed)
+}
+
+/// Calls `each` with every live address space that maps the frame, and the page's address.
+fn for_each_mapping(users: &[User], mut each: impl FnMut(&AddressSpace, usize)) {
     for user in users {
         if let Some(space) = user.space.upgrade() {
-            referenced |= space.directory.take_accessed(user.page.upage);
+            each(&space, user.page.upage);
         }
     }
-    if referenced {
-        return Inspection::Referenced;
+}
+
+/// Whether any mapping of the frame was written since it was filled or last cleaned.
+fn is_dirty(users: &[User]) -> bool {
+    let mut dirty = false;
+    for_each_mapping(users, |space, upage| dirty |= space.directory.lookup(upage).is_some_and(|mapping| mapping.dirty));
+    dirty
+}
+
+/// Frees the swap slot of a frame whose page was written since it was read back: the slot's
+/// content is stale. Returns whether evicting the frame costs a write.
+fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
+    let dirty = is_dirty(users);
+    if dirty && let CleanCopy::Swap(stale) = *copy {
+        swap::free(stale);
+        *copy = CleanCopy::None;
     }
-    // Whether the page may be dirty by the time it is unmapped everywhere: it is dirty now,
-    // or a CPU that runs one of its spaces may still write it.
-    let may_be_dirty = *only_copy
-        || users.iter().any(|user| {
-            user.space.upgrade().is_some_and(|space| {
-                space.directory.lookup(user.page.upage).is_some_and(|mapping| {
-                    mapping.dirty || (mapping.writable && space.directory.runs_elsewhere())
-                })
-            })
-        });
-    // The page's kind never changes, and whether the frame is its only copy is recorded in
-    // the frame: the plan needs no page lock (the lock order takes page locks first).
+    dirty || *copy == CleanCopy::None
+}
+
+/// Looks at frame `id` for the clock hand: clears its accessed bits (every alias gets the
+/// second chance if any of them was used) and says whether taking it costs a write.
+fn look(id: FrameId) -> Look {
+    let mut state = frame(id).lock();
+    let FrameState::InUse { users, pins, copy, .. } = &mut *state else {
+        return clock::look(Facts { in_use: false, pinned: false, fills_since_filled: 0 }, || false, || false);
+    };
+    let facts = Facts { in_use: true, pinned: *pins > 0, fills_since_filled: fills_since_filled(id) };
+    let take_referenced = || {
+        let mut referenced = false;
+        for_each_mapping(users, |space, upage| referenced |= space.directory.take_accessed(upage));
+        referenced
+    };
+    clock::look(facts, take_referenced, || forget_stale_copy(users, copy))
+}
+
+/// Whether a CPU other than this one runs an address space that may write the frame: its
+/// page may turn dirty until the shootdown.
+fn writable_elsewhere(users: &[User]) -> bool {
+    let mut writable = false;
+    for_each_mapping(users, |space, upage| {
+        writable |= space.directory.runs_elsewhere() && space.directory.lookup(upage).is_some_and(|mapping| mapping.writable);
+    });
+    writable
+}
+
+/// Claims frame `id` for eviction if it is still in use and unpinned (and holds `expected`
+/// alone, if given): plans what to do with its content, unmaps it everywhere and marks it
+/// `Evicting` with `event`. `None` if it cannot be taken now (it changed, or it may need
+/// swap and swap is full). It may run under the clock hand's lock, and allocates nothing
+/// under the frame's: the event is made before.
+fn claim(id: FrameId, expected: Option<&Arc<Page>>, event: &Arc<Event>) -> Option<Victim> {
+    let mut state = frame(id).lock();
+    let FrameState::InUse { users, pins, copy, .. } = &mut *state else { return None };
+    let holds_expected = expected.is_none_or(|page| matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)));
+    if *pins > 0 || !holds_expected {
+        return None;
+    }
+    let costs_write = forget_stale_copy(users, copy);
+    // The page's kind never changes, and where its clean copy is is recorded in the frame:
+    // the plan needs no page lock (the lock order takes page locks first). A clean page that
+    // another CPU may still write is planned as if dirty (a slot reserved, its file named);
+    // `evict` settles the plan once the shootdown has made the dirty bits final.
     let kind = users.first().expect("a frame in use has a user").page.kind;
-    let plan = match (kind, may_be_dirty) {
+    let plan = match (kind, costs_write || writable_elsewhere(users)) {
         (Kind::Mapped, true) => Plan::File,
-        (_, false) => Plan::Drop,
-        (Kind::Anonymous, true) => match swap::allocate() {
-            Some(slot) => Plan::Swap(slot),
-            // Swap is full: this frame cannot be emptied now; look for a clean one.
-            None => return Inspection::Unavailable,
+        (_, false) => match *copy {
+            CleanCopy::Swap(slot) => Plan::Keep(slot),
+            _ => Plan::Drop,
+        },
+        (Kind::Anonymous, true) => match *copy {
+            // Clean now, in its slot: written again to that slot if it turns dirty.
+            CleanCopy::Swap(slot) if !costs_write => Plan::Keep(slot),
+            // Swap is full: this frame cannot be emptied now.
+            _ => Plan::Swap(swap::allocate()?),
         },
     };
-    let only_copy = *only_copy;
+    let only_copy = *copy == CleanCopy::None;
     let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
     else {
         unreachable!()
     };
     let mut shootdown = Shootdown::new();
     let mut dirty = only_copy;
-    for user in &users {
-        if let Some(space) = user.space.upgrade() {
-            dirty |= space.directory.unmap(user.page.upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
-        }
-    }
-    *claimed = Some(Victim { id, users, share, plan, event: event.clone(), shootdown, dirty });
-    Inspection::Claimed
+    for_each_mapping(&users, |space, upage| {
+        dirty |= space.directory.unmap(upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
+    });
+    Some(Victim { id, users, share, plan, event: event.clone(), shootdown, dirty })
 }
 
 /// Empties a claimed frame: makes every CPU forget its old translations, writes its content
@@ -247,6 +305,8 @@ async fn evict(victim: Victim, new_owner: Arc<Event>) -> Option<Eviction> {
             Plan::Drop
         }
         Plan::File if !dirty => Plan::Drop,
+        // Written meanwhile: the copy in its slot is stale, and the slot takes the new one.
+        Plan::Keep(slot) if dirty => Plan::Swap(slot),
         Plan::Drop => {
             assert!(!dirty, "frame {id}: a page planned clean was written (no CPU could write it)");
             Plan::Drop
@@ -255,9 +315,13 @@ async fn evict(victim: Victim, new_owner: Arc<Event>) -> Option<Eviction> {
     };
     // SAFETY: the frame is `Evicting` on our behalf; nobody else reads or writes it.
     let content = unsafe { bytes(id) };
-    let _io = (!matches!(plan, Plan::Drop)).then(super::stats::FaultIo::begin);
+    let _io = plan.writes().then(super::stats::FaultIo::begin);
     let slot = match &plan {
         Plan::Drop => None,
+        Plan::Keep(slot) => {
+            super::stats::count_swap_cache_hit();
+            Some(*slot)
+        }
         Plan::Swap(slot) => match swap::write(*slot, content).await {
             Some(slot) => Some(slot),
             None => {
@@ -292,7 +356,7 @@ async fn evict(victim: Victim, new_owner: Arc<Event>) -> Option<Eviction> {
     }
     frame(id).lock().transition(FrameEvent::Evicted, FrameState::Filling(new_owner));
     event.fire();
-    Some(if matches!(plan, Plan::Drop) { Eviction::Clean } else { Eviction::Dirty })
+    Some(if plan.writes() { Eviction::Dirty } else { Eviction::Clean })
 }
 
 /// Gives a claimed frame back to its pages, which never stopped being `Present` in it, and
@@ -309,7 +373,7 @@ fn keep(id: FrameId, users: Vec<User>, share: Option<ShareKey>, event: &Arc<Even
     }
     let mut state = frame(id).lock();
     state.transition(FrameEvent::Evicted, FrameState::Filling(event.clone()));
-    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, only_copy: true });
+    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, copy: CleanCopy::None });
     drop(state);
     event.fire();
 }
@@ -322,9 +386,23 @@ pub enum Eviction {
     Dirty,
 }
 
-/// Finds a frame for a fault: a free one from the user pool, or one the clock empties. The
-/// frame comes back `Filling(owner)`, belonging to the caller.
-pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
+/// A page that `space`'s run of read-back faults has passed and that may be taken now (see
+/// `vmcore::sequence`): claimed for eviction.
+fn behind_run(space: &AddressSpace, event: &Arc<Event>) -> Option<Victim> {
+    space.behind_run().find_map(|upage| {
+        let page = space.lookup(upage)?;
+        let Residence::Present(id) = page.state.lock().residence else { return None };
+        if fills_since_filled(id) < clock::RECENT_FILLS {
+            return None;
+        }
+        claim(id, Some(&page), event)
+    })
+}
+
+/// Finds a frame for a fault of `space`: a free one from the user pool, or one emptied for
+/// it: a page its run of read-back faults has passed, or else the clock's victim. The frame
+/// comes back `Filling(owner)`, belonging to the caller.
+pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
     // A few rounds: frames that are all busy now (being filled or written) become free
     // candidates once their I/O finishes.
     const ROUNDS: u32 = 50;
@@ -335,21 +413,43 @@ pub async fn obtain(owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
             frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
             return Ok((id, Eviction::None));
         }
-        let mut victim = None;
-        let frames = table().frames.len();
         let eviction_event = Event::new();
-        let claimed = clock::sweep(&mut HAND.lock(), frames, |id| inspect(id, &eviction_event, &mut victim));
-        if claimed.is_some() {
-            let victim = victim.expect("a claimed frame has a victim");
+        let mut victim = behind_run(space, &eviction_event);
+        if victim.is_none() {
+            let claim = |id| {
+                victim = claim(id, None, &eviction_event);
+                victim.is_some()
+            };
+            clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, |_| {});
+        }
+        if let Some(victim) = victim {
             let id = victim.id;
             if let Some(eviction) = evict(victim, owner.clone()).await {
                 return Ok((id, eviction));
             }
             continue;
         }
+        if swap::is_full() {
+            // Swap is full, perhaps of copies of pages that are also in memory.
+            give_up_swap_cache();
+        }
         crate::task::timer::sleep(1).await;
     }
     Err(NoFrame::Exhausted)
+}
+
+/// Frees the swap slots that frames keep as clean copies of their pages (the swap cache),
+/// so that dirty pages can be written out when swap is full: those pages will be written
+/// again when they are evicted.
+fn give_up_swap_cache() {
+    for state in &table().frames {
+        if let FrameState::InUse { copy, .. } = &mut *state.lock()
+            && let CleanCopy::Swap(slot) = *copy
+        {
+            swap::free(slot);
+            *copy = CleanCopy::None;
+        }
+    }
 }
 
 /// Returns a frame the caller owns (`Filling`) or whose last user left (`InUse`) to the pool.

@@ -6,6 +6,8 @@ use alloc::sync::Arc;
 
 use super::frame::FrameId;
 use super::swap::SwapSlot;
+use rintos_vmcore::sequence::Sequence;
+
 use crate::arch::paging::PageDirectory;
 use crate::fs::OpenInode;
 use crate::memory::PAGE_SIZE;
@@ -21,8 +23,9 @@ pub enum Backing {
     File { inode: Arc<OpenInode>, offset: u32, read_bytes: u32 },
     /// Written out to a swap slot.
     Swap(SwapSlot),
-    /// Nowhere but in its frame (read back from swap, whose slot is then freed): evicting
-    /// it always writes it to swap.
+    /// Read back from swap into its frame, which now owns the slot (see
+    /// `frame::CleanCopy`): while the page stays clean the slot still holds its content, and
+    /// evicting it writes nothing.
     Memory,
 }
 
@@ -86,17 +89,34 @@ impl Page {
 #[derive(Debug)]
 pub struct Overlap;
 
-/// A process's address space: the hardware page directory and the supplemental page table.
-/// The directory is shared with the process's thread, which the context switch activates.
+/// A process's address space: the hardware page directory, the supplemental page table, and
+/// the run of its faults that read pages back (see `vmcore::sequence`). The directory is
+/// shared with the process's thread, which the context switch activates.
 pub struct AddressSpace {
     pub directory: Arc<PageDirectory>,
     pages: SpinLock<BTreeMap<usize, Arc<Page>>>,
+    run: SpinLock<Sequence>,
 }
 
 impl AddressSpace {
     pub fn new() -> Option<Arc<AddressSpace>> {
         let directory = Arc::new(PageDirectory::new().ok()?);
-        Some(Arc::new(AddressSpace { directory, pages: SpinLock::new("page table", BTreeMap::new()) }))
+        Some(Arc::new(AddressSpace {
+            directory,
+            pages: SpinLock::new("page table", BTreeMap::new()),
+            run: SpinLock::new("fault run", Sequence::default()),
+        }))
+    }
+
+    /// Notes that a fault read the page at `upage` back from swap or a file.
+    pub fn note_read_back(&self, upage: usize) {
+        self.run.lock().note(upage / PAGE_SIZE);
+    }
+
+    /// The pages this space's run of read-back faults has passed, best victims first.
+    pub fn behind_run(&self) -> impl Iterator<Item = usize> {
+        let run = *self.run.lock();
+        run.behind().map(|page| page * PAGE_SIZE)
     }
 
     /// Adds a page; fails if the address is taken.

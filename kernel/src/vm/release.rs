@@ -1,10 +1,11 @@
 //! Taking pages away: at process exit and `munmap`. A page whose fill or eviction is in
 //! flight is waited for first, so the I/O never finds its page gone; a dirty page of a
-//! mapped file is written back; frames and swap slots return to their pools.
+//! mapped file is written back; frames and swap slots (also those a frame keeps as the clean
+//! copy of its page) return to their pools.
 
 use alloc::sync::Arc;
 
-use super::frame::{self, FrameState};
+use super::frame::{self, CleanCopy, FrameState};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share;
 use super::swap;
@@ -61,9 +62,14 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
     if let Some(event) = frame_state.busy() {
         return Next::Wait(event);
     }
-    let FrameState::InUse { users, share, only_copy, .. } = &mut *frame_state else {
+    let FrameState::InUse { users, share, copy, .. } = &mut *frame_state else {
         unreachable!("a present page's frame is in use or busy")
     };
+    if let CleanCopy::Swap(slot) = *copy {
+        // Only anonymous pages come from swap, and those are never shared.
+        swap::free(slot);
+        *copy = CleanCopy::None;
+    }
     users.retain(|user| !Arc::ptr_eq(&user.page, page));
     let mut shootdown = Shootdown::new();
     let dirty = space.directory.unmap(page.upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
@@ -80,7 +86,7 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
     drop(shares);
     // A frame that holds the only copy (its write-back failed before) is dirty whatever its
     // page-table entry says.
-    if page.kind == Kind::Mapped && (dirty || *only_copy) {
+    if page.kind == Kind::Mapped && (dirty || *copy == CleanCopy::None) {
         let event = Event::new();
         frame_state.transition(FrameEvent::WriteBack, FrameState::Filling(event.clone()));
         return Next::WriteBack { id, event };

@@ -44,6 +44,7 @@ static COLLISIONS: AtomicU64 = AtomicU64::new(0);
 static RETRIES: AtomicU64 = AtomicU64::new(0);
 static EVICTIONS_CLEAN: AtomicU64 = AtomicU64::new(0);
 static EVICTIONS_DIRTY: AtomicU64 = AtomicU64::new(0);
+static SWAP_CACHE_HITS: AtomicU64 = AtomicU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
 pub fn count_exception() {
@@ -78,6 +79,11 @@ fn count_eviction_for_fault(eviction: Eviction) {
             EVICTIONS_DIRTY.fetch_add(1, Ordering::Relaxed);
         }
     }
+}
+
+/// An eviction dropped a page whose swap slot still held it.
+pub fn count_swap_cache_hit() {
+    SWAP_CACHE_HITS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Faults waiting for the disk right now (reading a page in, or writing a victim out).
@@ -245,6 +251,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         tlb_shootdown_cpus: crate::arch::tlb::CPUS_INTERRUPTED.load(Ordering::Relaxed),
         frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(Ordering::Relaxed),
         frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(Ordering::Relaxed),
+        swap_cache_hits: SWAP_CACHE_HITS.load(Ordering::Relaxed),
     }
 }
 
@@ -301,6 +308,7 @@ pub fn print_report() {
         stats.swap_used_peak,
         stats.swap_total
     );
+    println!("VM paging: {} swap-cache hits", stats.swap_cache_hits);
     println!(
         "VM frames: {} in use (peak {}); ATA: {} requests, {} IRQ wake-ups; executor: {} polls",
         stats.frames_in_use, stats.frames_peak, stats.ata_requests, stats.irq_wakeups, stats.executor_polls

@@ -1,7 +1,8 @@
 //! The swap table: which page-sized slots of the swap device hold a page. A slot is taken
-//! only when a dirty page is evicted, and freed as soon as the page is read back or its
-//! process ends. A slot the disk failed to read or write is retired: it stays taken for
-//! good, so no other page is ever put there.
+//! only when a dirty page is evicted. Read back, the page keeps its slot for as long as it
+//! stays clean (the swap cache: evicting it again writes nothing); the slot is freed when the
+//! page is found dirty, and when its process ends or unmaps it. A slot the disk failed to
+//! read or write is retired: it stays taken for good, so no other page is ever put there.
 
 use alloc::boxed::Box;
 use alloc::vec;
@@ -79,6 +80,14 @@ pub fn free_slots() -> usize {
     })
 }
 
+/// Whether every slot is taken (by a page, a clean copy, or for good).
+pub fn is_full() -> bool {
+    SWAP.get().is_some_and(|swap| {
+        let used = swap.used.lock();
+        used.count_set() == used.len()
+    })
+}
+
 /// Slots on the swap device.
 pub fn total_slots() -> usize {
     SWAP.get().map_or(0, |swap| swap.used.lock().len())
@@ -107,15 +116,14 @@ pub async fn write(mut slot: SwapSlot, page: &[u8]) -> Option<SwapSlot> {
     }
 }
 
-/// Reads the page in `slot`. The slot is free again afterwards, or retired if the read
-/// failed (the page is then lost).
+/// Reads the page in `slot`. The slot stays taken (the frame the page goes to keeps it as
+/// the page's clean copy), or is retired if the read failed (the page is then lost).
 pub async fn read(slot: SwapSlot, page: &mut [u8]) -> Result<(), DiskError> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
     SWAP_INS.fetch_add(1, Ordering::Relaxed);
     let result = swap.device.read(slot.0 * SECTORS_PER_SLOT, page).await;
-    match result {
-        Ok(()) => free(slot),
-        Err(error) => retire(slot, error),
+    if let Err(error) = result {
+        retire(slot, error);
     }
     result
 }

@@ -65,6 +65,10 @@ pub struct KernelReport {
     pub swap_outs: u64,
     pub frames_peak: u64,
     pub swap_used_peak: u64,
+    /// Sectors read from and written to the swap device (its own counters).
+    pub swap_sectors_read: u64,
+    pub swap_sectors_written: u64,
+    pub swap_cache_hits: u64,
     pub histograms: BTreeMap<&'static str, Histogram>,
 }
 
@@ -88,6 +92,16 @@ impl KernelReport {
                 report.swap_outs = number(&captures[0])?;
                 report.swap_ins = number(&captures[1])?;
                 report.swap_used_peak = number(&captures[2])?;
+            } else if let Some(rest) = line
+                .strip_suffix(" writes")
+                .filter(|line| line.contains(" (swap): "))
+            {
+                let captures = regex_captures(r"\(swap\): (\d+) reads, (\d+)$", rest)?;
+                report.swap_sectors_read = number(&captures[0])?;
+                report.swap_sectors_written = number(&captures[1])?;
+            } else if let Some(rest) = line.strip_prefix("VM paging: ") {
+                report.swap_cache_hits =
+                    number(&regex_captures(r"(\d+) swap-cache hits", rest)?[0])?;
             } else if let Some(rest) = line.strip_prefix("VM frames: ") {
                 report.frames_peak = number(&regex_captures(r"\(peak (\d+)\)", rest)?[0])?;
             } else if let Some(rest) = line.strip_prefix("Fault histogram ") {
@@ -141,6 +155,7 @@ Timer: 345 ticks
 hda4 (swap): 16 reads, 24 writes
 VM faults: 50 minor (40 zero-fill, 10 resident, 0 shared), 2 major (2 swap-in, 0 file, 0 mmap), 2 deferred, 0 collisions, 0 retries
 VM evictions: 1 clean, 3 dirty; swap: 3 outs, 2 ins, 1 slots in use (peak 3) of 1024
+VM paging: 5 swap-cache hits
 VM frames: 12 in use (peak 300); ATA: 40 requests, 40 IRQ wake-ups; executor: 99 polls
 Fault latency minor: 50 faults, p50 7680 ns, p99 12 us, max < 13 us
 Fault histogram minor: 44:45 50:5
@@ -175,6 +190,11 @@ Powering off...
             (345, 3, 2)
         );
         assert_eq!((report.frames_peak, report.swap_used_peak), (300, 3));
+        assert_eq!(
+            (report.swap_sectors_read, report.swap_sectors_written),
+            (16, 24)
+        );
+        assert_eq!(report.swap_cache_hits, 5);
         assert_eq!(report.histogram(FaultClass::Minor).count(), 50);
         assert_eq!(report.histogram(FaultClass::Major).count(), 0);
     }

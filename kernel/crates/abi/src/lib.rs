@@ -146,6 +146,9 @@ pub struct VmStats {
     /// such a cache from the user pool.
     pub frame_cache_hits: u64,
     pub frame_cache_refills: u64,
+    /// Evictions of a page read back from swap and not written since: its slot still held
+    /// it, so the eviction wrote nothing (the swap cache).
+    pub swap_cache_hits: u64,
 }
 
 impl VmStats {
@@ -187,6 +190,7 @@ impl VmStats {
         "tlb-shootdown-cpus",
         "frame-cache-hits",
         "frame-cache-refills",
+        "swap-cache-hits",
     ];
 
     /// The counters in their wire order.
@@ -225,6 +229,7 @@ impl VmStats {
             self.tlb_shootdown_cpus,
             self.frame_cache_hits,
             self.frame_cache_refills,
+            self.swap_cache_hits,
         ]
     }
 
@@ -265,6 +270,7 @@ impl VmStats {
             tlb_shootdown_cpus: at(30),
             frame_cache_hits: at(31),
             frame_cache_refills: at(32),
+            swap_cache_hits: at(33),
         }
     }
 }

@@ -18,6 +18,7 @@ use super::ReadyQueue;
 
 /// Bugs planted in the queue's own lines, each of which the model checker must find.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(test), expect(dead_code, reason = "the model's tests plant them"))]
 pub enum Bug {
     /// `wake` tests the flag and then sets it, in two steps: two wakers may both queue.
     TestThenSet,
@@ -29,6 +30,7 @@ pub enum Bug {
     ClearWithStore,
 }
 
+#[cfg(test)]
 impl ReadyQueue {
     fn with_bug(capacity: usize, bug: Option<Bug>) -> ReadyQueue {
         ReadyQueue { planted: bug, ..ReadyQueue::new(capacity) }
