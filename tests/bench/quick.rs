@@ -12,8 +12,8 @@ fn the_quick_benchmark_measures_every_experiment() {
     let config = Config::quick(&rintos::runner::repo_root());
     let results = harness::run(&config).expect("the quick benchmark runs");
 
-    let modes: Vec<Mode> = results.contention.iter().map(|run| run.mode).collect();
-    assert_eq!(modes, [Mode::Async, Mode::Serial]);
+    let variants: Vec<(Mode, u32)> = results.contention.iter().map(|run| (run.mode, run.cpus)).collect();
+    assert_eq!(variants, [(Mode::Async, 1), (Mode::Serial, 1), (Mode::Async, 2)]);
     for run in &results.contention {
         for phase in [&run.idle, &run.loaded] {
             let samples = phase.probe.count() + phase.probe_other_io;
@@ -46,10 +46,15 @@ fn the_quick_benchmark_measures_every_experiment() {
         config.throughput.processes as usize
     );
     assert!(throughput.kernel_minor.count() >= u64::from(config.throughput.pages));
+    let cpus: Vec<u32> = results.scaling.iter().map(|run| run.cpus).collect();
+    assert_eq!(cpus, config.scaling.cpus);
+    assert!(results.scaling.iter().all(|run| run.faults_per_second > 0.0));
     assert_eq!(
         results.outcomes.len(),
-        2 * config.outcomes.len() + config.outcomes_without_sharing.len()
+        2 * config.outcomes.len() + config.outcomes_without_sharing.len() + config.scaling.outcomes.len()
     );
+    let on_two = results.outcomes.iter().find(|run| run.cpus == 2).expect("an outcome on 2 CPUs");
+    assert_eq!(on_two.kernel.cpus_online, 2, "the outcome on 2 CPUs ran on 2 CPUs");
     for outcome in &results.outcomes {
         assert!(
             outcome.passed,
@@ -65,6 +70,9 @@ fn the_quick_benchmark_measures_every_experiment() {
         "contention,async loaded,probe minor p99,",
         "throughput,touch,minor faults,",
         "outcome,page-parallel share-off,swap reads,",
+        "scaling,2 cpu,minor faults,",
+        "outcome,page-parallel async 2cpu,shootdowns per eviction,",
+        "contention,async loaded 2cpu,probe minor p99,",
     ] {
         assert!(csv.contains(row), "the CSV has no row starting {row}");
     }
@@ -74,6 +82,8 @@ fn the_quick_benchmark_measures_every_experiment() {
             .contains("<svg")
     );
     assert!(published.table.contains("ratio serial / async p99, loaded"));
+    assert!(published.table.contains("ratio 2 CPUs / 1 CPU, minor faults"));
+    assert!(published.table.contains("ratio page-parallel wall time, 2 CPUs / 1 CPU"));
     assert!(
         config.out_dir.join("runs/contention-async-1.txt").exists(),
         "each run's output is kept"

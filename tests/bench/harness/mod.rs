@@ -8,6 +8,9 @@
 //!    to the floor of a trap plus zeroing a page.
 //! 3. Outcomes: the classic page-* and mmap-shuffle tests at 4 MB RAM and 4 MB swap, with
 //!    and without `-vm=serial`, and page-parallel without sharing.
+//! 4. Several CPUs: processes touching fresh pages all at once on 1, 2 and 4 CPUs
+//!    (`bench-touch parallel`), the parallel outcome tests again on 2 CPUs (with their TLB
+//!    shootdowns), and the contention experiment's async variant on 2 CPUs.
 
 pub mod output;
 pub mod report;
@@ -36,6 +39,7 @@ pub struct Config {
     /// Catalogue ids of the outcome tests, and which of them also run without sharing.
     pub outcomes: Vec<&'static str>,
     pub outcomes_without_sharing: Vec<&'static str>,
+    pub scaling: Scaling,
     /// Where the CSV and the chart go.
     pub out_dir: PathBuf,
 }
@@ -86,6 +90,24 @@ impl GuestClock {
     }
 }
 
+/// What runs on several CPUs.
+#[derive(Debug, Clone)]
+pub struct Scaling {
+    /// The CPU counts of the parallel minor-fault experiment; the first is the baseline.
+    pub cpus: Vec<u32>,
+    /// Processes that touch fresh pages at once (the same number on every CPU count, so
+    /// that the work is the same), and pages each.
+    pub processes: u32,
+    pub pages: u32,
+    pub memory_mb: u32,
+    /// Outcome tests that run again, faults as futures, on `outcome_cpus` CPUs.
+    pub outcomes: Vec<&'static str>,
+    pub outcome_cpus: u32,
+    /// CPUs of one more contention run, faults as futures, guest clocks in host time
+    /// (`None`: no such run).
+    pub contention_cpus: Option<u32>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Throughput {
     /// Fresh processes per run, each touching `pages` pages.
@@ -128,6 +150,15 @@ impl Config {
             },
             outcomes: OUTCOME_TESTS.to_vec(),
             outcomes_without_sharing: vec!["vm/page-parallel"],
+            scaling: Scaling {
+                cpus: vec![1, 2, 4],
+                processes: 4,
+                pages: 1024,
+                memory_mb: 32,
+                outcomes: vec!["vm/page-parallel", "vm/page-merge-par"],
+                outcome_cpus: 2,
+                contention_cpus: Some(2),
+            },
             out_dir: repo_root.join("target/bench"),
         }
     }
@@ -150,6 +181,13 @@ impl Config {
             },
             outcomes: vec!["vm/page-linear", "vm/page-parallel"],
             outcomes_without_sharing: vec!["vm/page-parallel"],
+            scaling: Scaling {
+                cpus: vec![1, 2],
+                processes: 2,
+                pages: 128,
+                outcomes: vec!["vm/page-parallel"],
+                ..full.scaling
+            },
             out_dir: repo_root.join("target/bench/quick"),
         }
     }
@@ -216,6 +254,7 @@ impl PhaseRun {
 pub struct ContentionRun {
     pub clock: GuestClock,
     pub mode: Mode,
+    pub cpus: u32,
     pub idle: PhaseRun,
     pub loaded: PhaseRun,
 }
@@ -230,10 +269,19 @@ pub struct ThroughputRun {
     pub kernel_minor: Histogram,
 }
 
+/// One run of the parallel minor-fault experiment.
+#[derive(Debug, Clone)]
+pub struct ScalingRun {
+    pub cpus: u32,
+    /// Pages of all processes over the time from the first start to the last end.
+    pub faults_per_second: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct OutcomeRun {
     pub test: &'static str,
     pub mode: Mode,
+    pub cpus: u32,
     pub wall_seconds: f64,
     pub passed: bool,
     pub kernel: KernelReport,
@@ -244,7 +292,13 @@ pub struct OutcomeRun {
 pub struct Results {
     pub contention: Vec<ContentionRun>,
     pub throughput: Vec<ThroughputRun>,
+    pub scaling: Vec<ScalingRun>,
     pub outcomes: Vec<OutcomeRun>,
+}
+
+/// What a variant's name says of its CPUs: nothing for one.
+pub fn cpus_suffix(cpus: u32) -> String {
+    if cpus == 1 { String::new() } else { format!(" {cpus}cpu") }
 }
 
 /// Runs every experiment of `config`, showing progress; returns what was measured.
@@ -262,8 +316,10 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         vec![0x5a; (config.contention.load_file_kib as usize) << 10],
     )?;
 
-    let outcome_runs = config.outcomes.len() * 2 + config.outcomes_without_sharing.len();
-    let total = config.runs * (2 * config.contention.clocks.len() + 1 + outcome_runs);
+    let scaling = &config.scaling;
+    let outcome_runs = config.outcomes.len() * 2 + config.outcomes_without_sharing.len() + scaling.outcomes.len();
+    let contention_runs = 2 * config.contention.clocks.len() + usize::from(scaling.contention_cpus.is_some());
+    let total = config.runs * (contention_runs + 1 + scaling.cpus.len() + outcome_runs);
     let progress = ProgressBar::new(total as u64).with_style(
         ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
             .expect("a valid template")
@@ -271,28 +327,24 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
     );
     let mut results = Results::default();
     for run in 1..=config.runs {
-        for &clock in &config.contention.clocks {
-            for mode in [Mode::Async, Mode::Serial] {
-                progress.set_message(format!(
-                    "contention, {}{} (run {run})",
-                    mode.name(),
-                    clock.suffix()
-                ));
-                let log = config.out_dir.join(format!(
-                    "runs/contention-{}{}-{run}.txt",
-                    mode.name(),
-                    clock.suffix().replace(' ', "-")
-                ));
-                results.contention.push(contention(
-                    &config.contention,
-                    clock,
-                    mode,
-                    &artifacts,
-                    &load_file,
-                    &log,
-                )?);
-                progress.inc(1);
-            }
+        let contention_variants = config
+            .contention
+            .clocks
+            .iter()
+            .flat_map(|&clock| [(clock, Mode::Async, 1), (clock, Mode::Serial, 1)])
+            .chain(scaling.contention_cpus.map(|cpus| (GuestClock::Host, Mode::Async, cpus)));
+        for (clock, mode, cpus) in contention_variants {
+            let name = format!("{}{}{}", mode.name(), clock.suffix(), cpus_suffix(cpus));
+            progress.set_message(format!("contention, {name} (run {run})"));
+            let log = config.out_dir.join(format!("runs/contention-{}-{run}.txt", name.replace(' ', "-")));
+            results.contention.push(contention(
+                &config.contention,
+                (clock, mode, cpus),
+                &artifacts,
+                &load_file,
+                &log,
+            )?);
+            progress.inc(1);
         }
         progress.set_message(format!("minor-fault throughput (run {run})"));
         let log = config.out_dir.join(format!("runs/throughput-{run}.txt"));
@@ -300,22 +352,29 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             .throughput
             .push(throughput(&config.throughput, &artifacts, &log)?);
         progress.inc(1);
+        for &cpus in &scaling.cpus {
+            progress.set_message(format!("parallel minor faults, {cpus} CPUs (run {run})"));
+            let log = config.out_dir.join(format!("runs/parallel-{cpus}cpu-{run}.txt"));
+            results.scaling.push(parallel_touch(scaling, cpus, &artifacts, &log)?);
+            progress.inc(1);
+        }
         let variants = config
             .outcomes
             .iter()
-            .flat_map(|test| [(*test, Mode::Async), (*test, Mode::Serial)])
+            .flat_map(|test| [(*test, Mode::Async, 1), (*test, Mode::Serial, 1)])
             .chain(
                 config
                     .outcomes_without_sharing
                     .iter()
-                    .map(|test| (*test, Mode::NoSharing)),
-            );
-        for (test, mode) in variants {
-            progress.set_message(format!("{test}, {} (run {run})", mode.name()));
-            let logs = config.out_dir.join(format!("runs/{}-{run}", mode.name()));
+                    .map(|test| (*test, Mode::NoSharing, 1)),
+            )
+            .chain(scaling.outcomes.iter().map(|test| (*test, Mode::Async, scaling.outcome_cpus)));
+        for (test, mode, cpus) in variants {
+            progress.set_message(format!("{test}, {}{} (run {run})", mode.name(), cpus_suffix(cpus)));
+            let logs = config.out_dir.join(format!("runs/{}{}-{run}", mode.name(), cpus_suffix(cpus).replace(' ', "-")));
             results
                 .outcomes
-                .push(outcome(test, mode, &catalogue, &artifacts, &root, &logs)?);
+                .push(outcome(test, (mode, cpus), &catalogue, &artifacts, &root, &logs)?);
             progress.inc(1);
         }
     }
@@ -421,8 +480,7 @@ const SLICE: &str = "-slice=1";
 
 fn contention(
     config: &Contention,
-    clock: GuestClock,
-    mode: Mode,
+    (clock, mode, cpus): (GuestClock, Mode, u32),
     artifacts: &GuestArtifacts,
     load_file: &Path,
     log: &Path,
@@ -437,6 +495,7 @@ fn contention(
     let mut options = machine(u64::from(timeout), config.memory_mb, Some(4));
     options.throttle_iops = Some(config.iops);
     options.icount = clock.icount();
+    options.smp = (cpus > 1).then_some(cpus);
     options.put(program(artifacts, "bench-contend")?, "bench-contend");
     options.put(load_file, "load.dat");
     let mut kernel_options = mode.kernel_options().to_vec();
@@ -450,6 +509,7 @@ fn contention(
     Ok(ContentionRun {
         clock,
         mode,
+        cpus,
         idle: phase("idle")?,
         loaded: phase("loaded")?,
     })
@@ -556,11 +616,67 @@ fn throughput(
     })
 }
 
-/// Runs the catalogue case `test` on the snapshot's kernel in `mode`, keeping its output
-/// under `logs`.
+/// `bench-touch parallel` on `cpus` CPUs: every process waits for the agreed start, then
+/// touches its fresh pages; all their pages over the time during which any of them was
+/// touching.
+fn parallel_touch(
+    config: &Scaling,
+    cpus: u32,
+    artifacts: &GuestArtifacts,
+    log: &Path,
+) -> anyhow::Result<ScalingRun> {
+    let mut options = machine(120, config.memory_mb, None);
+    options.smp = (cpus > 1).then_some(cpus);
+    options.put(program(artifacts, "bench-touch")?, "bench-touch");
+    let command = format!("bench-touch parallel {} {}", config.processes, config.pages);
+    let output = boot(artifacts, options, &[], &command, log)?;
+    let touches = report_lines(&output)?
+        .into_iter()
+        .filter(|line| line.what == "touch")
+        .map(|line| {
+            let number = |key| line.number(key).with_context(|| format!("touch without {key}"));
+            Ok((number("pages")?, number("start-ns")?, number("end-ns")?))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    ensure!(
+        touches.len() == config.processes as usize,
+        "expected {} touch reports:\n{output}",
+        config.processes
+    );
+    let pages: u64 = touches.iter().map(|touch| touch.0).sum();
+    let windows: Vec<(u64, u64)> = touches.iter().map(|touch| (touch.1, touch.2)).collect();
+    Ok(ScalingRun {
+        cpus,
+        faults_per_second: pages as f64 * 1e9 / covered_ns(windows).max(1) as f64,
+    })
+}
+
+/// How long at least one of the `(start, end)` windows was open. On one CPU the processes
+/// touch one after another, and the gaps between them (an exit, the next process's turn)
+/// are not fault handling; on several they overlap.
+fn covered_ns(mut windows: Vec<(u64, u64)>) -> u64 {
+    windows.sort_unstable();
+    let mut covered = 0;
+    let mut open: Option<(u64, u64)> = None;
+    for (start, end) in windows {
+        match &mut open {
+            Some((_, open_end)) if start <= *open_end => *open_end = (*open_end).max(end),
+            _ => {
+                if let Some((open_start, open_end)) = open {
+                    covered += open_end - open_start;
+                }
+                open = Some((start, end));
+            }
+        }
+    }
+    covered + open.map_or(0, |(start, end)| end - start)
+}
+
+/// Runs the catalogue case `test` on the snapshot's kernel in `mode` on `cpus` CPUs,
+/// keeping its output under `logs`.
 fn outcome(
     test: &'static str,
-    mode: Mode,
+    (mode, cpus): (Mode, u32),
     catalogue: &Catalogue,
     artifacts: &GuestArtifacts,
     root: &Path,
@@ -575,6 +691,9 @@ fn outcome(
     let mut case = case.with_kernel_options(&kernel_options);
     case.runner_args
         .push(format!("--kernel={}", artifacts.kernel.display()));
+    if cpus > 1 {
+        case.runner_args.push(format!("--smp={cpus}"));
+    }
     let started = Instant::now();
     let judged = cases::run_case(&Case::Catalogue(case), artifacts, root, logs);
     let wall_seconds = started.elapsed().as_secs_f64();
@@ -583,6 +702,7 @@ fn outcome(
     Ok(OutcomeRun {
         test,
         mode,
+        cpus,
         wall_seconds,
         passed: judged.passed,
         kernel,
@@ -636,6 +756,14 @@ mod tests {
         );
         assert_eq!(Spread::of([4.0, 1.0, 2.0, 3.0]).unwrap().median, 2.5);
         assert_eq!(Spread::of([]), None);
+    }
+
+    #[test]
+    fn covered_time_counts_overlapping_windows_once() {
+        assert_eq!(covered_ns(vec![(10, 20), (30, 35)]), 15);
+        assert_eq!(covered_ns(vec![(10, 20), (15, 30), (12, 14)]), 20);
+        assert_eq!(covered_ns(vec![(5, 9), (0, 2), (9, 10)]), 7);
+        assert_eq!(covered_ns(vec![]), 0);
     }
 
     #[test]

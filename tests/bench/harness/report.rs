@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::prelude::*;
 use rintos_abi::latency::{Histogram, bucket_range};
 
-use super::{Config, ContentionRun, GuestClock, Mode, PhaseRun, Results, Spread};
+use super::{Config, ContentionRun, GuestClock, Mode, PhaseRun, Results, Spread, cpus_suffix};
 
 /// One figure: a median over runs and its spread.
 #[derive(Debug, Clone)]
@@ -17,6 +17,17 @@ pub struct Figure {
     pub metric: &'static str,
     pub unit: &'static str,
     pub spread: Spread,
+}
+
+/// The contention variants that ran (clock, mode, CPUs), in the order they first ran.
+fn contention_variants(results: &Results) -> Vec<(GuestClock, Mode, u32)> {
+    let mut variants = Vec::new();
+    for run in &results.contention {
+        if !variants.contains(&(run.clock, run.mode, run.cpus)) {
+            variants.push((run.clock, run.mode, run.cpus));
+        }
+    }
+    variants
 }
 
 /// Every figure of `results`, in table order.
@@ -33,18 +44,12 @@ pub fn figures(results: &Results) -> Vec<Figure> {
             });
         }
     };
-    for (clock, mode) in [GuestClock::Host, GuestClock::Instructions]
-        .into_iter()
-        .flat_map(|clock| [(clock, Mode::Async), (clock, Mode::Serial)])
-    {
+    for (clock, mode, cpus) in contention_variants(results) {
         let runs: Vec<&ContentionRun> = results
             .contention
             .iter()
-            .filter(|run| run.mode == mode && run.clock == clock)
+            .filter(|run| run.mode == mode && run.clock == clock && run.cpus == cpus)
             .collect();
-        if runs.is_empty() {
-            continue;
-        }
         for (phase_name, phase) in [
             (
                 "idle",
@@ -52,7 +57,7 @@ pub fn figures(results: &Results) -> Vec<Figure> {
             ),
             ("loaded", |run| &run.loaded),
         ] {
-            let variant = format!("{} {phase_name}{}", mode.name(), clock.suffix());
+            let variant = format!("{} {phase_name}{}{}", mode.name(), clock.suffix(), cpus_suffix(cpus));
             let each = |measure: &dyn Fn(&PhaseRun) -> f64| {
                 runs.iter()
                     .map(|run| measure(phase(run)))
@@ -257,19 +262,40 @@ pub fn figures(results: &Results) -> Vec<Figure> {
             .collect(),
     );
 
-    let mut variants: Vec<(&'static str, Mode)> = Vec::new();
-    for run in &results.outcomes {
-        if !variants.contains(&(run.test, run.mode)) {
-            variants.push((run.test, run.mode));
+    let mut cpu_counts: Vec<u32> = Vec::new();
+    for run in &results.scaling {
+        if !cpu_counts.contains(&run.cpus) {
+            cpu_counts.push(run.cpus);
         }
     }
-    for (test, mode) in variants {
+    for cpus in cpu_counts {
+        add(
+            "scaling",
+            format!("{cpus} cpu"),
+            "minor faults",
+            "k/s",
+            results
+                .scaling
+                .iter()
+                .filter(|run| run.cpus == cpus)
+                .map(|run| run.faults_per_second / 1000.0)
+                .collect(),
+        );
+    }
+
+    let mut variants: Vec<(&'static str, Mode, u32)> = Vec::new();
+    for run in &results.outcomes {
+        if !variants.contains(&(run.test, run.mode, run.cpus)) {
+            variants.push((run.test, run.mode, run.cpus));
+        }
+    }
+    for (test, mode, cpus) in variants {
         let runs: Vec<_> = results
             .outcomes
             .iter()
-            .filter(|run| run.test == test && run.mode == mode)
+            .filter(|run| run.test == test && run.mode == mode && run.cpus == cpus)
             .collect();
-        let variant = format!("{} {}", test.trim_start_matches("vm/"), mode.name());
+        let variant = format!("{} {}{}", test.trim_start_matches("vm/"), mode.name(), cpus_suffix(cpus));
         let each = |measure: &dyn Fn(&super::OutcomeRun) -> f64| {
             runs.iter().map(|run| measure(run)).collect::<Vec<f64>>()
         };
@@ -329,6 +355,28 @@ pub fn figures(results: &Results) -> Vec<Figure> {
             "frames",
             each(&|run| run.kernel.frames_peak as f64),
         );
+        if cpus > 1 {
+            add(
+                "outcome",
+                variant.clone(),
+                "shootdowns per eviction",
+                "rounds",
+                each(&|run| run.kernel.tlb_shootdowns as f64 / run.kernel.evictions.max(1) as f64),
+            );
+            add(
+                "outcome",
+                variant.clone(),
+                "shootdown wait",
+                "us/round",
+                each(&|run| {
+                    if run.kernel.tlb_shootdowns == 0 {
+                        f64::NAN
+                    } else {
+                        run.kernel.tlb_shootdown_us as f64 / run.kernel.tlb_shootdowns as f64
+                    }
+                }),
+            );
+        }
         add(
             "outcome",
             variant.clone(),
@@ -464,6 +512,40 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         }
     }
 
+    if let Some(cpus) = config.scaling.contention_cpus {
+        let suffix = cpus_suffix(cpus);
+        let _ = writeln!(text, "\nThe same on {cpus} CPUs, faults as futures, guest clocks in host time:");
+        let columns = [format!("async idle{suffix}"), format!("async loaded{suffix}")];
+        let _ = write!(text, "{:<32}", "");
+        for column in &columns {
+            let _ = write!(text, "{column:>26}");
+        }
+        text.push('\n');
+        for (metric, unit) in [
+            ("probe minor p50", "us"),
+            ("probe minor p99", "us"),
+            ("kernel minor p99", "us"),
+            ("counting rate", "M iter/s"),
+            ("major faults", "/s"),
+        ] {
+            let _ = write!(text, "{:<32}", format!("{metric} ({unit})"));
+            for column in &columns {
+                let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
+                let _ = write!(text, "{cell:>26}");
+            }
+            text.push('\n');
+        }
+        let p99 = |column: &str| find(figures, column, "probe minor p99").map(|figure| figure.spread.median);
+        match (p99(&columns[1]), p99(&columns[0])) {
+            (Some(loaded), Some(idle)) => {
+                let _ = writeln!(text, "ratio async p99 loaded / idle{suffix}: {:.1}x (target <= 2)", loaded / idle);
+            }
+            _ => {
+                let _ = writeln!(text, "ratio async p99 loaded / idle{suffix}: not measured, a phase had no probe fault (target <= 2)");
+            }
+        }
+    }
+
     let _ = writeln!(
         text,
         "\nMinor-fault throughput: {} fresh processes per run touching {} pages each, {} MB RAM.",
@@ -490,9 +572,32 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         );
     }
 
+    let scaling = &config.scaling;
     let _ = writeln!(
         text,
-        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits in pages)."
+        "\nMinor faults on several CPUs: {} processes touch {} fresh pages each, all at once, {} MB RAM; \
+         all their pages over the time during which at least one of them was touching. QEMU runs each \
+         virtual CPU on a host thread: more virtual CPUs than host cores cannot scale.",
+        scaling.processes, scaling.pages, scaling.memory_mb
+    );
+    let rate = |cpus: u32| find(figures, &format!("{cpus} cpu"), "minor faults").map(|figure| figure.spread.median);
+    for &cpus in &scaling.cpus {
+        if let Some(figure) = find(figures, &format!("{cpus} cpu"), "minor faults") {
+            let _ = write!(text, "{:<28}{:>24}", format!("{cpus} CPUs minor faults (k/s)"), show(&figure.spread));
+            if let (Some(this), Some(base)) = (rate(cpus), scaling.cpus.first().and_then(|&base| rate(base))) {
+                let _ = write!(text, "   {:.2}x", this / base);
+            }
+            text.push('\n');
+        }
+    }
+    if let (Some(two), Some(one)) = (rate(2), rate(1)) {
+        let _ = writeln!(text, "ratio 2 CPUs / 1 CPU, minor faults: {:.2}x (target >= 1.8)", two / one);
+    }
+
+    let _ = writeln!(
+        text,
+        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits in pages; \
+         TLB shootdown rounds per eviction and the sender's wait per round on several CPUs)."
     );
     let outcome_metrics = [
         "wall time",
@@ -501,6 +606,8 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         "swap sectors written",
         "swap-cache hits",
         "frames peak",
+        "shootdowns per eviction",
+        "shootdown wait",
         "passed",
     ];
     let _ = write!(text, "{:<28}", "");
@@ -525,6 +632,23 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
             let _ = write!(text, "{cell:>22}");
         }
         text.push('\n');
+    }
+    for test in &scaling.outcomes {
+        let test = test.trim_start_matches("vm/");
+        let several = format!("{test} async{}", cpus_suffix(scaling.outcome_cpus));
+        let one = format!("{test} async");
+        for metric in ["wall time", "guest ticks"] {
+            let median = |variant: &str| find(figures, variant, metric).map(|figure| figure.spread.median);
+            if let (Some(several), Some(one)) = (median(&several), median(&one)) {
+                let target = if test == "page-merge-par" && metric == "wall time" { " (target <= 0.65)" } else { "" };
+                let _ = writeln!(
+                    text,
+                    "ratio {test} {metric}, {} CPUs / 1 CPU: {:.2}x{target}",
+                    scaling.outcome_cpus,
+                    several / one
+                );
+            }
+        }
     }
     text
 }
@@ -554,24 +678,22 @@ pub fn csv(figures: &[Figure]) -> String {
 /// curve per mode and phase, on a logarithmic time axis.
 pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
     let mut curves: Vec<(String, Histogram)> = Vec::new();
-    for clock in [GuestClock::Host, GuestClock::Instructions] {
-        for mode in [Mode::Async, Mode::Serial] {
-            for phase in ["idle", "loaded"] {
-                let mut pooled = Histogram::default();
-                for run in results
-                    .contention
-                    .iter()
-                    .filter(|run| run.mode == mode && run.clock == clock)
-                {
-                    pooled.merge(if phase == "idle" {
-                        &run.idle.probe
-                    } else {
-                        &run.loaded.probe
-                    });
-                }
-                if pooled.count() > 0 {
-                    curves.push((format!("{} {phase}{}", mode.name(), clock.suffix()), pooled));
-                }
+    for (clock, mode, cpus) in contention_variants(results) {
+        for phase in ["idle", "loaded"] {
+            let mut pooled = Histogram::default();
+            for run in results
+                .contention
+                .iter()
+                .filter(|run| run.mode == mode && run.clock == clock && run.cpus == cpus)
+            {
+                pooled.merge(if phase == "idle" {
+                    &run.idle.probe
+                } else {
+                    &run.loaded.probe
+                });
+            }
+            if pooled.count() > 0 {
+                curves.push((format!("{} {phase}{}{}", mode.name(), clock.suffix(), cpus_suffix(cpus)), pooled));
             }
         }
     }
@@ -619,6 +741,8 @@ pub fn chart(results: &Results, path: &Path) -> anyhow::Result<()> {
         RGBColor(188, 189, 34),
         RGBColor(148, 103, 189),
         RGBColor(227, 119, 194),
+        RGBColor(140, 86, 75),
+        RGBColor(127, 127, 127),
     ];
     for (((name, _), points), colour) in curves.iter().zip(points).zip(colours) {
         chart

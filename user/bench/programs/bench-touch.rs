@@ -6,11 +6,12 @@
 //!   PAGES` REPEATS times, each a fresh process with fresh memory.
 //! - `bench-touch touch PAGES`: writes one byte to each of PAGES fresh pages of its bss,
 //!   so each write is one zero-fill fault, and reports the time for all of them.
-//! - `bench-touch parallel PROCESSES PAGES`: starts PROCESSES `bench-touch touch PAGES go`
-//!   at once; each waits for the byte of file `go` to turn 1 (all of them have started by
+//! - `bench-touch parallel PROCESSES PAGES`: starts PROCESSES `bench-touch touch PAGES AT`;
+//!   each computes until the time-stamp counter reaches AT (all of them have started by
 //!   then), touches its pages, and reports when it began and ended: on several CPUs they
 //!   fault at the same time, and the harness divides all their pages by the time from the
-//!   first start to the last end.
+//!   first start to the last end. The wait makes no system call: a process still waiting
+//!   must not take the CPU (or the disk) from one that already touches.
 #![no_std]
 #![no_main]
 
@@ -19,7 +20,7 @@ use core::ptr;
 use rintos_bench::{Clock, command, number_arg, rdtsc, report, spawn, text_arg};
 use rintos_user::abi::PAGE_SIZE;
 use rintos_user::entry::Args;
-use rintos_user::syscall::{create, open, read, seek, tell, wait, write};
+use rintos_user::syscall::{tell, wait};
 
 rintos_user::entry!(main);
 
@@ -45,8 +46,11 @@ fn main(args: Args) -> i32 {
             }
         }
         "touch" => {
-            if text_arg(&args, 3) == "go" {
-                wait_for_go();
+            if let Ok(start) = text_arg(&args, 3).parse::<u64>() {
+                assert!(rdtsc() < start, "bench-touch: started after the agreed start ({START_MS} ms after the first spawn)");
+                while rdtsc() < start {
+                    core::hint::spin_loop();
+                }
             }
             touch((number_arg(&args, 2, 512) as usize).min(MAX_PAGES));
         }
@@ -77,40 +81,21 @@ fn touch(pages: usize) {
     );
 }
 
-/// How long `parallel` gives its processes to start before it lets them go.
+/// How long `parallel` gives its processes to start before they begin.
 const START_MS: u64 = 500;
 
 /// The most processes `parallel` starts.
 const MAX_PROCESSES: usize = 8;
 
 fn parallel(processes: u32, pages: u32) {
-    assert!(create(c"go", 1), "cannot create the start signal");
-    let go = open(c"go");
+    let start = Clock::new().after_ms(rdtsc(), START_MS);
     let mut children = [0; MAX_PROCESSES];
     let children = &mut children[..(processes as usize).min(MAX_PROCESSES)];
     for child in children.iter_mut() {
-        *child = spawn(command(format_args!("bench-touch touch {pages} go")).as_cstr());
+        *child = spawn(command(format_args!("bench-touch touch {pages} {start}")).as_cstr());
     }
-    let clock = Clock::new();
-    let due = clock.after_ms(rdtsc(), START_MS);
-    while rdtsc() < due {
-        core::hint::spin_loop();
-    }
-    assert_eq!(write(go, &[1]), 1, "cannot signal");
     for &mut child in children {
         assert_eq!(wait(child), 0, "bench-touch touch failed");
-    }
-}
-
-/// Waits until the byte of file `go` is 1.
-fn wait_for_go() {
-    let go = open(c"go");
-    let mut byte = [0u8];
-    loop {
-        seek(go, 0);
-        if read(go, &mut byte) == 1 && byte[0] == 1 {
-            return;
-        }
     }
 }
 
