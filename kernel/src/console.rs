@@ -43,19 +43,22 @@ impl Pending {
         RING - self.len
     }
 
+    /// Appends `bytes`, which must fit: at most two copies (before and after the ring's
+    /// end), since the caller holds the lock with interrupts off.
     fn push(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.bytes[(self.start + self.len) % RING] = byte;
-            self.len += 1;
-        }
+        let end = (self.start + self.len) % RING;
+        let before_wrap = bytes.len().min(RING - end);
+        self.bytes[end..end + before_wrap].copy_from_slice(&bytes[..before_wrap]);
+        self.bytes[..bytes.len() - before_wrap].copy_from_slice(&bytes[before_wrap..]);
+        self.len += bytes.len();
     }
 
     fn pop(&mut self, out: &mut [u8]) -> usize {
         let count = out.len().min(self.len);
-        for slot in &mut out[..count] {
-            *slot = self.bytes[self.start];
-            self.start = (self.start + 1) % RING;
-        }
+        let before_wrap = count.min(RING - self.start);
+        out[..before_wrap].copy_from_slice(&self.bytes[self.start..self.start + before_wrap]);
+        out[before_wrap..count].copy_from_slice(&self.bytes[..count - before_wrap]);
+        self.start = (self.start + count) % RING;
         self.len -= count;
         count
     }
