@@ -14,7 +14,7 @@ use super::share::{self, ShareKey};
 use super::stats::FaultKind;
 use super::swap;
 use crate::task::Event;
-use rintos_vmcore::frame_state::FrameEvent;
+use rintos_vmcore::frame_state::{FrameEvent, LifeCycle};
 
 /// Why a fault could not be resolved; the faulting process dies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
 use rintos_vmcore::clock::{self, Facts, Look};
-use rintos_vmcore::frame_state::{FrameEvent, FramePhase};
+use rintos_vmcore::frame_state::{FrameEvent, FramePhase, LifeCycle};
 
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share::{self, ShareKey};
@@ -61,7 +61,9 @@ pub enum CleanCopy {
     None,
 }
 
-impl FrameState {
+/// Every change of a frame's state is a `LifeCycle::transition`, checked against the life
+/// cycle that the host's model of the fault path checks too.
+impl LifeCycle for FrameState {
     fn phase(&self) -> FramePhase {
         match self {
             FrameState::Free => FramePhase::Free,
@@ -70,14 +72,9 @@ impl FrameState {
             FrameState::Evicting(_) => FramePhase::Evicting,
         }
     }
+}
 
-    /// Moves to `next` by `event`, checking the move against the frame life cycle.
-    pub fn transition(&mut self, event: FrameEvent, next: FrameState) -> FrameState {
-        let expected = self.phase().next(event).unwrap_or_else(|illegal| panic!("frame: {illegal:?}"));
-        assert_eq!(expected, next.phase(), "frame: {event:?} must lead to {expected:?}");
-        core::mem::replace(self, next)
-    }
-
+impl FrameState {
     /// The event to wait for if the frame is busy.
     pub fn busy(&self) -> Option<Arc<Event>> {
         match self {

@@ -11,7 +11,7 @@ use super::share;
 use super::swap;
 use crate::arch::tlb::Shootdown;
 use crate::task::Event;
-use rintos_vmcore::frame_state::FrameEvent;
+use rintos_vmcore::frame_state::{FrameEvent, LifeCycle};
 
 /// What releasing one page needs after the locks are dropped.
 enum Next {
