@@ -40,8 +40,7 @@ extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
     let table_pages = TablePages { allocate_zeroed: memory::allocate_kernel_page_zeroed, free: memory::free_kernel_page };
     paging::init(ram_bytes.min(memory::MAX_RAM), table_pages);
     gdt::set_double_fault_directory(paging::kernel_directory());
-    // The loader put the command line and modules just past the kernel image: keep them.
-    let summary = memory::init(&boot, boot.end_of_loader_data());
+    let summary = memory::init(&boot);
 
     let command_line = boot.command_line();
     let (options, actions) = match rintos_bootargs::split(command_line).and_then(|words| rintos_bootargs::parse(&words)) {

@@ -5,6 +5,10 @@
 pub const PHYS_BASE: usize = rintos_abi::PHYS_BASE as usize;
 pub const PAGE_SIZE: usize = rintos_abi::PAGE_SIZE;
 
+/// Where the other CPUs start (see `smp`): page 8 of physical memory, in the conventional
+/// memory below 1 MiB that the page pools otherwise use.
+pub const AP_TRAMPOLINE: usize = 0x8000;
+
 /// The kernel virtual address of physical address `phys`.
 pub const fn phys_to_virt(phys: usize) -> usize {
     phys + PHYS_BASE

@@ -52,6 +52,8 @@ pub struct MemoryRegion {
 /// What the loader told us, copied out of its structures.
 pub struct BootInfo {
     info: &'static RawInfo,
+    /// Physical address of `info`.
+    address: usize,
 }
 
 impl BootInfo {
@@ -62,7 +64,7 @@ impl BootInfo {
     /// at PHYS_BASE.
     pub unsafe fn from_physical(addr: u32) -> BootInfo {
         // SAFETY: guaranteed by the caller.
-        BootInfo { info: unsafe { &*(phys_to_virt(addr as usize) as *const RawInfo) } }
+        BootInfo { info: unsafe { &*(phys_to_virt(addr as usize) as *const RawInfo) }, address: addr as usize }
     }
 
     fn has(&self, flag: u32) -> bool {
@@ -86,12 +88,27 @@ impl BootInfo {
         line.split_once(' ').map_or("", |(_, arguments)| arguments)
     }
 
-    /// One past the highest physical address of the loader's data that lies above the
-    /// kernel (QEMU puts the command line and modules right after the image).
-    pub fn end_of_loader_data(&self) -> usize {
-        let command_line_end = self.info.cmdline as usize + self.raw_command_line().len() + 1;
-        let module_end = self.first_module().map_or(0, |(_, end)| end);
-        command_line_end.max(module_end)
+    /// The physical byte ranges `[start, end)` of everything the loader left that the kernel
+    /// reads after boot: this structure, the memory map, the module list, the command line
+    /// and the first module (QEMU keeps the structure and the map in low memory, the
+    /// command line and modules right after the kernel image). The page pools leave them
+    /// alone.
+    pub fn loader_data(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let whole = |start: usize, length: usize| (length > 0).then_some((start, start + length));
+        let memory_map = self.has(FLAG_MEMORY_MAP).then(|| whole(self.info.mmap_addr as usize, self.info.mmap_length as usize));
+        let modules = self.has(FLAG_MODULES).then(|| {
+            whole(self.info.mods_addr as usize, self.info.mods_count as usize * core::mem::size_of::<RawModule>())
+        });
+        let command_line = self.has(FLAG_CMDLINE).then(|| whole(self.info.cmdline as usize, self.raw_command_line().len() + 1));
+        [
+            whole(self.address, core::mem::size_of::<RawInfo>()),
+            memory_map.flatten(),
+            modules.flatten(),
+            command_line.flatten(),
+            self.first_module(),
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// Kilobytes of memory above 1 MiB, as the BIOS counts it.

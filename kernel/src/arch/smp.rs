@@ -13,9 +13,8 @@ use conquer_once::spin::OnceCell;
 use super::layout::{PAGE_SIZE, phys_to_virt};
 use super::{apic, cpu, gdt, idt, paging, percpu};
 
-/// Where the trampoline runs: page 8 of physical memory, free conventional memory (QEMU's
-/// loader keeps the Multiboot information at 0x9000, and the kernel is above 1 MiB).
-const TRAMPOLINE: usize = 0x8000;
+/// Where the trampoline runs (the page pools leave that page alone).
+const TRAMPOLINE: usize = super::layout::AP_TRAMPOLINE;
 
 /// What a starting CPU needs before it can run Rust code; written by the boot CPU before
 /// each start-up IPI, read by `ap_entry`.
@@ -136,7 +135,7 @@ fn delay(microseconds: u64, tsc_per_second: u64) {
 pub fn start(cpu: usize, apic_id: u32, stack: (usize, usize), entry: CpuEntry, tsc_per_second: u64) -> bool {
     ENTRY.init_once(|| entry);
     // SAFETY: the trampoline's page lies in conventional memory below 1 MiB, which the
-    // kernel maps and never allocates; the source is the trampoline's code in the kernel.
+    // kernel maps and the page pools never hand out; the source is the trampoline's code.
     unsafe {
         let start = &raw const ap_trampoline_start;
         let length = (&raw const ap_trampoline_end).offset_from(start) as usize;

@@ -7,7 +7,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use rintos_vmcore::magazine::{Magazine, Source};
 use rintos_vmcore::pool::PagePool;
 
-use crate::arch::layout::{PAGE_SIZE, phys_to_virt, virt_to_phys};
+use crate::arch::layout::{AP_TRAMPOLINE, PAGE_SIZE, phys_to_virt, virt_to_phys};
 use crate::arch::multiboot::BootInfo;
 use crate::arch::percpu::{self, MAX_CPUS};
 use crate::sync::{InterruptsOff, SpinLock};
@@ -33,12 +33,17 @@ pub struct MemorySummary {
 }
 
 unsafe extern "C" {
+    /// The physical address where the image begins (its boot section, linked there).
+    static _image_start: u8;
     static _kernel_end: u8;
 }
 
-/// Builds both pools from the firmware's memory map. Free memory starts after the kernel
-/// image and `reserved_end` (the boot module), and is halved.
-pub fn init(boot: &BootInfo, reserved_end: usize) -> MemorySummary {
+/// Builds both pools from the firmware's memory map: every page of RAM the map calls usable,
+/// from page 1 up, except the kernel image, the loader's data and the other CPUs' start-up
+/// page, split in half by count. The lower half, which includes the conventional memory below
+/// 1 MiB, is the kernel pool. (Pintos loads its kernel below 1 MiB and pools the memory above;
+/// ours is loaded at 1 MiB, and pooling what lies below keeps the user pool as large.)
+pub fn init(boot: &BootInfo) -> MemorySummary {
     let ram_end = boot
         .memory_regions()
         .filter(|r| r.usable)
@@ -46,25 +51,40 @@ pub fn init(boot: &BootInfo, reserved_end: usize) -> MemorySummary {
         .max()
         .unwrap_or(1024 * 1024 + boot.upper_memory_kb() as usize * 1024)
         .min(MAX_RAM);
-    let kernel_end = virt_to_phys((&raw const _kernel_end) as usize);
-    let free_start = kernel_end.max(reserved_end).next_multiple_of(PAGE_SIZE);
-    let free_pages = ram_end.saturating_sub(free_start) / PAGE_SIZE;
-    let kernel_count = free_pages / 2;
-    let first = free_start / PAGE_SIZE;
+    let end = ram_end / PAGE_SIZE;
+    let kernel_image =
+        ((&raw const _image_start) as usize / PAGE_SIZE)..virt_to_phys((&raw const _kernel_end) as usize).div_ceil(PAGE_SIZE);
+    let is_free = |page: usize| {
+        let (start, end) = ((page * PAGE_SIZE) as u64, ((page + 1) * PAGE_SIZE) as u64);
+        let overlaps = |(first, last): (usize, usize)| first < (page + 1) * PAGE_SIZE && last > page * PAGE_SIZE;
+        boot.memory_regions().any(|r| r.usable && r.start <= start && end <= r.start + r.length)
+            && !boot.memory_regions().any(|r| !r.usable && r.start < end && start < r.start + r.length)
+            && !kernel_image.contains(&page)
+            && page != AP_TRAMPOLINE / PAGE_SIZE
+            && !boot.loader_data().any(overlaps)
+    };
+    // Page 0 holds the real-mode interrupt table, and a frame at address 0 would look like no
+    // frame at all.
+    const FIRST: usize = 1;
+    let free_pages = (FIRST..end).filter(|&page| is_free(page)).count();
+    let mut in_kernel_pool = 0;
+    let split = (FIRST..end)
+        .find(|&page| {
+            in_kernel_pool += usize::from(is_free(page));
+            in_kernel_pool > free_pages / 2
+        })
+        .unwrap_or(end);
 
     assert!(POOLS.lock().is_none(), "memory::init runs once");
     static mut KERNEL_BITS: [u32; BITMAP_WORDS] = [0; BITMAP_WORDS];
     static mut USER_BITS: [u32; BITMAP_WORDS] = [0; BITMAP_WORDS];
     // SAFETY: this runs once (asserted above); from here on the pools own the bitmaps.
     let (kernel_bits, user_bits) = unsafe { (&mut *(&raw mut KERNEL_BITS), &mut *(&raw mut USER_BITS)) };
-    let mut kernel = PagePool::new(kernel_bits, first, kernel_count);
-    let mut user = PagePool::new(user_bits, first + kernel_count, free_pages - kernel_count);
-    // Holes the firmware reports inside our range are never handed out.
-    for region in boot.memory_regions().filter(|r| !r.usable) {
-        let start = region.start as usize / PAGE_SIZE;
-        let count = (region.length as usize).div_ceil(PAGE_SIZE);
-        kernel.reserve(start, count);
-        user.reserve(start, count);
+    let mut kernel = PagePool::new(kernel_bits, FIRST, split - FIRST);
+    let mut user = PagePool::new(user_bits, split, end - split);
+    for page in (FIRST..end).filter(|&page| !is_free(page)) {
+        kernel.reserve(page, 1);
+        user.reserve(page, 1);
     }
     let summary = MemorySummary { ram_bytes: ram_end, kernel_pages: kernel.usable_pages() };
     *POOLS.lock() = Some(Pools { kernel, user, heap_pages: 0 });
