@@ -13,7 +13,7 @@ pub mod syscall;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
@@ -21,7 +21,9 @@ use rintos_abi::ProcessInfo;
 
 use crate::fs::File;
 use crate::sync::SpinLock;
-use crate::threads::{self, Condvar, Mutex, Semaphore, Tid};
+use conquer_once::spin::OnceCell;
+
+use crate::threads::{self, Condvar, Mutex, Semaphore, Thread, Tid};
 use crate::vm::mmap::Mapping;
 use crate::vm::page::AddressSpace;
 use crate::{println, vm};
@@ -36,6 +38,8 @@ pub struct ChildRecord {
     /// Upped when the child exits.
     exited: Semaphore,
     exit_status: AtomicI32,
+    /// The child's thread, until the reaper frees it.
+    thread: OnceCell<Weak<Thread>>,
 }
 
 /// A running user program.
@@ -152,11 +156,13 @@ pub fn execute(command_line: &str) -> Option<(Pid, Arc<ChildRecord>)> {
         load_succeeded: AtomicBool::new(false),
         exited: Semaphore::new(0),
         exit_status: AtomicI32::new(-1),
+        thread: OnceCell::uninit(),
     });
     let thread = {
         let record = record.clone();
         threads::try_spawn(&name, move || start_process(words, record))?
     };
+    record.thread.init_once(|| Arc::downgrade(&thread));
     record.loaded.down();
     record.load_succeeded.load(Ordering::Acquire).then(|| (thread.tid(), record))
 }
@@ -235,6 +241,15 @@ pub fn wait(pid: Pid) -> i32 {
         children.swap_remove(index).1
     };
     child.exited.down();
+    // The child's thread switches away for good a moment after it says it exited, and the
+    // reaper frees its stack and page directory after that. A parent that went on at once
+    // could start its next child while they are still in use, and run out of kernel memory
+    // one process earlier on one run than on another (multi-oom on two CPUs).
+    if let Some(thread) = child.thread.get() {
+        while thread.strong_count() > 0 {
+            threads::yield_now();
+        }
+    }
     child.exit_status.load(Ordering::Acquire)
 }
 

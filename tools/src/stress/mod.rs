@@ -53,12 +53,14 @@ enum Command {
         #[arg(long, allow_hyphen_values = true, num_args = 1..)]
         kernel: Vec<String>,
     },
-    /// Repeat-stress: runs the cases whose id contains a filter RUNS times, each round with
-    /// its own -ul, -slice and -jitter drawn from SEED.
+    /// Repeat-stress: runs the cases a filter selects RUNS times, each round with its own
+    /// -ul, -slice and -jitter drawn from SEED.
     Repeat {
         #[arg(long, default_value_t = 10)]
         runs: u32,
-        /// Case-id filters (default: `vm/`).
+        /// Case-id filters: one ending in `/` selects a directory (the ids that start with
+        /// it: `vm/` is not `smp2/vm/` or `userprog/no-vm/`), any other the ids that contain
+        /// it (default: `vm/`).
         #[arg(long = "filter", default_values_t = vec!["vm/".to_string()])]
         filters: Vec<String>,
         #[arg(long, default_value_t = 1)]
@@ -344,6 +346,11 @@ impl Variation {
     }
 }
 
+/// Whether `filter` selects the case `id` (see `--filter`).
+fn selects(filter: &str, id: &str) -> bool {
+    if filter.ends_with('/') { id.starts_with(filter) } else { id.contains(filter) }
+}
+
 fn repeat(
     root: &Path,
     runs: u32,
@@ -357,9 +364,7 @@ fn repeat(
         .cases
         .iter()
         .filter(|case| {
-            filters
-                .iter()
-                .any(|filter| case.id().contains(filter.as_str()))
+            filters.iter().any(|filter| selects(filter, &case.id()))
         })
         .collect();
     anyhow::ensure!(!chosen.is_empty(), "no case matches {filters:?}");
@@ -442,6 +447,14 @@ fn write_mutants(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_ending_in_a_slash_selects_a_directory() {
+        assert!(selects("vm/", "vm/page-linear"));
+        assert!(!selects("vm/", "smp2/vm/page-linear"));
+        assert!(!selects("vm/", "userprog/no-vm/multi-oom"));
+        assert!(selects("page-merge", "smp2/vm/page-merge-mm"));
+    }
 
     #[test]
     fn a_round_draws_the_same_options_from_the_same_seed() {
