@@ -13,16 +13,17 @@
 
 use alloc::string::String;
 use core::fmt::{self, Write};
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use spin::mutex::SpinMutex;
 
+use crate::arch::locked_u64::LockedU64;
 use crate::arch::vga::{self, COLUMNS, GRAY_ON_BLACK, ROWS};
 use crate::arch::{cpu, uart};
 use crate::sync::SpinLock;
 
 /// Characters printed: the `Console:` statistics line.
-pub static CHARS_WRITTEN: AtomicU64 = AtomicU64::new(0);
+pub static CHARS_WRITTEN: LockedU64 = LockedU64::new(0);
 
 /// Bytes of pending output the ring holds.
 const RING: usize = 64 * 1024;
@@ -137,12 +138,12 @@ fn print_piece(bytes: &[u8]) {
             // Interrupts off with the ring full and another writer at it (perhaps the very
             // code this interrupted): wait for nothing, write directly.
             bytes.iter().copied().for_each(uart::put_byte);
-            CHARS_WRITTEN.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            CHARS_WRITTEN.fetch_add(bytes.len() as u64);
             return;
         }
         core::hint::spin_loop();
     }
-    CHARS_WRITTEN.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    CHARS_WRITTEN.fetch_add(bytes.len() as u64);
     write_pending();
 }
 

@@ -19,15 +19,15 @@ fn print() {
     println!("Timer: {} ticks", timer::ticks());
     println!(
         "Thread: {} idle ticks, {} kernel ticks, {} user ticks",
-        threads::IDLE_TICKS.load(Ordering::Relaxed),
-        threads::KERNEL_TICKS.load(Ordering::Relaxed),
-        threads::USER_TICKS.load(Ordering::Relaxed)
+        threads::IDLE_TICKS.load(),
+        threads::KERNEL_TICKS.load(),
+        threads::USER_TICKS.load()
     );
     for (role, device) in block::with_roles() {
         let (reads, writes) = device.counts();
         println!("{} ({}): {} reads, {} writes", device.name, role.name(), reads, writes);
     }
-    println!("Console: {} characters output", console::CHARS_WRITTEN.load(Ordering::Relaxed));
+    println!("Console: {} characters output", console::CHARS_WRITTEN.load());
     println!(
         "Kernel heap: {} bytes in use, {} pages claimed",
         crate::memory::heap_bytes_in_use(),
@@ -38,7 +38,7 @@ fn print() {
         threads::DEEPEST_STACK_USE.load(Ordering::Relaxed),
         threads::STACK_BYTES
     );
-    println!("Keyboard: {} keys pressed", input::KEYS_PRESSED.load(Ordering::Relaxed));
+    println!("Keyboard: {} keys pressed", input::KEYS_PRESSED.load());
     println!("Exception: {} page faults", vm::stats::page_faults());
     if let Some((cycles, begun_at)) = crate::sync::off_time::longest() {
         println!("Interrupts off: longest {} us, begun at:", timer::tsc_to_ns(cycles) / 1000);

@@ -9,11 +9,12 @@
 //! Clearing an accessed bit needs no shootdown: a stale accessed bit in another CPU's TLB
 //! only makes the clock's second chance less precise.
 
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 use super::apic::{self, TLB_SHOOTDOWN_VECTOR};
 use super::percpu::{self, MAX_CPUS};
 use super::cpu;
+use super::locked_u64::LockedU64;
 
 /// Pages invalidated one by one; a batch of more makes the CPUs drop every translation of
 /// user space (reloading CR3 keeps the kernel's, which are global).
@@ -21,9 +22,9 @@ const MAX_PAGES: usize = 16;
 
 /// Rounds of shootdown interrupts sent, CPUs interrupted, and the TSC cycles senders spent
 /// in rounds (from sending to the last answer) (statistics).
-pub static ROUNDS: AtomicU64 = AtomicU64::new(0);
-pub static CPUS_INTERRUPTED: AtomicU64 = AtomicU64::new(0);
-pub static CYCLES: AtomicU64 = AtomicU64::new(0);
+pub static ROUNDS: LockedU64 = LockedU64::new(0);
+pub static CPUS_INTERRUPTED: LockedU64 = LockedU64::new(0);
+pub static CYCLES: LockedU64 = LockedU64::new(0);
 
 /// What has to be invalidated on which other CPUs.
 #[derive(Default)]
@@ -84,8 +85,8 @@ impl Shootdown {
         ROUND.pending.store(targets, Ordering::Release);
         let sent = cpu::rdtsc();
         if targets != 0 {
-            ROUNDS.fetch_add(1, Ordering::Relaxed);
-            CPUS_INTERRUPTED.fetch_add(u64::from(targets.count_ones()), Ordering::Relaxed);
+            ROUNDS.fetch_add(1);
+            CPUS_INTERRUPTED.fetch_add(u64::from(targets.count_ones()));
         }
         // The round's pages must be visible before any target takes the interrupt.
         core::sync::atomic::fence(Ordering::SeqCst);
@@ -97,7 +98,7 @@ impl Shootdown {
             core::hint::spin_loop();
         }
         if targets != 0 {
-            CYCLES.fetch_add(cpu::rdtsc() - sent, Ordering::Relaxed);
+            CYCLES.fetch_add(cpu::rdtsc() - sent);
         }
         ROUND.busy.store(false, Ordering::Release);
         cpu::restore_interrupts(was_enabled);

@@ -13,7 +13,7 @@ use core::arch::asm;
 use core::fmt;
 use core::future::poll_fn;
 use core::pin::pin;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 use core::task::Poll;
 
 use bitflags::bitflags;
@@ -21,6 +21,7 @@ use futures_util::task::AtomicWaker;
 use x86::io::{inb, outb};
 
 use super::timer::{self, TIMER_FREQ};
+use crate::arch::locked_u64::LockedU64;
 use crate::task::AsyncMutex;
 
 pub const SECTOR_SIZE: usize = 512;
@@ -66,8 +67,8 @@ const PROBE_TICKS: u64 = TIMER_FREQ;
 pub const REQUEST_TIMEOUT_TICKS: u64 = 5 * TIMER_FREQ;
 
 /// Requests issued and interrupts that completed one (statistics).
-pub static REQUESTS: AtomicU64 = AtomicU64::new(0);
-pub static IRQ_WAKEUPS: AtomicU64 = AtomicU64::new(0);
+pub static REQUESTS: LockedU64 = LockedU64::new(0);
+pub static IRQ_WAKEUPS: LockedU64 = LockedU64::new(0);
 
 /// Why a request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,7 +343,7 @@ impl Channel {
     fn on_interrupt(&self) {
         self.status();
         self.interrupted.store(true, Ordering::Release);
-        IRQ_WAKEUPS.fetch_add(1, Ordering::Relaxed);
+        IRQ_WAKEUPS.fetch_add(1);
         self.waiter.wake();
     }
 }
@@ -402,7 +403,7 @@ impl Disk {
         if self.stopped.load(Ordering::Acquire) {
             return Err(DiskError::Stopped);
         }
-        REQUESTS.fetch_add(1, Ordering::Relaxed);
+        REQUESTS.fetch_add(1);
         let result = self.transfer(lba, transfer, timer::ticks() + REQUEST_TIMEOUT_TICKS).await;
         if result == Err(DiskError::Timeout) && !self.stopped.swap(true, Ordering::AcqRel) {
             crate::println!("{}: not answering after {} s; giving up on it", self.name, REQUEST_TIMEOUT_TICKS / TIMER_FREQ);

@@ -10,13 +10,13 @@ use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
 use rintos_fs::block::{IoError, Sector};
 use rintos_fs::mbr::{self, PartitionTable};
 
 use super::ata::{self, Disk, DiskError, SECTOR_SIZE};
+use crate::arch::locked_u64::LockedU64;
 use crate::task::block_on;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,8 +55,8 @@ pub struct BlockDevice {
     first_sector: u32,
     sectors: u32,
     partition_type: Option<u8>,
-    reads: AtomicU64,
-    writes: AtomicU64,
+    reads: LockedU64,
+    writes: LockedU64,
 }
 
 struct Devices {
@@ -85,20 +85,20 @@ impl BlockDevice {
     /// Reads whole sectors starting at `sector` into `buffer`.
     pub async fn read(&self, sector: u32, buffer: &mut [u8]) -> Result<(), DiskError> {
         self.check_range(sector, buffer.len());
-        self.reads.fetch_add((buffer.len() / SECTOR_SIZE) as u64, Ordering::Relaxed);
+        self.reads.fetch_add((buffer.len() / SECTOR_SIZE) as u64);
         self.disk.read(self.first_sector + sector, buffer).await
     }
 
     /// Writes whole sectors starting at `sector` from `buffer`.
     pub async fn write(&self, sector: u32, buffer: &[u8]) -> Result<(), DiskError> {
         self.check_range(sector, buffer.len());
-        self.writes.fetch_add((buffer.len() / SECTOR_SIZE) as u64, Ordering::Relaxed);
+        self.writes.fetch_add((buffer.len() / SECTOR_SIZE) as u64);
         self.disk.write(self.first_sector + sector, buffer).await
     }
 
     /// Sectors read and written so far.
     pub fn counts(&self) -> (u64, u64) {
-        (self.reads.load(Ordering::Relaxed), self.writes.load(Ordering::Relaxed))
+        (self.reads.load(), self.writes.load())
     }
 }
 
@@ -152,8 +152,8 @@ pub fn init(overrides: &[(Role, &str)]) -> Vec<Found> {
             first_sector: 0,
             sectors: disk.sectors,
             partition_type: None,
-            reads: AtomicU64::new(0),
-            writes: AtomicU64::new(0),
+            reads: LockedU64::new(0),
+            writes: LockedU64::new(0),
         });
         all.push(whole);
         let table = match PartitionTable::read(whole) {
@@ -172,8 +172,8 @@ pub fn init(overrides: &[(Role, &str)]) -> Vec<Found> {
                 first_sector: entry.start,
                 sectors: entry.sector_count,
                 partition_type: Some(entry.kind),
-                reads: AtomicU64::new(0),
-                writes: AtomicU64::new(0),
+                reads: LockedU64::new(0),
+                writes: LockedU64::new(0),
             });
             found.push(Found::Partition(partition, entry.kind));
             all.push(partition);

@@ -3,13 +3,13 @@
 //! or block; one reader waits at a time through an `AtomicWaker`.
 
 use core::future::poll_fn;
-use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::Poll;
 
 use conquer_once::spin::OnceCell;
 use crossbeam_queue::ArrayQueue;
 use futures_util::task::AtomicWaker;
 
+use crate::arch::locked_u64::LockedU64;
 use crate::threads::Mutex;
 
 const CAPACITY: usize = 256;
@@ -19,7 +19,7 @@ static READER: AtomicWaker = AtomicWaker::new();
 /// Serializes readers so that bytes of one `read` are contiguous.
 static READ_LOCK: Mutex<()> = Mutex::new("input readers", ());
 /// Keys (and serial bytes) received: the `Keyboard:` statistics line.
-pub static KEYS_PRESSED: AtomicU64 = AtomicU64::new(0);
+pub static KEYS_PRESSED: LockedU64 = LockedU64::new(0);
 
 pub fn init() {
     QUEUE.init_once(|| ArrayQueue::new(CAPACITY));
@@ -28,7 +28,7 @@ pub fn init() {
 /// Called by interrupt handlers with one byte of input. When the queue is full the byte is
 /// dropped, as a real keyboard buffer would.
 pub fn push(byte: u8) {
-    KEYS_PRESSED.fetch_add(1, Ordering::Relaxed);
+    KEYS_PRESSED.fetch_add(1);
     if let Some(queue) = QUEUE.get() {
         let _ = queue.push(byte);
         READER.wake();

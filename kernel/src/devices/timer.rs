@@ -4,8 +4,9 @@
 //! the kernel's time; the trap router passes each CPU's tick on to the scheduler and the VM
 //! statistics, and the boot CPU's to the timer futures.
 
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
+use crate::arch::locked_u64::LockedU64;
 use crate::arch::pic::IRQ_BASE;
 use crate::arch::{apic, cpu, percpu, pit};
 
@@ -15,8 +16,8 @@ pub const TIMER_FREQ: u64 = 100;
 pub const IRQ: u8 = 0;
 const VECTOR: u8 = IRQ_BASE + IRQ;
 
-static TICKS: AtomicU64 = AtomicU64::new(0);
-static TSC_PER_SECOND: AtomicU64 = AtomicU64::new(0);
+static TICKS: LockedU64 = LockedU64::new(0);
+static TSC_PER_SECOND: LockedU64 = LockedU64::new(0);
 /// `-jitter`: the state of the jitter's random numbers (0 = no jitter), and the time slice
 /// the jittered slices average to.
 static JITTER: AtomicU32 = AtomicU32::new(0);
@@ -50,7 +51,7 @@ fn jitter_random() -> Option<u32> {
 
 /// Timer ticks since boot.
 pub fn ticks() -> u64 {
-    TICKS.load(Ordering::Relaxed)
+    TICKS.load()
 }
 
 /// What one tick of a CPU's timer means for the rest of the kernel.
@@ -64,7 +65,7 @@ pub struct Tick {
 /// A tick of this CPU's timer: the boot CPU's counts (and with `-jitter`, every CPU draws
 /// the length of its next tick).
 pub fn interrupt() -> Tick {
-    let advanced_to = (percpu::id() == 0).then(|| TICKS.fetch_add(1, Ordering::Relaxed) + 1);
+    let advanced_to = (percpu::id() == 0).then(|| TICKS.fetch_add(1) + 1);
     let new_time_slice = jitter_random().map(|random| {
         apic::start_timer(VECTOR, 50 + random % 101);
         let slice = JITTER_SLICE.load(Ordering::Relaxed);
@@ -93,7 +94,7 @@ pub fn calibrate() -> u64 {
     }
     let per_second = (cpu::rdtsc() - start) * TIMER_FREQ / SAMPLE_TICKS;
     apic::set_timer_period(apic::timer_elapsed() / SAMPLE_TICKS as u32);
-    TSC_PER_SECOND.store(per_second, Ordering::Relaxed);
+    TSC_PER_SECOND.store(per_second);
     per_second
 }
 
@@ -108,11 +109,11 @@ pub fn start_local_timer() {
 
 /// TSC cycles per second as measured by [`calibrate_tsc`] (0 before).
 pub fn tsc_per_second() -> u64 {
-    TSC_PER_SECOND.load(Ordering::Relaxed)
+    TSC_PER_SECOND.load()
 }
 
 /// Converts a time-stamp-counter difference to nanoseconds (0 before calibration).
 pub fn tsc_to_ns(cycles: u64) -> u64 {
-    let per_second = TSC_PER_SECOND.load(Ordering::Relaxed);
+    let per_second = TSC_PER_SECOND.load();
     if per_second == 0 { 0 } else { (u128::from(cycles) * 1_000_000_000 / u128::from(per_second)) as u64 }
 }

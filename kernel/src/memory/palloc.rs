@@ -2,12 +2,11 @@
 //! kernel stacks, page tables and the heap; the user pool feeds user frames only (the frame
 //! table). Running out of user frames then triggers eviction instead of starving the kernel.
 
-use core::sync::atomic::{AtomicU64, Ordering};
-
 use rintos_vmcore::magazine::{Magazine, Source};
 use rintos_vmcore::pool::PagePool;
 
 use crate::arch::layout::{AP_TRAMPOLINE, PAGE_SIZE, phys_to_virt, virt_to_phys};
+use crate::arch::locked_u64::LockedU64;
 use crate::arch::multiboot::BootInfo;
 use crate::arch::percpu::{self, MAX_CPUS};
 use crate::sync::{InterruptsOff, SpinLock};
@@ -162,8 +161,8 @@ static FRAME_CACHES: [SpinLock<Magazine<FRAME_MAGAZINE>>; MAX_CPUS] =
 
 /// User-frame allocations served by the CPU's magazine, and refills of a magazine from the
 /// pool (statistics).
-pub static FRAME_CACHE_HITS: AtomicU64 = AtomicU64::new(0);
-pub static FRAME_CACHE_REFILLS: AtomicU64 = AtomicU64::new(0);
+pub static FRAME_CACHE_HITS: LockedU64 = LockedU64::new(0);
+pub static FRAME_CACHE_REFILLS: LockedU64 = LockedU64::new(0);
 
 /// Allocates a user frame; returns its physical address. Only the frame table calls this.
 /// From this CPU's magazine; when it and the pool are empty, from another CPU's.
@@ -179,11 +178,11 @@ pub fn allocate_user_frame() -> Option<usize> {
     };
     let page = match local {
         Some((page, Source::Cache)) => {
-            FRAME_CACHE_HITS.fetch_add(1, Ordering::Relaxed);
+            FRAME_CACHE_HITS.fetch_add(1);
             page
         }
         Some((page, Source::Refill)) => {
-            FRAME_CACHE_REFILLS.fetch_add(1, Ordering::Relaxed);
+            FRAME_CACHE_REFILLS.fetch_add(1);
             page
         }
         None => (0..MAX_CPUS).filter(|&cpu| cpu != me).find_map(|cpu| FRAME_CACHES[cpu].lock().pop())?,

@@ -2,9 +2,9 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Counter, msg};
+use crate::arch::locked_u64::LockedU64;
 use crate::devices::timer;
 use crate::task::{self, timer::sleep};
 use crate::threads::{self, Status};
@@ -12,20 +12,20 @@ use crate::threads::{self, Status};
 /// 300 tasks, each suspended on a timer, all complete and each runs its body once.
 pub fn many() {
     const TASKS: u64 = 300;
-    let finished = Arc::new(AtomicU64::new(0));
+    let finished = Arc::new(LockedU64::new(0));
     let handles: Vec<_> = (0..TASKS)
         .map(|i| {
             let finished = finished.clone();
             task::spawn(async move {
                 sleep(i % 7).await;
-                finished.fetch_add(1, Ordering::Relaxed);
+                finished.fetch_add(1);
                 i
             })
             .expect("the executor has room for 300 tasks")
         })
         .collect();
     let sum: u64 = handles.into_iter().map(|handle| handle.join()).sum();
-    assert_eq!(finished.load(Ordering::Relaxed), TASKS);
+    assert_eq!(finished.load(), TASKS);
     assert_eq!(sum, TASKS * (TASKS - 1) / 2, "a task's output went missing");
     msg!("executor-many", "{TASKS} tasks completed");
 }
@@ -33,18 +33,18 @@ pub fn many() {
 /// A task waiting on a timer future is woken by the timer interrupt: it completes although
 /// no thread polls it in between.
 pub fn irq() {
-    let woke_at = Arc::new(AtomicU64::new(0));
+    let woke_at = Arc::new(LockedU64::new(0));
     let start = timer::ticks();
     let handle = {
         let woke_at = woke_at.clone();
         task::spawn(async move {
             sleep(15).await;
-            woke_at.store(timer::ticks(), Ordering::Release);
+            woke_at.store(timer::ticks());
         })
         .expect("room for one task")
     };
     handle.join();
-    let woke = woke_at.load(Ordering::Acquire);
+    let woke = woke_at.load();
     assert!(woke >= start + 15, "the task completed before its deadline");
     msg!("executor-irq", "a timer interrupt woke the task");
 }

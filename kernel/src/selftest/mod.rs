@@ -11,8 +11,9 @@ mod sync;
 mod threads;
 
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
+use crate::arch::locked_u64::LockedU64;
 use crate::threads::Thread;
 use crate::{println, resources};
 
@@ -27,6 +28,7 @@ const TESTS: &[(&str, Test)] = &[
     ("condvar-queue", sync::condvar_queue),
     ("timer-sleep", sync::timer_sleep),
     ("sync-contention", sync::contention),
+    ("locked-u64", sync::locked_u64),
     ("executor-many", executor::many),
     ("executor-irq", executor::irq),
     ("executor-block-on", executor::block_on),
@@ -62,7 +64,7 @@ pub fn run(name: &str) {
 
 /// A thread that counts until stopped: the tests watch its count to see whether it ran.
 struct Counter {
-    count: Arc<AtomicU64>,
+    count: Arc<LockedU64>,
     stop: Arc<AtomicBool>,
     thread: Arc<Thread>,
 }
@@ -71,12 +73,12 @@ impl Counter {
     /// Starts counting; with `polite`, the thread yields after every step (so it also runs
     /// without preemption), otherwise it spins.
     fn start(polite: bool) -> Counter {
-        let (count, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        let (count, stop) = (Arc::new(LockedU64::new(0)), Arc::new(AtomicBool::new(false)));
         let thread = {
             let (count, stop) = (count.clone(), stop.clone());
             crate::threads::spawn("counter", move || {
                 while !stop.load(Ordering::Relaxed) {
-                    count.fetch_add(1, Ordering::Relaxed);
+                    count.fetch_add(1);
                     if polite {
                         crate::threads::yield_now();
                     } else {
@@ -89,7 +91,7 @@ impl Counter {
     }
 
     fn count(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
+        self.count.load()
     }
 
     /// Stops the thread and waits for it to end.

@@ -3,9 +3,10 @@
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::msg;
+use crate::arch::locked_u64::LockedU64;
 use crate::devices::timer;
 use crate::threads::{Condvar, Mutex, Semaphore};
 use crate::threads;
@@ -116,11 +117,11 @@ pub fn timer_sleep() {
             })
         })
         .collect();
-    let idle_before = threads::IDLE_TICKS.load(Ordering::Relaxed);
+    let idle_before = threads::IDLE_TICKS.load();
     for sleeper in &sleepers {
         crate::threads::join(&sleeper);
     }
-    let idle_ticks = threads::IDLE_TICKS.load(Ordering::Relaxed) - idle_before;
+    let idle_ticks = threads::IDLE_TICKS.load() - idle_before;
     let wakeups = wakeups.lock();
     let order: Vec<u64> = wakeups.iter().map(|&(ticks, _)| ticks).collect();
     assert_eq!(order, [10, 20, 30], "sleepers woke out of order");
@@ -187,4 +188,56 @@ pub fn contention() {
     assert_eq!(*turns.lock(), PAIRS * 2 * TURNS, "a turn was lost");
     assert_eq!(*consumed.lock(), 2 * ITEMS, "an item was lost");
     msg!("sync-contention", "{} semaphore turns and {} queued items, none lost", PAIRS * 2 * TURNS, 2 * ITEMS);
+}
+
+/// A `LockedU64` stays exact and whole while writers add to it and readers read it at once
+/// (from every CPU in smp4/kernel/locked-u64), with the timer interrupt updating its own
+/// `LockedU64` (the ticks) meanwhile. Each addition moves both 32-bit halves by one, so a read
+/// whose halves differ saw half of an update; a lost update shows in the total.
+pub fn locked_u64() {
+    const WRITERS: usize = 4;
+    const READERS: usize = 2;
+    const ADDS: u64 = 20_000;
+    const BOTH_HALVES: u64 = 1 << 32 | 1;
+    let value = Arc::new(LockedU64::new(0));
+    let writing = Arc::new(AtomicBool::new(true));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            let value = value.clone();
+            threads::spawn("adder", move || {
+                for _ in 0..ADDS {
+                    value.fetch_add(BOTH_HALVES);
+                }
+            })
+        })
+        .collect();
+    let readers: Vec<_> = (0..READERS)
+        .map(|_| {
+            let (value, writing) = (value.clone(), writing.clone());
+            threads::spawn("reader", move || {
+                let mut ticks = timer::ticks();
+                while writing.load(Ordering::Acquire) {
+                    let seen = value.load();
+                    assert_eq!(seen >> 32, seen & 0xFFFF_FFFF, "a read of {seen:#x} saw half of an update");
+                    let now = timer::ticks();
+                    assert!(now >= ticks, "the ticks went back from {ticks} to {now}");
+                    ticks = now;
+                }
+            })
+        })
+        .collect();
+    for writer in &writers {
+        threads::join(writer);
+    }
+    writing.store(false, Ordering::Release);
+    for reader in &readers {
+        threads::join(reader);
+    }
+    let total = WRITERS as u64 * ADDS;
+    assert_eq!(value.load(), total * BOTH_HALVES, "an addition was lost");
+    assert_eq!(value.fetch_max(1), total * BOTH_HALVES);
+    assert_eq!(value.fetch_sub(total * BOTH_HALVES), total * BOTH_HALVES);
+    assert_eq!(value.fetch_max(7), 0);
+    assert_eq!(value.load(), 7);
+    msg!("locked-u64", "{total} additions from {WRITERS} threads, none lost, no read saw half of one");
 }

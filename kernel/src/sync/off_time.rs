@@ -5,8 +5,10 @@
 //! measure nothing (every function here is empty).
 
 #[cfg(debug_assertions)]
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+#[cfg(debug_assertions)]
+use crate::arch::locked_u64::LockedU64;
 #[cfg(debug_assertions)]
 use crate::arch::percpu::{self, MAX_CPUS};
 #[cfg(debug_assertions)]
@@ -19,13 +21,13 @@ const DEPTH: usize = 8;
 /// Per CPU: when interrupts went off (0: they are on, or the stretch is not measured), and
 /// the calls that turned them off.
 #[cfg(debug_assertions)]
-static SINCE: [AtomicU64; MAX_CPUS] = [const { AtomicU64::new(0) }; MAX_CPUS];
+static SINCE: [LockedU64; MAX_CPUS] = [const { LockedU64::new(0) }; MAX_CPUS];
 #[cfg(debug_assertions)]
 static BEGUN_AT: [[AtomicUsize; DEPTH]; MAX_CPUS] = [const { [const { AtomicUsize::new(0) }; DEPTH] }; MAX_CPUS];
 /// The longest stretch so far, and where it began (written by one CPU at a time: they take
 /// `LONGEST_LOCK`).
 #[cfg(debug_assertions)]
-static LONGEST: AtomicU64 = AtomicU64::new(0);
+static LONGEST: LockedU64 = LockedU64::new(0);
 #[cfg(debug_assertions)]
 static LONGEST_AT: [AtomicUsize; DEPTH] = [const { AtomicUsize::new(0) }; DEPTH];
 #[cfg(debug_assertions)]
@@ -40,7 +42,7 @@ pub fn began() {
         for slot in &BEGUN_AT[me] {
             slot.store(stack.next().unwrap_or(0), Ordering::Relaxed);
         }
-        SINCE[me].store(cpu::rdtsc(), Ordering::Relaxed);
+        SINCE[me].store(cpu::rdtsc());
     }
 }
 
@@ -49,16 +51,17 @@ pub fn ending() {
     #[cfg(debug_assertions)]
     {
         let me = percpu::id();
-        let since = SINCE[me].swap(0, Ordering::Relaxed);
+        let since = SINCE[me].load();
+        SINCE[me].store(0);
         let cycles = cpu::rdtsc().saturating_sub(since);
-        if since == 0 || cycles <= LONGEST.load(Ordering::Relaxed) {
+        if since == 0 || cycles <= LONGEST.load() {
             return;
         }
         while LONGEST_LOCK.swap(true, Ordering::Acquire) {
             core::hint::spin_loop();
         }
-        if cycles > LONGEST.load(Ordering::Relaxed) {
-            LONGEST.store(cycles, Ordering::Relaxed);
+        if cycles > LONGEST.load() {
+            LONGEST.store(cycles);
             for (kept, began) in LONGEST_AT.iter().zip(&BEGUN_AT[me]) {
                 kept.store(began.load(Ordering::Relaxed), Ordering::Relaxed);
             }
@@ -72,7 +75,7 @@ pub fn ending() {
 pub fn longest() -> Option<(u64, impl Iterator<Item = usize>)> {
     #[cfg(debug_assertions)]
     return Some((
-        LONGEST.load(Ordering::Relaxed),
+        LONGEST.load(),
         LONGEST_AT.iter().map(|at| at.load(Ordering::Relaxed)).filter(|&at| at != 0),
     ));
     #[cfg(not(debug_assertions))]

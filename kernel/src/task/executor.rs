@@ -73,7 +73,7 @@ fn run() {
             // or wake others).
             let Some(mut task) = executor.tasks.lock()[id].take() else { continue };
             let waker = task_waker(id);
-            POLLS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            POLLS.fetch_add(1);
             match task.as_mut().poll(&mut Context::from_waker(&waker)) {
                 Poll::Pending => executor.tasks.lock()[id] = Some(task),
                 Poll::Ready(()) => {

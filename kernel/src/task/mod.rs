@@ -17,17 +17,17 @@ pub mod timer;
 
 use core::future::Future;
 use core::pin::pin;
-use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 pub use event::Event;
 pub use executor::{spawn, start_executor};
 pub use mutex::AsyncMutex;
 
+use crate::arch::locked_u64::LockedU64;
 use crate::threads::{self, Tid};
 
 /// Polls made by `block_on` and the executor (a counter of the statistics).
-pub static POLLS: AtomicU64 = AtomicU64::new(0);
+pub static POLLS: LockedU64 = LockedU64::new(0);
 
 fn thread_waker(tid: Tid) -> Waker {
     fn clone(data: *const ()) -> RawWaker {
@@ -49,7 +49,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
     loop {
-        POLLS.fetch_add(1, Ordering::Relaxed);
+        POLLS.fetch_add(1);
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }

@@ -5,16 +5,16 @@ use alloc::collections::BinaryHeap;
 use core::cmp::{Ordering, Reverse};
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{self, AtomicU64};
 use core::task::{Context, Poll, Waker};
 
+use crate::arch::locked_u64::LockedU64;
 use crate::sync::SpinLock;
 
 /// The time of the last tick, in ticks since boot.
-static NOW: AtomicU64 = AtomicU64::new(0);
+static NOW: LockedU64 = LockedU64::new(0);
 
 fn now() -> u64 {
-    NOW.load(atomic::Ordering::Relaxed)
+    NOW.load()
 }
 
 struct Alarm {
@@ -42,7 +42,7 @@ impl Ord for Alarm {
 }
 
 static ALARMS: SpinLock<BinaryHeap<Reverse<Alarm>>> = SpinLock::new("alarms", BinaryHeap::new());
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+static NEXT_ID: LockedU64 = LockedU64::new(0);
 
 /// Completes once `ticks` timer ticks have passed.
 pub fn sleep(ticks: u64) -> Sleep {
@@ -86,7 +86,7 @@ impl Future for Sleep {
         if let Some(id) = self.alarm {
             forget(&mut alarms, id);
         }
-        let id = NEXT_ID.fetch_add(1, atomic::Ordering::Relaxed);
+        let id = NEXT_ID.fetch_add(1);
         alarms.push(Reverse(Alarm { due: self.due, id, waker: cx.waker().clone() }));
         self.alarm = Some(id);
         Poll::Pending
@@ -104,7 +104,7 @@ impl Drop for Sleep {
 /// Called at every timer tick with the time: wakes every alarm due at or before `now`.
 pub fn expire(now: u64) {
     let mut alarms = ALARMS.lock();
-    NOW.store(now, atomic::Ordering::Relaxed);
+    NOW.store(now);
     while alarms.peek().is_some_and(|Reverse(alarm)| alarm.due <= now) {
         let Reverse(alarm) = alarms.pop().expect("peeked");
         alarm.waker.wake();

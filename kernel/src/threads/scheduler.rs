@@ -16,10 +16,11 @@
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::reaper;
 use super::thread::{self, Status, Thread, Tid};
+use crate::arch::locked_u64::LockedU64;
 use crate::arch::percpu::{self, MAX_CPUS};
 use crate::arch::{apic, cpu, gdt, paging, switch};
 use crate::sync::{InterruptsOff, SpinGuard, SpinLock};
@@ -81,9 +82,9 @@ static WAKE_FIRST: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; M
 
 /// Ticks spent by idle threads, by kernel threads or the kernel on behalf of a process,
 /// and in user mode, summed over the CPUs (the `Thread:` statistics line).
-pub static IDLE_TICKS: AtomicU64 = AtomicU64::new(0);
-pub static KERNEL_TICKS: AtomicU64 = AtomicU64::new(0);
-pub static USER_TICKS: AtomicU64 = AtomicU64::new(0);
+pub static IDLE_TICKS: LockedU64 = LockedU64::new(0);
+pub static KERNEL_TICKS: LockedU64 = LockedU64::new(0);
+pub static USER_TICKS: LockedU64 = LockedU64::new(0);
 
 /// Ready-queue slots reserved at boot, so that the queue does not grow (and the leak checks
 /// see no heap growth) until this many threads exist.
@@ -363,7 +364,7 @@ pub fn tick(from_user: bool) {
     } else {
         &KERNEL_TICKS
     };
-    counter.fetch_add(1, Ordering::Relaxed);
+    counter.fetch_add(1);
     let cpu = &mut sched.cpus[me];
     cpu.slice_ticks += 1;
     if cpu.slice_ticks >= TIME_SLICE.load(Ordering::Relaxed) {

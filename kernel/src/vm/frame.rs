@@ -9,7 +9,6 @@
 
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 use conquer_once::spin::OnceCell;
 use rintos_vmcore::clock::{self, Facts, Look};
@@ -18,6 +17,7 @@ use rintos_vmcore::frame_state::{FrameEvent, FramePhase, LifeCycle};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share::{self, ShareKey};
 use super::swap;
+use crate::arch::locked_u64::LockedU64;
 use crate::arch::tlb::Shootdown;
 use crate::memory::{self, PAGE_SIZE, phys_to_virt};
 use crate::sync::SpinLock;
@@ -89,11 +89,11 @@ struct FrameTable {
     frames: Vec<SpinLock<FrameState>>,
     /// For each frame, the number of the fill that last put a page in it (see
     /// `clock::RECENT_FILLS`).
-    filled_at: Vec<AtomicU64>,
+    filled_at: Vec<LockedU64>,
 }
 
 /// Fills of frames so far (see `clock::RECENT_FILLS`).
-static FILLS: AtomicU64 = AtomicU64::new(0);
+static FILLS: LockedU64 = LockedU64::new(0);
 
 static TABLE: OnceCell<FrameTable> = OnceCell::uninit();
 static HAND: SpinLock<usize> = SpinLock::new("clock hand", 0);
@@ -104,7 +104,7 @@ pub fn init() {
     TABLE.init_once(|| FrameTable {
         first_page,
         frames: (0..count).map(|_| SpinLock::new("frame", FrameState::Free)).collect(),
-        filled_at: (0..count).map(|_| AtomicU64::new(0)).collect(),
+        filled_at: (0..count).map(|_| LockedU64::new(0)).collect(),
     });
 }
 
@@ -178,15 +178,15 @@ struct Victim {
 
 /// Records that frame `id` now holds the page a fault just brought in.
 pub fn note_filled(id: FrameId) {
-    let fill = FILLS.fetch_add(1, Ordering::Relaxed) + 1;
-    table().filled_at[id].store(fill, Ordering::Relaxed);
+    let fill = FILLS.fetch_add(1) + 1;
+    table().filled_at[id].store(fill);
 }
 
 /// How many frames past the first dirty candidate the hand looks for a clean one.
 const CLEAN_SEARCH: usize = 32;
 
 fn fills_since_filled(id: FrameId) -> u64 {
-    FILLS.load(Ordering::Relaxed) - table().filled_at[id].load(Ordering::Relaxed)
+    FILLS.load() - table().filled_at[id].load()
 }
 
 /// Calls `each` with every live address space that maps the frame, and the page's address.

@@ -7,12 +7,12 @@ use alloc::string::String;
 use core::fmt;
 use core::future::{Future, poll_fn};
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 use rintos_abi::latency::{self, FaultClass, Histogram};
 
 use super::frame::Eviction;
 use super::usermem::{BadAddress, UserMemory};
+use crate::arch::locked_u64::LockedU64;
 use crate::println;
 
 /// How a fault was resolved.
@@ -38,80 +38,80 @@ impl FaultKind {
     }
 }
 
-static PAGE_FAULTS: AtomicU64 = AtomicU64::new(0);
-static BY_KIND: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
-static COLLISIONS: AtomicU64 = AtomicU64::new(0);
-static RETRIES: AtomicU64 = AtomicU64::new(0);
-static EVICTIONS_CLEAN: AtomicU64 = AtomicU64::new(0);
-static EVICTIONS_DIRTY: AtomicU64 = AtomicU64::new(0);
-static SWAP_CACHE_HITS: AtomicU64 = AtomicU64::new(0);
+static PAGE_FAULTS: LockedU64 = LockedU64::new(0);
+static BY_KIND: [LockedU64; 6] = [const { LockedU64::new(0) }; 6];
+static COLLISIONS: LockedU64 = LockedU64::new(0);
+static RETRIES: LockedU64 = LockedU64::new(0);
+static EVICTIONS_CLEAN: LockedU64 = LockedU64::new(0);
+static EVICTIONS_DIRTY: LockedU64 = LockedU64::new(0);
+static SWAP_CACHE_HITS: LockedU64 = LockedU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
 pub fn count_exception() {
-    PAGE_FAULTS.fetch_add(1, Ordering::Relaxed);
+    PAGE_FAULTS.fetch_add(1);
 }
 
 pub fn page_faults() -> u64 {
-    PAGE_FAULTS.load(Ordering::Relaxed)
+    PAGE_FAULTS.load()
 }
 
 fn count_fault(kind: FaultKind) {
-    BY_KIND[kind as usize].fetch_add(1, Ordering::Relaxed);
+    BY_KIND[kind as usize].fetch_add(1);
 }
 
 /// A fault found the page's fill or eviction in flight and waited for it.
 pub fn count_collision() {
-    COLLISIONS.fetch_add(1, Ordering::Relaxed);
+    COLLISIONS.fetch_add(1);
 }
 
 /// A fault had to start over after waiting (the state it found had changed).
 pub fn count_retry() {
-    RETRIES.fetch_add(1, Ordering::Relaxed);
+    RETRIES.fetch_add(1);
 }
 
 fn count_eviction_for_fault(eviction: Eviction) {
     match eviction {
         Eviction::None => {}
         Eviction::Clean => {
-            EVICTIONS_CLEAN.fetch_add(1, Ordering::Relaxed);
+            EVICTIONS_CLEAN.fetch_add(1);
         }
         Eviction::Dirty => {
-            EVICTIONS_DIRTY.fetch_add(1, Ordering::Relaxed);
+            EVICTIONS_DIRTY.fetch_add(1);
         }
     }
 }
 
 /// An eviction dropped a page whose swap slot still held it.
 pub fn count_swap_cache_hit() {
-    SWAP_CACHE_HITS.fetch_add(1, Ordering::Relaxed);
+    SWAP_CACHE_HITS.fetch_add(1);
 }
 
 /// Faults waiting for the disk right now (reading a page in, or writing a victim out).
-static FAULT_IO_IN_FLIGHT: AtomicU64 = AtomicU64::new(0);
-static MINOR_DURING_MAJOR: AtomicU64 = AtomicU64::new(0);
-static USER_TICKS_DURING_MAJOR: AtomicU64 = AtomicU64::new(0);
+static FAULT_IO_IN_FLIGHT: LockedU64 = LockedU64::new(0);
+static MINOR_DURING_MAJOR: LockedU64 = LockedU64::new(0);
+static USER_TICKS_DURING_MAJOR: LockedU64 = LockedU64::new(0);
 
 /// Marks a fault's disk I/O as in flight for as long as it lives.
 pub struct FaultIo(());
 
 impl FaultIo {
     pub fn begin() -> FaultIo {
-        FAULT_IO_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+        FAULT_IO_IN_FLIGHT.fetch_add(1);
         FaultIo(())
     }
 }
 
 impl Drop for FaultIo {
     fn drop(&mut self) {
-        FAULT_IO_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+        FAULT_IO_IN_FLIGHT.fetch_sub(1);
     }
 }
 
 /// Called on every timer tick: counts user time that overlaps fault I/O, which is what the
 /// asynchronous fault path buys.
 pub fn on_tick(from_user: bool) {
-    if from_user && FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed) > 0 {
-        USER_TICKS_DURING_MAJOR.fetch_add(1, Ordering::Relaxed);
+    if from_user && FAULT_IO_IN_FLIGHT.load() > 0 {
+        USER_TICKS_DURING_MAJOR.fetch_add(1);
     }
 }
 
@@ -127,19 +127,19 @@ pub struct Completed {
     pub cycles: u64,
 }
 
-static DEFERRED: AtomicU64 = AtomicU64::new(0);
+static DEFERRED: LockedU64 = LockedU64::new(0);
 /// One latency histogram per [`FaultClass`], counts per [`latency`] bucket.
-static LATENCY: [[AtomicU64; latency::BUCKETS]; FaultClass::COUNT] =
-    [const { [const { AtomicU64::new(0) }; latency::BUCKETS] }; FaultClass::COUNT];
+static LATENCY: [[LockedU64; latency::BUCKETS]; FaultClass::COUNT] =
+    [const { [const { LockedU64::new(0) }; latency::BUCKETS] }; FaultClass::COUNT];
 /// Nanoseconds per TSC cycle as a 32.32 fixed-point number, computed on first use: a
 /// multiplication per fault instead of a 128-bit division.
-static NS_PER_CYCLE_Q32: AtomicU64 = AtomicU64::new(0);
+static NS_PER_CYCLE_Q32: LockedU64 = LockedU64::new(0);
 
 fn cycles_to_ns(cycles: u64) -> u64 {
-    let mut scale = NS_PER_CYCLE_Q32.load(Ordering::Relaxed);
+    let mut scale = NS_PER_CYCLE_Q32.load();
     if scale == 0 {
         scale = crate::devices::timer::tsc_to_ns(1 << 32);
-        NS_PER_CYCLE_Q32.store(scale, Ordering::Relaxed);
+        NS_PER_CYCLE_Q32.store(scale);
     }
     ((u128::from(cycles) * u128::from(scale)) >> 32) as u64
 }
@@ -158,13 +158,13 @@ pub fn record_fault(fault: Completed) {
     count_fault(fault.kind);
     count_eviction_for_fault(fault.eviction);
     if fault.deferred {
-        DEFERRED.fetch_add(1, Ordering::Relaxed);
+        DEFERRED.fetch_add(1);
     }
-    if !fault.kind.is_major() && !fault.waited_for_disk && FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed) > 0 {
-        MINOR_DURING_MAJOR.fetch_add(1, Ordering::Relaxed);
+    if !fault.kind.is_major() && !fault.waited_for_disk && FAULT_IO_IN_FLIGHT.load() > 0 {
+        MINOR_DURING_MAJOR.fetch_add(1);
     }
     let bucket = latency::bucket_of(cycles_to_ns(fault.cycles));
-    LATENCY[class_of(fault.kind, fault.eviction) as usize][bucket].fetch_add(1, Ordering::Relaxed);
+    LATENCY[class_of(fault.kind, fault.eviction) as usize][bucket].fetch_add(1);
 }
 
 /// Runs `future`, noting whether it ever returned `Pending` (the fault was deferred). It
@@ -181,10 +181,10 @@ pub async fn watch<F: Future>(mut future: Pin<&mut F>) -> (F::Output, bool) {
     (output, deferred)
 }
 
-static FRAMES_IN_USE: AtomicU64 = AtomicU64::new(0);
-static FRAMES_PEAK: AtomicU64 = AtomicU64::new(0);
-static SWAP_USED: AtomicU64 = AtomicU64::new(0);
-static SWAP_USED_PEAK: AtomicU64 = AtomicU64::new(0);
+static FRAMES_IN_USE: LockedU64 = LockedU64::new(0);
+static FRAMES_PEAK: LockedU64 = LockedU64::new(0);
+static SWAP_USED: LockedU64 = LockedU64::new(0);
+static SWAP_USED_PEAK: LockedU64 = LockedU64::new(0);
 
 /// The frame table took a frame from the pool (`taken`) or gave one back.
 pub fn note_frame(taken: bool) {
@@ -196,12 +196,12 @@ pub fn note_swap_slot(taken: bool) {
     note_use(&SWAP_USED, &SWAP_USED_PEAK, taken);
 }
 
-fn note_use(current: &AtomicU64, peak: &AtomicU64, taken: bool) {
+fn note_use(current: &LockedU64, peak: &LockedU64, taken: bool) {
     if taken {
-        let now = current.fetch_add(1, Ordering::Relaxed) + 1;
-        peak.fetch_max(now, Ordering::Relaxed);
+        let now = current.fetch_add(1) + 1;
+        peak.fetch_max(now);
     } else {
-        current.fetch_sub(1, Ordering::Relaxed);
+        current.fetch_sub(1);
     }
 }
 
@@ -209,14 +209,14 @@ fn note_use(current: &AtomicU64, peak: &AtomicU64, taken: bool) {
 pub fn histogram(class: FaultClass) -> Histogram {
     let mut histogram = Histogram::default();
     for (count, cell) in histogram.counts.iter_mut().zip(&LATENCY[class as usize]) {
-        *count = cell.load(Ordering::Relaxed);
+        *count = cell.load();
     }
     histogram
 }
 
 /// The counters of the `vm_stats` system call.
 pub fn snapshot() -> rintos_abi::VmStats {
-    let kind = |kind: FaultKind| BY_KIND[kind as usize].load(Ordering::Relaxed);
+    let kind = |kind: FaultKind| BY_KIND[kind as usize].load();
     rintos_abi::VmStats {
         page_faults: page_faults(),
         zero_fill: kind(FaultKind::ZeroFill),
@@ -225,33 +225,33 @@ pub fn snapshot() -> rintos_abi::VmStats {
         swap_in: kind(FaultKind::SwapIn),
         file_read: kind(FaultKind::FileRead),
         mmap_read: kind(FaultKind::MmapRead),
-        collisions: COLLISIONS.load(Ordering::Relaxed),
-        retries: RETRIES.load(Ordering::Relaxed),
-        evictions_clean: EVICTIONS_CLEAN.load(Ordering::Relaxed),
-        evictions_dirty: EVICTIONS_DIRTY.load(Ordering::Relaxed),
-        swap_outs: super::swap::SWAP_OUTS.load(Ordering::Relaxed),
-        swap_ins: super::swap::SWAP_INS.load(Ordering::Relaxed),
+        collisions: COLLISIONS.load(),
+        retries: RETRIES.load(),
+        evictions_clean: EVICTIONS_CLEAN.load(),
+        evictions_dirty: EVICTIONS_DIRTY.load(),
+        swap_outs: super::swap::SWAP_OUTS.load(),
+        swap_ins: super::swap::SWAP_INS.load(),
         frames_in_use: super::frame::frames_in_use() as u64,
         shared_frames: super::share::shared_frames() as u64,
         swap_free: super::swap::free_slots() as u64,
         swap_total: super::swap::total_slots() as u64,
-        minor_during_major: MINOR_DURING_MAJOR.load(Ordering::Relaxed),
-        user_ticks_during_major: USER_TICKS_DURING_MAJOR.load(Ordering::Relaxed),
-        majors_in_flight: FAULT_IO_IN_FLIGHT.load(Ordering::Relaxed),
-        deferred: DEFERRED.load(Ordering::Relaxed),
-        ata_requests: crate::devices::ata::REQUESTS.load(Ordering::Relaxed),
-        irq_wakeups: crate::devices::ata::IRQ_WAKEUPS.load(Ordering::Relaxed),
-        executor_polls: crate::task::POLLS.load(Ordering::Relaxed),
-        frames_peak: FRAMES_PEAK.load(Ordering::Relaxed),
-        swap_used: SWAP_USED.load(Ordering::Relaxed),
-        swap_used_peak: SWAP_USED_PEAK.load(Ordering::Relaxed),
+        minor_during_major: MINOR_DURING_MAJOR.load(),
+        user_ticks_during_major: USER_TICKS_DURING_MAJOR.load(),
+        majors_in_flight: FAULT_IO_IN_FLIGHT.load(),
+        deferred: DEFERRED.load(),
+        ata_requests: crate::devices::ata::REQUESTS.load(),
+        irq_wakeups: crate::devices::ata::IRQ_WAKEUPS.load(),
+        executor_polls: crate::task::POLLS.load(),
+        frames_peak: FRAMES_PEAK.load(),
+        swap_used: SWAP_USED.load(),
+        swap_used_peak: SWAP_USED_PEAK.load(),
         tsc_per_second: crate::devices::timer::tsc_per_second(),
         cpus_online: crate::arch::percpu::online_count() as u64,
-        tlb_shootdowns: crate::arch::tlb::ROUNDS.load(Ordering::Relaxed),
-        tlb_shootdown_cpus: crate::arch::tlb::CPUS_INTERRUPTED.load(Ordering::Relaxed),
-        frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(Ordering::Relaxed),
-        frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(Ordering::Relaxed),
-        swap_cache_hits: SWAP_CACHE_HITS.load(Ordering::Relaxed),
+        tlb_shootdowns: crate::arch::tlb::ROUNDS.load(),
+        tlb_shootdown_cpus: crate::arch::tlb::CPUS_INTERRUPTED.load(),
+        frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(),
+        frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(),
+        swap_cache_hits: SWAP_CACHE_HITS.load(),
     }
 }
 
@@ -313,7 +313,7 @@ pub fn print_report() {
         "VM frames: {} in use (peak {}); ATA: {} requests, {} IRQ wake-ups; executor: {} polls",
         stats.frames_in_use, stats.frames_peak, stats.ata_requests, stats.irq_wakeups, stats.executor_polls
     );
-    let shootdown_ns = crate::devices::timer::tsc_to_ns(crate::arch::tlb::CYCLES.load(Ordering::Relaxed));
+    let shootdown_ns = crate::devices::timer::tsc_to_ns(crate::arch::tlb::CYCLES.load());
     println!(
         "VM CPUs: {} online; TLB shootdowns: {} rounds, {} CPUs interrupted, {} us in all; frame caches: {} hits, {} refills",
         stats.cpus_online,

@@ -6,11 +6,12 @@
 
 use alloc::boxed::Box;
 use alloc::vec;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use conquer_once::spin::OnceCell;
 use rintos_vmcore::bitmap::Bitmap;
 
+use crate::arch::locked_u64::LockedU64;
 use crate::devices::ata::{DiskError, SECTOR_SIZE};
 use crate::devices::block::{self, BlockDevice, Role};
 use crate::memory::PAGE_SIZE;
@@ -30,10 +31,10 @@ struct Swap {
 
 static SWAP: OnceCell<Swap> = OnceCell::uninit();
 /// Pages written to and read from swap (statistics).
-pub static SWAP_OUTS: AtomicU64 = AtomicU64::new(0);
-pub static SWAP_INS: AtomicU64 = AtomicU64::new(0);
+pub static SWAP_OUTS: LockedU64 = LockedU64::new(0);
+pub static SWAP_INS: LockedU64 = LockedU64::new(0);
 /// Slots retired after a disk error.
-static RETIRED: AtomicU64 = AtomicU64::new(0);
+static RETIRED: LockedU64 = LockedU64::new(0);
 /// The swap device timed out: nothing is written to it any more.
 static STOPPED: AtomicBool = AtomicBool::new(false);
 
@@ -66,7 +67,7 @@ pub fn free(slot: SwapSlot) {
 /// Takes `slot` out of use for good: the disk failed on it. Its page, if any, has been
 /// dealt with by the caller.
 pub fn retire(slot: SwapSlot, error: DiskError) {
-    RETIRED.fetch_add(1, Ordering::Relaxed);
+    RETIRED.fetch_add(1);
     super::stats::note_swap_slot(false);
     crate::println!("swap: slot {} retired: {error}", slot.0);
 }
@@ -76,7 +77,7 @@ pub fn retire(slot: SwapSlot, error: DiskError) {
 pub fn free_slots() -> usize {
     SWAP.get().map_or(0, |swap| {
         let used = swap.used.lock();
-        used.len() - used.count_set() + RETIRED.load(Ordering::Relaxed) as usize
+        used.len() - used.count_set() + RETIRED.load() as usize
     })
 }
 
@@ -100,7 +101,7 @@ pub fn total_slots() -> usize {
 pub async fn write(mut slot: SwapSlot, page: &[u8]) -> Option<SwapSlot> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
     loop {
-        SWAP_OUTS.fetch_add(1, Ordering::Relaxed);
+        SWAP_OUTS.fetch_add(1);
         match swap.device.write(slot.0 * SECTORS_PER_SLOT, page).await {
             Ok(()) => return Some(slot),
             Err(error @ DiskError::Device) => retire(slot, error),
@@ -120,7 +121,7 @@ pub async fn write(mut slot: SwapSlot, page: &[u8]) -> Option<SwapSlot> {
 /// the page's clean copy), or is retired if the read failed (the page is then lost).
 pub async fn read(slot: SwapSlot, page: &mut [u8]) -> Result<(), DiskError> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
-    SWAP_INS.fetch_add(1, Ordering::Relaxed);
+    SWAP_INS.fetch_add(1);
     let result = swap.device.read(slot.0 * SECTORS_PER_SLOT, page).await;
     if let Err(error) = result {
         retire(slot, error);
