@@ -20,7 +20,7 @@ use super::swap;
 use crate::arch::locked_u64::LockedU64;
 use crate::arch::tlb::Shootdown;
 use crate::memory::{self, PAGE_SIZE, phys_to_virt};
-use crate::sync::SpinLock;
+use crate::sync::{SpinGuard, SpinLock};
 use crate::task::Event;
 
 /// Index of a frame in the table (0 = the first page of the user pool).
@@ -451,7 +451,15 @@ fn give_up_swap_cache() {
 
 /// Returns a frame the caller owns (`Filling`) or whose last user left (`InUse`) to the pool.
 pub fn release(id: FrameId) {
-    frame(id).lock().transition(FrameEvent::Release, FrameState::Free);
+    release_locked(id, frame(id).lock());
+}
+
+/// [`release`] for a caller that holds the frame's lock (`state`) and took its last user out:
+/// the frame must become `Free` in that same hold, as in between two holds another CPU's
+/// clock would find it in use with no user.
+pub fn release_locked(id: FrameId, mut state: SpinGuard<'_, FrameState>) {
+    state.transition(FrameEvent::Release, FrameState::Free);
+    drop(state);
     memory::free_user_frame(physical(id));
     super::stats::note_frame(false);
 }

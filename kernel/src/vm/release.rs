@@ -91,7 +91,6 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
         frame_state.transition(FrameEvent::WriteBack, FrameState::Filling(event.clone()));
         return Next::WriteBack { id, event };
     }
-    drop(frame_state);
-    frame::release(id);
+    frame::release_locked(id, frame_state);
     Next::Done
 }
