@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use rintos_bootargs::Action;
+use rintos_bootargs::{Action, AtaTransfer};
 
 use crate::arch::acpi::{self, Platform};
 use crate::arch::multiboot::{BOOTLOADER_MAGIC, BootInfo};
@@ -95,7 +95,7 @@ extern "C" fn kernel_entry(magic: u32, multiboot_info: u32) -> ! {
     .into_iter()
     .filter_map(|(role, name)| name.map(|name| (role, name)))
     .collect();
-    for found in block::init(&overrides) {
+    for found in block::init(&overrides, options.ata_transfer == AtaTransfer::Dma) {
         report(&found);
     }
     fs::init(options.format);
@@ -149,6 +149,8 @@ fn run_action(action: &Action) {
 /// The boot message for one thing the disk probe found.
 fn report(found: &Found) {
     match found {
+        Found::Channel(name, mode) => println!("{name}: {mode}"),
+        Found::PioDisk(disk) => println!("{}: PIO (the disk does not do DMA)", disk.name),
         Found::Disk(disk) => {
             println!("{}: {}, model \"{}\", serial \"{}\"", disk.name, describe_size(disk.sectors), disk.model, disk.serial)
         }

@@ -1,7 +1,7 @@
 //! The i386 layer: everything that knows it runs on an i386 PC — boot, descriptor tables,
 //! interrupt entry, the interrupt controllers and timer chip, paging structures, context
-//! switching, port I/O, and 64-bit values shared without 64-bit atomic instructions
-//! (`locked_u64`). Code outside `arch` reaches the hardware only through here.
+//! switching, port I/O, PCI configuration space, and 64-bit values shared without 64-bit
+//! atomic instructions (`locked_u64`). Code outside `arch` reaches the hardware only through here.
 pub mod acpi;
 pub mod apic;
 pub mod boot;
@@ -12,6 +12,7 @@ pub mod layout;
 pub mod locked_u64;
 pub mod multiboot;
 pub mod paging;
+pub mod pci;
 pub mod percpu;
 pub mod pic;
 pub mod pit;

@@ -128,8 +128,12 @@ fn leak(device: BlockDevice) -> &'static BlockDevice {
 
 /// What [`init`] found, in the order it found it (the boot messages).
 pub enum Found {
+    /// An IDE channel with disks, and how it moves their data.
+    Channel(&'static str, ata::Mode),
     /// A whole disk.
     Disk(&'static Disk),
+    /// A disk on a DMA channel that does not do DMA itself: its requests go by PIO.
+    PioDisk(&'static Disk),
     /// A partition of the disk found last, with its MBR type.
     Partition(&'static BlockDevice, u8),
     /// A disk whose partition table could not be read.
@@ -139,13 +143,26 @@ pub enum Found {
 }
 
 /// Finds the disks, reads their partition tables and assigns the roles. `overrides` come
-/// from `-filesys=`, `-scratch=`, `-swap=` (device names such as "hdb" or "hda2").
-pub fn init(overrides: &[(Role, &str)]) -> Vec<Found> {
+/// from `-filesys=`, `-scratch=`, `-swap=` (device names such as "hdb" or "hda2"); `dma`
+/// lets the disks use bus-master DMA where they can (`-ata=pio` says no).
+pub fn init(overrides: &[(Role, &str)], dma: bool) -> Vec<Found> {
     let mut found = Vec::new();
     let mut all = Vec::new();
-    for disk in ata::probe() {
+    let channels = ata::probe(dma);
+    for channel in &channels {
+        if !channel.disks.is_empty() {
+            found.push(Found::Channel(channel.channel, channel.mode));
+        }
+    }
+    for (disk, mode) in channels.into_iter().flat_map(|channel| {
+        let mode = channel.mode;
+        channel.disks.into_iter().map(move |disk| (disk, mode))
+    }) {
         let disk: &'static Disk = Box::leak(Box::new(disk));
         found.push(Found::Disk(disk));
+        if matches!(mode, ata::Mode::Dma(_)) && !disk.dma {
+            found.push(Found::PioDisk(disk));
+        }
         let whole = leak(BlockDevice {
             name: String::from(disk.name),
             disk,

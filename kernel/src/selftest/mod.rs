@@ -36,6 +36,7 @@ const TESTS: &[(&str, Test)] = &[
     ("ata-secondary", ata::secondary),
     ("ata-both-channels", ata::both_channels),
     ("ata-overlap", ata::overlap),
+    ("ata-dma", ata::dma),
     ("ata-stopped", ata::stopped),
     ("panic", panic::deliberate),
     ("double-fault", panic::double_fault),

@@ -252,6 +252,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(),
         frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(),
         swap_cache_hits: SWAP_CACHE_HITS.load(),
+        ata_dma_requests: crate::devices::ata::DMA_REQUESTS.load(),
     }
 }
 
@@ -310,8 +311,13 @@ pub fn print_report() {
     );
     println!("VM paging: {} swap-cache hits", stats.swap_cache_hits);
     println!(
-        "VM frames: {} in use (peak {}); ATA: {} requests, {} IRQ wake-ups; executor: {} polls",
-        stats.frames_in_use, stats.frames_peak, stats.ata_requests, stats.irq_wakeups, stats.executor_polls
+        "VM frames: {} in use (peak {}); ATA: {} requests ({} by DMA), {} IRQ wake-ups; executor: {} polls",
+        stats.frames_in_use,
+        stats.frames_peak,
+        stats.ata_requests,
+        stats.ata_dma_requests,
+        stats.irq_wakeups,
+        stats.executor_polls
     );
     let shootdown_ns = crate::devices::timer::tsc_to_ns(crate::arch::tlb::CYCLES.load());
     println!(

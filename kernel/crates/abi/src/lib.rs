@@ -149,6 +149,8 @@ pub struct VmStats {
     /// Evictions of a page read back from swap and not written since: its slot still held
     /// it, so the eviction wrote nothing (the swap cache).
     pub swap_cache_hits: u64,
+    /// ATA requests moved by bus-master DMA (the others of `ata_requests` went by PIO).
+    pub ata_dma_requests: u64,
 }
 
 impl VmStats {
@@ -191,6 +193,7 @@ impl VmStats {
         "frame-cache-hits",
         "frame-cache-refills",
         "swap-cache-hits",
+        "ata-dma-requests",
     ];
 
     /// The counters in their wire order.
@@ -230,6 +233,7 @@ impl VmStats {
             self.frame_cache_hits,
             self.frame_cache_refills,
             self.swap_cache_hits,
+            self.ata_dma_requests,
         ]
     }
 
@@ -271,6 +275,7 @@ impl VmStats {
             frame_cache_hits: at(31),
             frame_cache_refills: at(32),
             swap_cache_hits: at(33),
+            ata_dma_requests: at(34),
         }
     }
 }

@@ -19,6 +19,16 @@ pub enum FaultMode {
     Serial,
 }
 
+/// How the IDE driver moves data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AtaTransfer {
+    /// Bus-master DMA where the controller and the disk can, PIO elsewhere.
+    #[default]
+    Dma,
+    /// PIO for every disk: the fallback path, kept testable.
+    Pio,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Options {
     /// `-h`: print help and power off.
@@ -48,6 +58,8 @@ pub struct Options {
     /// `-jitter=SEED`: vary the timer's period and the time slice at random, from SEED, so
     /// that repeated runs preempt threads at different places.
     pub jitter: Option<u32>,
+    /// `-ata=dma|pio`.
+    pub ata_transfer: AtaTransfer,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +131,7 @@ Options:
   -share=on|off      Share read-only executable pages (default on).
   -slice=TICKS       Time slice of the scheduler in timer ticks.
   -jitter=SEED       Vary the timer period and time slice at random (from SEED).
+  -ata=dma|pio       Disk transfers by bus-master DMA where possible (default) or PIO.
 ";
 
 /// Splits a command line into words: runs of spaces separate words, and a single-quoted
@@ -186,6 +199,9 @@ pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
             ("-vm", Some("async")) => options.fault_mode = FaultMode::Async,
             ("-vm", Some("serial")) => options.fault_mode = FaultMode::Serial,
             ("-vm", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
+            ("-ata", Some("dma")) => options.ata_transfer = AtaTransfer::Dma,
+            ("-ata", Some("pio")) => options.ata_transfer = AtaTransfer::Pio,
+            ("-ata", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
             _ => return Err(Error::UnknownOption(word.clone())),
         }
     }
@@ -233,7 +249,8 @@ mod tests {
     #[test]
     fn parses_values_and_rintos_options() {
         let (options, actions) =
-            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -slice=2 -jitter=9 ktest sema ls cat a rm b append c")).unwrap();
+            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
+                .unwrap();
         assert_eq!(options.user_page_limit, Some(64));
         assert_eq!(options.random_seed, Some(7));
         assert_eq!(options.swap.as_deref(), Some("hdb"));
@@ -241,6 +258,7 @@ mod tests {
         assert!(!options.share_pages);
         assert_eq!(options.time_slice, Some(2));
         assert_eq!(options.jitter, Some(9));
+        assert_eq!(options.ata_transfer, AtaTransfer::Pio);
         assert_eq!(
             actions,
             vec![
@@ -259,12 +277,19 @@ mod tests {
     }
 
     #[test]
+    fn disks_use_dma_unless_told_otherwise() {
+        assert_eq!(parse(&[]).unwrap().0.ata_transfer, AtaTransfer::Dma);
+        assert_eq!(parse(&words("-ata=dma")).unwrap().0.ata_transfer, AtaTransfer::Dma);
+    }
+
+    #[test]
     fn rejects_what_it_does_not_know() {
         assert_eq!(parse(&words("-x")), Err(Error::UnknownOption("-x".into())));
         assert_eq!(parse(&words("-q=1")), Err(Error::UnknownOption("-q=1".into())));
         assert_eq!(parse(&words("-ul=lots")), Err(Error::BadValue { option: "-ul".into(), value: "lots".into() }));
         assert_eq!(parse(&words("-jitter")), Err(Error::UnknownOption("-jitter".into())));
         assert_eq!(parse(&words("-vm=fast")), Err(Error::BadValue { option: "-vm".into(), value: "fast".into() }));
+        assert_eq!(parse(&words("-ata=udma")), Err(Error::BadValue { option: "-ata".into(), value: "udma".into() }));
         assert_eq!(parse(&words("frobnicate")), Err(Error::UnknownAction("frobnicate".into())));
         assert_eq!(parse(&words("run")), Err(Error::MissingArgument { action: "run".into() }));
     }

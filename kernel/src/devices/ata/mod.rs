@@ -1,25 +1,34 @@
 //! The IDE (ATA) disk driver: two channels with up to two disks each (hda, hdb on the
-//! primary channel; hdc, hdd on the secondary), 28-bit LBA, PIO transfers.
+//! primary channel; hdc, hdd on the secondary), 28-bit LBA, transfers by bus-master DMA
+//! where the PCI IDE controller and the disk can, by PIO otherwise.
 //!
-//! At boot the disks are found by polling with the channel's interrupt disabled. After that
-//! every request is a future: it takes the channel (an [`AsyncMutex`], so requests on one
-//! channel run one at a time while the two channels work independently), programs the
-//! registers, and awaits the channel's interrupt, which the IRQ 14/15 handler signals
-//! through an [`AtomicWaker`]. A thread waiting for its disk therefore sleeps, and every
-//! other thread keeps the CPU.
+//! At boot the disks are found by polling with the channel's interrupt disabled, and the
+//! PCI IDE controller's bus-master engine (one per channel) is looked for. After that every
+//! request is a future: it takes the channel (an [`AsyncMutex`], so requests on one channel
+//! run one at a time while the two channels work independently), programs the registers,
+//! and awaits the channel's interrupt, which the IRQ 14/15 handler signals through an
+//! [`AtomicWaker`]. A thread waiting for its disk therefore sleeps, and every other thread
+//! keeps the CPU. A DMA request is one command and one interrupt, whatever its size, and the
+//! CPU copies nothing; a PIO request takes an interrupt per block of sectors and copies
+//! each block through the data port.
+
+mod dma;
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::arch::asm;
 use core::fmt;
 use core::future::poll_fn;
 use core::pin::pin;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
 use core::task::Poll;
 
 use bitflags::bitflags;
 use futures_util::task::AtomicWaker;
 use x86::io::{inb, outb};
 
+use self::dma::{BUS_MASTER_PORTS_PER_CHANNEL, Controller, Engine, EngineCommand, EngineStatus, RegionTable};
+pub use self::dma::{Mode, PioReason};
 use super::timer::{self, TIMER_FREQ};
 use crate::arch::locked_u64::LockedU64;
 use crate::task::AsyncMutex;
@@ -51,6 +60,8 @@ const COMMAND_WRITE: u8 = 0x30;
 const COMMAND_READ_MULTIPLE: u8 = 0xC4;
 const COMMAND_WRITE_MULTIPLE: u8 = 0xC5;
 const COMMAND_SET_MULTIPLE: u8 = 0xC6;
+const COMMAND_READ_DMA: u8 = 0xC8;
+const COMMAND_WRITE_DMA: u8 = 0xCA;
 const COMMAND_IDENTIFY: u8 = 0xEC;
 /// Sectors per interrupt we ask for (a page): one interrupt, and one wake-up of the waiting
 /// thread, per page instead of per sector.
@@ -66,9 +77,14 @@ const PROBE_TICKS: u64 = TIMER_FREQ;
 /// answered by then is taken for dead.
 pub const REQUEST_TIMEOUT_TICKS: u64 = 5 * TIMER_FREQ;
 
-/// Requests issued and interrupts that completed one (statistics).
+/// Requests issued, those of them moved by DMA, and interrupts that completed a request or
+/// a block of one (statistics).
 pub static REQUESTS: LockedU64 = LockedU64::new(0);
+pub static DMA_REQUESTS: LockedU64 = LockedU64::new(0);
 pub static IRQ_WAKEUPS: LockedU64 = LockedU64::new(0);
+/// DMA requests in flight now, and the most ever in flight at once (both engines busy: 2).
+static DMA_IN_FLIGHT: AtomicU32 = AtomicU32::new(0);
+pub static DMA_IN_FLIGHT_PEAK: AtomicU32 = AtomicU32::new(0);
 
 /// Why a request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +115,10 @@ pub struct Channel {
     busy: AsyncMutex,
     interrupted: AtomicBool,
     waiter: AtomicWaker,
+    /// The ports of the channel's bus-master engine, or 0 while it may not use one (none
+    /// found, `-ata=pio`, or a DMA request timed out on it).
+    engine: AtomicU16,
+    regions: RegionTable,
 }
 
 /// The interrupt lines of the primary and the secondary channel.
@@ -117,6 +137,8 @@ pub struct Disk {
     /// Sectors transferred per interrupt: `SECTORS_PER_BLOCK` with READ/WRITE MULTIPLE, or
     /// 1 with plain READ/WRITE SECTORS if the disk refused multiple mode.
     block: u8,
+    /// IDENTIFY says the disk does DMA.
+    pub dma: bool,
     pub sectors: u32,
     pub model: String,
     pub serial: String,
@@ -147,6 +169,8 @@ impl Channel {
             busy: AsyncMutex::new(name),
             interrupted: AtomicBool::new(false),
             waiter: AtomicWaker::new(),
+            engine: AtomicU16::new(0),
+            regions: RegionTable::new(),
         }
     }
 
@@ -290,11 +314,24 @@ impl Channel {
             channel: self,
             slave,
             block,
+            dma: dma::does_dma(&words),
             sectors,
             model: ata_string(&words[27..47]),
             serial: ata_string(&words[10..20]),
             stopped: AtomicBool::new(false),
         })
+    }
+
+    /// Sector count, LBA, command: starts a request on the selected device.
+    fn issue(&self, count: usize, lba: u32, command: u8) {
+        // SAFETY: programming sector count and LBA, then issuing the command.
+        unsafe {
+            outb(self.register(2), count as u8); // 0 means 256
+            outb(self.register(3), lba as u8);
+            outb(self.register(4), (lba >> 8) as u8);
+            outb(self.register(5), (lba >> 16) as u8);
+            outb(self.register(7), command);
+        }
     }
 
     /// Asks the disk to move `SECTORS_PER_BLOCK` sectors per interrupt, if IDENTIFY said it
@@ -384,6 +421,16 @@ enum Transfer<'a> {
     Write(&'a [u8]),
 }
 
+impl Transfer<'_> {
+    /// The buffer's address and length.
+    fn span(&self) -> (usize, usize) {
+        match self {
+            Transfer::Read(buffer) => (buffer.as_ptr() as usize, buffer.len()),
+            Transfer::Write(buffer) => (buffer.as_ptr() as usize, buffer.len()),
+        }
+    }
+}
+
 impl Disk {
     /// Reads `buffer.len() / 512` sectors starting at `lba`.
     pub async fn read(&self, lba: u32, buffer: &mut [u8]) -> Result<(), DiskError> {
@@ -411,14 +458,65 @@ impl Disk {
         result
     }
 
-    async fn transfer(&self, lba: u32, mut transfer: Transfer<'_>, deadline: u64) -> Result<(), DiskError> {
-        let length = match &transfer {
-            Transfer::Read(buffer) => buffer.len(),
-            Transfer::Write(buffer) => buffer.len(),
-        };
+    async fn transfer(&self, lba: u32, transfer: Transfer<'_>, deadline: u64) -> Result<(), DiskError> {
+        let (address, length) = transfer.span();
         let count = length / SECTOR_SIZE;
         assert!(length % SECTOR_SIZE == 0 && (1..=256).contains(&count), "bad transfer of {length} bytes");
         assert!(lba.checked_add(count as u32).is_some_and(|end| end <= self.sectors), "sector {lba} beyond {}", self.name);
+        let engine = self.channel.engine.load(Ordering::Acquire);
+        // A region's address must be even; an odd buffer (a byte array on a stack, say)
+        // goes by PIO, which takes any.
+        if self.dma && engine != 0 && address % 2 == 0 {
+            self.transfer_dma(lba, transfer, Engine(engine), deadline).await
+        } else {
+            self.transfer_pio(lba, transfer, deadline).await
+        }
+    }
+
+    /// One command, one interrupt: the engine moves the whole buffer.
+    async fn transfer_dma(&self, lba: u32, transfer: Transfer<'_>, engine: Engine, deadline: u64) -> Result<(), DiskError> {
+        let (address, length) = transfer.span();
+        let (command, direction) = match transfer {
+            Transfer::Read(_) => (COMMAND_READ_DMA, EngineCommand::TO_MEMORY),
+            Transfer::Write(_) => (COMMAND_WRITE_DMA, EngineCommand::empty()),
+        };
+        let channel = self.channel;
+        channel.status_by(not_busy, deadline).await?;
+        // SAFETY: `request` holds the channel, and its engine was stopped by the request
+        // before (or never started): the table is ours.
+        let table = unsafe { channel.regions.describe(address, length) };
+        engine.prepare(table, direction);
+        channel.select(self.slave, (lba >> 24) as u8);
+        channel.interrupted.store(false, Ordering::Release);
+        channel.issue(length / SECTOR_SIZE, lba, command);
+        engine.start(direction);
+        DMA_REQUESTS.fetch_add(1);
+        let in_flight = DMA_IN_FLIGHT.fetch_add(1, Ordering::Relaxed) + 1;
+        DMA_IN_FLIGHT_PEAK.fetch_max(in_flight, Ordering::Relaxed);
+        let waited = channel.interrupt(deadline).await;
+        DMA_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+        if let Err(error) = waited {
+            // The device still holds the request. Stopping the engine would end it on
+            // real hardware, but QEMU first waits for the request to complete, and the
+            // whole emulator with it (as with a reset): for a disk that never answers, for
+            // good. So the engine is left running and the channel never uses DMA again.
+            // The buffer goes back to its owner all the same: a disk that answered after
+            // all would write into memory the kernel has reused.
+            channel.engine.store(0, Ordering::Release);
+            return Err(error);
+        }
+        let engine_status = engine.finish();
+        let status = channel.alternate_status();
+        if engine_status.contains(EngineStatus::ERROR) || status.intersects(Status::ERROR | Status::FAULT) {
+            return Err(DiskError::Device);
+        }
+        Ok(())
+    }
+
+    /// One command, an interrupt per block of sectors, each block copied through the data
+    /// port.
+    async fn transfer_pio(&self, lba: u32, mut transfer: Transfer<'_>, deadline: u64) -> Result<(), DiskError> {
+        let (_, length) = transfer.span();
         let channel = self.channel;
         channel.status_by(not_busy, deadline).await?;
         channel.select(self.slave, (lba >> 24) as u8);
@@ -430,14 +528,7 @@ impl Disk {
             (Transfer::Write(_), false) => COMMAND_WRITE,
             (Transfer::Write(_), true) => COMMAND_WRITE_MULTIPLE,
         };
-        // SAFETY: programming sector count and LBA, then issuing the command.
-        unsafe {
-            outb(channel.register(2), count as u8); // 0 means 256
-            outb(channel.register(3), lba as u8);
-            outb(channel.register(4), (lba >> 8) as u8);
-            outb(channel.register(5), (lba >> 16) as u8);
-            outb(channel.register(7), command);
-        }
+        channel.issue(length / SECTOR_SIZE, lba, command);
         // The device moves the data in blocks of `self.block` sectors (the last may be shorter),
         // with one interrupt per block.
         let block_bytes = usize::from(self.block) * SECTOR_SIZE;
@@ -465,9 +556,32 @@ impl Disk {
     }
 }
 
-/// Finds every disk on both channels.
-pub fn probe() -> alloc::vec::Vec<Disk> {
-    CHANNELS.iter().flat_map(|channel| channel.probe()).flatten().collect()
+/// What the probe found on one channel.
+pub struct Probed {
+    pub channel: &'static str,
+    pub mode: Mode,
+    pub disks: Vec<Disk>,
+}
+
+/// Finds every disk on both channels, and with `dma` the channels' bus-master engines.
+pub fn probe(dma: bool) -> Vec<Probed> {
+    let controller = if dma { dma::find_controller().ok_or(PioReason::NoController) } else { Err(PioReason::Asked) };
+    CHANNELS
+        .iter()
+        .enumerate()
+        .map(|(index, channel)| {
+            let mode = match controller {
+                Ok(Controller { simplex: true, .. }) if index > 0 => Mode::Pio(PioReason::Simplex),
+                Ok(Controller { ports, .. }) => Mode::Dma(ports + index as u16 * BUS_MASTER_PORTS_PER_CHANNEL),
+                Err(reason) => Mode::Pio(reason),
+            };
+            if let Mode::Dma(ports) = mode {
+                channel.engine.store(ports, Ordering::Release);
+            }
+            let disks = channel.probe().into_iter().flatten().collect();
+            Probed { channel: channel.name, mode, disks }
+        })
+        .collect()
 }
 
 /// IRQ 14 and 15.
