@@ -338,8 +338,8 @@ fn runner_options_carry_the_classic_options_files_and_kernel_arguments() {
     ));
     assert_eq!(
         command("kernel/ata-overlap"),
-        "-v -k --timeout=60 --filesys-size=2 --swap-size=4 --scratch-size=1 --blank-disk=1 \
-         --blank-disk=1 -- -q ktest ata-overlap"
+        "-v -k --timeout=60 --filesys-size=2 --swap-size=4 --scratch-size=1 --throttle-iops=200 \
+         --blank-disk=1 --blank-disk=1 -- -q ktest ata-overlap"
     );
     assert_eq!(
         case(&catalogue, "vm/page-linear").runner_options(&resolve, root).timeout_secs,
