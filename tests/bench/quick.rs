@@ -71,6 +71,7 @@ fn the_quick_benchmark_measures_every_experiment() {
         "throughput,touch,minor faults,",
         "outcome,page-parallel share-off,swap reads,",
         "scaling,2 cpu,minor faults,",
+        "scaling,2 cpu,system calls,",
         "outcome,page-parallel async 2cpu,shootdowns per eviction,",
         "contention,async loaded 2cpu,probe minor p99,",
     ] {
@@ -83,6 +84,7 @@ fn the_quick_benchmark_measures_every_experiment() {
     );
     assert!(published.table.contains("ratio serial / async p99, loaded"));
     assert!(published.table.contains("ratio 2 CPUs / 1 CPU, minor faults"));
+    assert!(published.table.contains("ratio 2 CPUs / 1 CPU, system calls"));
     assert!(published.table.contains("ratio page-parallel wall time, 2 CPUs / 1 CPU"));
     assert!(
         config.out_dir.join("runs/contention-async-1.txt").exists(),

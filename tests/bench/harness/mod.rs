@@ -9,7 +9,7 @@
 //! 3. Outcomes: the classic page-* and mmap-shuffle tests at 4 MB RAM and 4 MB swap, with
 //!    and without `-vm=serial`, and page-parallel without sharing.
 //! 4. Several CPUs: processes touching fresh pages all at once on 1, 2 and 4 CPUs
-//!    (`bench-touch parallel`), the parallel outcome tests again on 2 CPUs (with their TLB
+//!    (`bench-touch parallel`), and making system calls that do nothing, the parallel outcome tests again on 2 CPUs (with their TLB
 //!    shootdowns), and the contention experiment's async variant on 2 CPUs.
 
 pub mod output;
@@ -99,6 +99,8 @@ pub struct Scaling {
     /// that the work is the same), and pages each.
     pub processes: u32,
     pub pages: u32,
+    /// System calls each process makes in the same experiment with calls instead of faults.
+    pub calls: u32,
     pub memory_mb: u32,
     /// Outcome tests that run again, faults as futures, on `outcome_cpus` CPUs.
     pub outcomes: Vec<&'static str>,
@@ -154,6 +156,7 @@ impl Config {
                 cpus: vec![1, 2, 4],
                 processes: 4,
                 pages: 1024,
+                calls: 20_000,
                 memory_mb: 32,
                 outcomes: vec!["vm/page-parallel", "vm/page-merge-par"],
                 outcome_cpus: 2,
@@ -185,6 +188,7 @@ impl Config {
                 cpus: vec![1, 2],
                 processes: 2,
                 pages: 128,
+                calls: 2_000,
                 outcomes: vec!["vm/page-parallel"],
                 ..full.scaling
             },
@@ -273,8 +277,10 @@ pub struct ThroughputRun {
 #[derive(Debug, Clone)]
 pub struct ScalingRun {
     pub cpus: u32,
-    /// Pages of all processes over the time from the first start to the last end.
+    /// Pages of all processes over the time during which any of them was touching.
     pub faults_per_second: f64,
+    /// The same with system calls that do nothing instead of faults: what the traps allow.
+    pub calls_per_second: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -355,7 +361,12 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
         for &cpus in &scaling.cpus {
             progress.set_message(format!("parallel minor faults, {cpus} CPUs (run {run})"));
             let log = config.out_dir.join(format!("runs/parallel-{cpus}cpu-{run}.txt"));
-            results.scaling.push(parallel_touch(scaling, cpus, &artifacts, &log)?);
+            let calls_log = config.out_dir.join(format!("runs/parallel-calls-{cpus}cpu-{run}.txt"));
+            results.scaling.push(ScalingRun {
+                cpus,
+                faults_per_second: parallel_rate(scaling, cpus, Work::Touch, &artifacts, &log)?,
+                calls_per_second: parallel_rate(scaling, cpus, Work::Calls, &artifacts, &calls_log)?,
+            });
             progress.inc(1);
         }
         let variants = config
@@ -616,39 +627,50 @@ fn throughput(
     })
 }
 
+/// What the processes of the parallel experiment do once they start.
+#[derive(Debug, Clone, Copy)]
+enum Work {
+    /// Touch fresh pages: one zero-fill fault each.
+    Touch,
+    /// Make system calls that do nothing.
+    Calls,
+}
+
 /// `bench-touch parallel` on `cpus` CPUs: every process waits for the agreed start, then
-/// touches its fresh pages; all their pages over the time during which any of them was
-/// touching.
-fn parallel_touch(
+/// does its work; all their faults (or calls) over the time during which any of them was
+/// working, per second.
+fn parallel_rate(
     config: &Scaling,
     cpus: u32,
+    work: Work,
     artifacts: &GuestArtifacts,
     log: &Path,
-) -> anyhow::Result<ScalingRun> {
+) -> anyhow::Result<f64> {
     let mut options = machine(120, config.memory_mb, None);
     options.smp = (cpus > 1).then_some(cpus);
     options.put(program(artifacts, "bench-touch")?, "bench-touch");
-    let command = format!("bench-touch parallel {} {}", config.processes, config.pages);
+    let (part, count_key, count) = match work {
+        Work::Touch => ("touch", "pages", config.pages),
+        Work::Calls => ("calls", "calls", config.calls),
+    };
+    let command = format!("bench-touch parallel {part} {} {count}", config.processes);
     let output = boot(artifacts, options, &[], &command, log)?;
-    let touches = report_lines(&output)?
+    let reports = report_lines(&output)?
         .into_iter()
-        .filter(|line| line.what == "touch")
+        .filter(|line| line.what == part)
         .map(|line| {
-            let number = |key| line.number(key).with_context(|| format!("touch without {key}"));
-            Ok((number("pages")?, number("start-ns")?, number("end-ns")?))
+            let number = |key| line.number(key).with_context(|| format!("{part} without {key}"));
+            Ok((number(count_key)?, number("start-ns")?, number("end-ns")?))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     ensure!(
-        touches.len() == config.processes as usize,
-        "expected {} touch reports:\n{output}",
+        reports.len() == config.processes as usize,
+        "expected {} {part} reports:\n{output}",
         config.processes
     );
-    let pages: u64 = touches.iter().map(|touch| touch.0).sum();
-    let windows: Vec<(u64, u64)> = touches.iter().map(|touch| (touch.1, touch.2)).collect();
-    Ok(ScalingRun {
-        cpus,
-        faults_per_second: pages as f64 * 1e9 / covered_ns(windows).max(1) as f64,
-    })
+    let done: u64 = reports.iter().map(|report| report.0).sum();
+    let windows: Vec<(u64, u64)> = reports.iter().map(|report| (report.1, report.2)).collect();
+    Ok(done as f64 * 1e9 / covered_ns(windows).max(1) as f64)
 }
 
 /// How long at least one of the `(start, end)` windows was open. On one CPU the processes

@@ -269,17 +269,20 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         }
     }
     for cpus in cpu_counts {
+        let runs = || results.scaling.iter().filter(move |run| run.cpus == cpus);
         add(
             "scaling",
             format!("{cpus} cpu"),
             "minor faults",
             "k/s",
-            results
-                .scaling
-                .iter()
-                .filter(|run| run.cpus == cpus)
-                .map(|run| run.faults_per_second / 1000.0)
-                .collect(),
+            runs().map(|run| run.faults_per_second / 1000.0).collect(),
+        );
+        add(
+            "scaling",
+            format!("{cpus} cpu"),
+            "system calls",
+            "k/s",
+            runs().map(|run| run.calls_per_second / 1000.0).collect(),
         );
     }
 
@@ -576,22 +579,32 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
     let _ = writeln!(
         text,
         "\nMinor faults on several CPUs: {} processes touch {} fresh pages each, all at once, {} MB RAM; \
-         all their pages over the time during which at least one of them was touching. QEMU runs each \
+         all their pages over the time during which at least one of them was touching; then the same \
+         processes each making {} system calls that do nothing. QEMU runs each \
          virtual CPU on a host thread: more virtual CPUs than host cores cannot scale.",
-        scaling.processes, scaling.pages, scaling.memory_mb
+        scaling.processes, scaling.pages, scaling.memory_mb, scaling.calls
     );
-    let rate = |cpus: u32| find(figures, &format!("{cpus} cpu"), "minor faults").map(|figure| figure.spread.median);
-    for &cpus in &scaling.cpus {
-        if let Some(figure) = find(figures, &format!("{cpus} cpu"), "minor faults") {
-            let _ = write!(text, "{:<28}{:>24}", format!("{cpus} CPUs minor faults (k/s)"), show(&figure.spread));
-            if let (Some(this), Some(base)) = (rate(cpus), scaling.cpus.first().and_then(|&base| rate(base))) {
-                let _ = write!(text, "   {:.2}x", this / base);
+    let rate = |cpus: u32, what: &str| find(figures, &format!("{cpus} cpu"), what).map(|figure| figure.spread.median);
+    for what in ["minor faults", "system calls"] {
+        for &cpus in &scaling.cpus {
+            if let Some(figure) = find(figures, &format!("{cpus} cpu"), what) {
+                let _ = write!(text, "{:<28}{:>24}", format!("{cpus} CPUs {what} (k/s)"), show(&figure.spread));
+                if let (Some(this), Some(base)) = (rate(cpus, what), scaling.cpus.first().and_then(|&base| rate(base, what))) {
+                    let _ = write!(text, "   {:.2}x", this / base);
+                }
+                text.push('\n');
             }
-            text.push('\n');
         }
     }
-    if let (Some(two), Some(one)) = (rate(2), rate(1)) {
+    if let (Some(two), Some(one)) = (rate(2, "minor faults"), rate(1, "minor faults")) {
         let _ = writeln!(text, "ratio 2 CPUs / 1 CPU, minor faults: {:.2}x (target >= 1.8)", two / one);
+    }
+    if let (Some(two), Some(one)) = (rate(2, "system calls"), rate(1, "system calls")) {
+        let _ = writeln!(
+            text,
+            "ratio 2 CPUs / 1 CPU, system calls that do nothing: {:.2}x (a fault is a trap too: what the emulator lets traps scale to)",
+            two / one
+        );
     }
 
     let _ = writeln!(

@@ -6,12 +6,15 @@
 //!   PAGES` REPEATS times, each a fresh process with fresh memory.
 //! - `bench-touch touch PAGES`: writes one byte to each of PAGES fresh pages of its bss,
 //!   so each write is one zero-fill fault, and reports the time for all of them.
-//! - `bench-touch parallel PROCESSES PAGES`: starts PROCESSES `bench-touch touch PAGES AT`;
-//!   each computes until the time-stamp counter reaches AT (all of them have started by
-//!   then), touches its pages, and reports when it began and ended: on several CPUs they
-//!   fault at the same time, and the harness divides all their pages by the time from the
-//!   first start to the last end. The wait makes no system call: a process still waiting
-//!   must not take the CPU (or the disk) from one that already touches.
+//! - `bench-touch calls CALLS`: makes CALLS system calls that do nothing (`tell(0)`) and
+//!   reports the time for all of them: a trap into the kernel and back, without a fault.
+//! - `bench-touch parallel touch|calls PROCESSES COUNT`: starts PROCESSES `bench-touch touch
+//!   COUNT AT` (or `calls COUNT AT`); each computes until the time-stamp counter reaches AT
+//!   (all of them have started by then), does its work, and reports when it began and
+//!   ended: on several CPUs they work at the same time, and the harness divides all their
+//!   faults (or calls) by the time during which any of them was working. The wait makes no
+//!   system call: a process still waiting must not take the CPU (or the disk) from one that
+//!   already works. The calls show what the traps alone allow: a fault is a trap too.
 #![no_std]
 #![no_main]
 
@@ -46,22 +49,50 @@ fn main(args: Args) -> i32 {
             }
         }
         "touch" => {
-            if let Ok(start) = text_arg(&args, 3).parse::<u64>() {
-                assert!(rdtsc() < start, "bench-touch: started after the agreed start ({START_MS} ms after the first spawn)");
-                while rdtsc() < start {
-                    core::hint::spin_loop();
-                }
-            }
+            wait_for_start(&args);
             touch((number_arg(&args, 2, 512) as usize).min(MAX_PAGES));
         }
-        "parallel" => parallel(number_arg(&args, 2, 4), number_arg(&args, 3, 256)),
-        other => panic!("bench-touch: unknown part '{other}' (run, touch, parallel)"),
+        "calls" => {
+            wait_for_start(&args);
+            calls(number_arg(&args, 2, 20_000));
+        }
+        "parallel" => parallel(text_arg(&args, 2), number_arg(&args, 3, 4), number_arg(&args, 4, 256)),
+        other => panic!("bench-touch: unknown part '{other}' (run, touch, calls, parallel)"),
     }
     0
 }
 
 fn area() -> *mut u8 {
     (&raw mut AREA).cast::<u8>()
+}
+
+/// Computes until the agreed start (argument 3, a TSC value), if there is one.
+fn wait_for_start(args: &Args) {
+    if let Ok(start) = text_arg(args, 3).parse::<u64>() {
+        assert!(rdtsc() < start, "bench-touch: started after the agreed start ({START_MS} ms after the first spawn)");
+        while rdtsc() < start {
+            core::hint::spin_loop();
+        }
+    }
+}
+
+/// Makes `count` system calls that do nothing; returns the TSC before and after.
+fn call_round_trips(count: u64) -> (u64, u64) {
+    let start = rdtsc();
+    for _ in 0..count {
+        // `tell` on the keyboard does nothing but return 0: a bare round trip.
+        core::hint::black_box(tell(0));
+    }
+    (start, rdtsc())
+}
+
+fn calls(count: u32) {
+    let clock = Clock::new();
+    let (start, end) = call_round_trips(u64::from(count));
+    report(
+        format_args!("calls calls={count} ns={} start-ns={} end-ns={}", clock.ns(end - start), clock.ns(start), clock.ns(end)),
+        None,
+    );
 }
 
 fn touch(pages: usize) {
@@ -87,12 +118,13 @@ const START_MS: u64 = 500;
 /// The most processes `parallel` starts.
 const MAX_PROCESSES: usize = 8;
 
-fn parallel(processes: u32, pages: u32) {
+fn parallel(part: &str, processes: u32, count: u32) {
+    assert!(matches!(part, "touch" | "calls"), "bench-touch parallel: touch or calls, not '{part}'");
     let start = Clock::new().after_ms(rdtsc(), START_MS);
     let mut children = [0; MAX_PROCESSES];
     let children = &mut children[..(processes as usize).min(MAX_PROCESSES)];
     for child in children.iter_mut() {
-        *child = spawn(command(format_args!("bench-touch touch {pages} {start}")).as_cstr());
+        *child = spawn(command(format_args!("bench-touch {part} {count} {start}")).as_cstr());
     }
     for &mut child in children {
         assert_eq!(wait(child), 0, "bench-touch touch failed");
@@ -103,12 +135,8 @@ fn parallel(processes: u32, pages: u32) {
 /// cannot be cheaper than the two together.
 fn floor() {
     let clock = Clock::new();
-    let start = rdtsc();
-    for _ in 0..FLOOR_ROUNDS {
-        // `tell` on the keyboard does nothing but return 0: a bare round trip.
-        core::hint::black_box(tell(0));
-    }
-    let syscall_ns = clock.ns(rdtsc() - start) / FLOOR_ROUNDS;
+    let (start, end) = call_round_trips(FLOOR_ROUNDS);
+    let syscall_ns = clock.ns(end - start) / FLOOR_ROUNDS;
 
     let page = area();
     // SAFETY: the first page of AREA, ours; this first write faults it in.
