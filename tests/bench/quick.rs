@@ -48,7 +48,9 @@ fn the_quick_benchmark_measures_every_experiment() {
     assert!(throughput.kernel_minor.count() >= u64::from(config.throughput.pages));
     let cpus: Vec<u32> = results.scaling.iter().map(|run| run.cpus).collect();
     assert_eq!(cpus, config.scaling.cpus);
-    assert!(results.scaling.iter().all(|run| run.faults_per_second > 0.0));
+    assert!(results.scaling.iter().all(|run| {
+        [run.faults, run.calls].iter().all(|rates| rates.per_second > 0.0 && rates.per_working_second >= rates.per_second)
+    }));
     assert_eq!(
         results.outcomes.len(),
         2 * config.outcomes.len() + config.outcomes_without_sharing.len() + config.scaling.outcomes.len()
@@ -72,6 +74,7 @@ fn the_quick_benchmark_measures_every_experiment() {
         "outcome,page-parallel share-off,swap reads,",
         "scaling,2 cpu,minor faults,",
         "scaling,2 cpu,system calls,",
+        "scaling,2 cpu,minor faults while working,",
         "outcome,page-parallel async 2cpu,shootdowns per eviction,",
         "contention,async loaded 2cpu,probe minor p99,",
     ] {

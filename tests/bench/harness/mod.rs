@@ -277,10 +277,22 @@ pub struct ThroughputRun {
 #[derive(Debug, Clone)]
 pub struct ScalingRun {
     pub cpus: u32,
-    /// Pages of all processes over the time during which any of them was touching.
-    pub faults_per_second: f64,
+    pub faults: Rates,
     /// The same with system calls that do nothing instead of faults: what the traps allow.
-    pub calls_per_second: f64,
+    pub calls: Rates,
+}
+
+/// The parallel experiment's work per second, two ways.
+#[derive(Debug, Clone, Copy)]
+pub struct Rates {
+    /// Over the batch, from the first start to the last end. A process that finishes
+    /// exits, returning its pages, while the others still work: on one CPU between their
+    /// windows, on several beside them. This counts that work on every CPU count alike.
+    pub per_second: f64,
+    /// Over the time during which at least one process was working: on one CPU this leaves
+    /// the exits out, on several it cannot (another CPU works meanwhile), so it favours
+    /// one CPU.
+    pub per_working_second: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -364,8 +376,8 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             let calls_log = config.out_dir.join(format!("runs/parallel-calls-{cpus}cpu-{run}.txt"));
             results.scaling.push(ScalingRun {
                 cpus,
-                faults_per_second: parallel_rate(scaling, cpus, Work::Touch, &artifacts, &log)?,
-                calls_per_second: parallel_rate(scaling, cpus, Work::Calls, &artifacts, &calls_log)?,
+                faults: parallel_rates(scaling, cpus, Work::Touch, &artifacts, &log)?,
+                calls: parallel_rates(scaling, cpus, Work::Calls, &artifacts, &calls_log)?,
             });
             progress.inc(1);
         }
@@ -637,15 +649,14 @@ enum Work {
 }
 
 /// `bench-touch parallel` on `cpus` CPUs: every process waits for the agreed start, then
-/// does its work; all their faults (or calls) over the time during which any of them was
-/// working, per second.
-fn parallel_rate(
+/// does its work; all their faults (or calls) per second (see [`Rates`]).
+fn parallel_rates(
     config: &Scaling,
     cpus: u32,
     work: Work,
     artifacts: &GuestArtifacts,
     log: &Path,
-) -> anyhow::Result<f64> {
+) -> anyhow::Result<Rates> {
     let mut options = machine(120, config.memory_mb, None);
     options.smp = (cpus > 1).then_some(cpus);
     options.put(program(artifacts, "bench-touch")?, "bench-touch");
@@ -670,12 +681,15 @@ fn parallel_rate(
     );
     let done: u64 = reports.iter().map(|report| report.0).sum();
     let windows: Vec<(u64, u64)> = reports.iter().map(|report| (report.1, report.2)).collect();
-    Ok(done as f64 * 1e9 / covered_ns(windows).max(1) as f64)
+    let first_start = windows.iter().map(|window| window.0).min().unwrap_or(0);
+    let last_end = windows.iter().map(|window| window.1).max().unwrap_or(0);
+    Ok(Rates {
+        per_second: done as f64 * 1e9 / (last_end - first_start).max(1) as f64,
+        per_working_second: done as f64 * 1e9 / covered_ns(windows).max(1) as f64,
+    })
 }
 
-/// How long at least one of the `(start, end)` windows was open. On one CPU the processes
-/// touch one after another, and the gaps between them (an exit, the next process's turn)
-/// are not fault handling; on several they overlap.
+/// How long at least one of the `(start, end)` windows was open.
 fn covered_ns(mut windows: Vec<(u64, u64)>) -> u64 {
     windows.sort_unstable();
     let mut covered = 0;
