@@ -269,19 +269,19 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         }
     }
     for cpus in cpu_counts {
-        let runs = || results.scaling.iter().filter(move |run| run.cpus == cpus);
-        let faults = |run: &ScalingRun| run.faults;
-        let calls = |run: &ScalingRun| run.calls;
-        let kinds: [(&str, &str, &dyn Fn(&ScalingRun) -> Rates); 2] =
-            [("minor faults", "minor faults while working", &faults), ("system calls", "system calls while working", &calls)];
+        let kinds: [(&str, &str, fn(&ScalingRun) -> Rates); 2] = [
+            ("minor faults", "minor faults while working", |run| run.faults),
+            ("system calls", "system calls while working", |run| run.calls),
+        ];
         for (whole, working, rates) in kinds {
-            add("scaling", format!("{cpus} cpu"), whole, "k/s", runs().map(|run| rates(run).per_second / 1000.0).collect());
+            let runs: Vec<Rates> = results.scaling.iter().filter(|run| run.cpus == cpus).map(rates).collect();
+            add("scaling", format!("{cpus} cpu"), whole, "k/s", runs.iter().map(|rates| rates.per_second / 1000.0).collect());
             add(
                 "scaling",
                 format!("{cpus} cpu"),
                 working,
                 "k/s",
-                runs().map(|run| rates(run).per_working_second / 1000.0).collect(),
+                runs.iter().map(|rates| rates.per_working_second / 1000.0).collect(),
             );
         }
     }
