@@ -8,6 +8,7 @@ use core::fmt;
 use core::future::{Future, poll_fn};
 use core::pin::Pin;
 
+use conquer_once::spin::OnceCell;
 use rintos_abi::latency::{self, FaultClass, Histogram};
 
 use super::frame::Eviction;
@@ -132,15 +133,12 @@ static DEFERRED: LockedU64 = LockedU64::new(0);
 static LATENCY: [[LockedU64; latency::BUCKETS]; FaultClass::COUNT] =
     [const { [const { LockedU64::new(0) }; latency::BUCKETS] }; FaultClass::COUNT];
 /// Nanoseconds per TSC cycle as a 32.32 fixed-point number, computed on first use: a
-/// multiplication per fault instead of a 128-bit division.
-static NS_PER_CYCLE_Q32: LockedU64 = LockedU64::new(0);
+/// multiplication per fault instead of a 128-bit division. Set once, then read without a
+/// lock on every fault.
+static NS_PER_CYCLE_Q32: OnceCell<u64> = OnceCell::uninit();
 
 fn cycles_to_ns(cycles: u64) -> u64 {
-    let mut scale = NS_PER_CYCLE_Q32.load();
-    if scale == 0 {
-        scale = crate::devices::timer::tsc_to_ns(1 << 32);
-        NS_PER_CYCLE_Q32.store(scale);
-    }
+    let scale = *NS_PER_CYCLE_Q32.get_or_init(|| crate::devices::timer::tsc_to_ns(1 << 32));
     ((u128::from(cycles) * u128::from(scale)) >> 32) as u64
 }
 
