@@ -68,7 +68,9 @@ pub enum GuestClock {
     Host,
     /// Executed instructions (QEMU `-icount shift=4`: 16 ns each, a 62.5 MIPS machine):
     /// the same work always takes the same time, whatever else the host runs. Waiting for
-    /// the disk still takes host time.
+    /// the disk still takes host time; as the disk is throttled, the runner keeps the
+    /// guest's clock from running ahead of the host's (`align=on`), so that a guest second
+    /// holds as many of the disk's requests in both clocks.
     Instructions,
 }
 

@@ -162,7 +162,9 @@ disk-images/. Options:
                          WHERE a sector of the partition, or FILE[+OFFSET] of a -p file
   --stopped-disk         add a 1 MB disk, after the others, that never completes a transfer
   --icount=SHIFT         guest clocks count executed instructions, 2^SHIFT ns each
-                         (SHIFT a number or `auto`): timings no longer depend on host load
+                         (SHIFT a number or `auto`): timings no longer depend on host load;
+                         with --throttle-iops and a number, the guest's clock may not run
+                         ahead of the host's, by which the throttle counts (align=on)
   --qemu                 accepted for compatibility (QEMU is the only simulator)
   -j SEED                accepted with a warning (Bochs only)
   -h, --help             this message

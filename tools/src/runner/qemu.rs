@@ -99,12 +99,26 @@ pub fn qemu_args(machine: &Machine) -> Vec<String> {
         args.push(drive);
     }
     if let Some(shift) = &machine.icount {
-        args.extend(["-icount".into(), format!("shift={shift}")]);
+        args.extend(["-icount".into(), icount_value(shift, machine.throttle_iops.is_some())]);
     }
     if let Some(port) = machine.gdb {
         args.extend(["-gdb".into(), format!("tcp:{GDB_HOST}:{port}"), "-S".into()]);
     }
     args
+}
+
+/// The value of `-icount`. A throttled disk paces its requests by the host's clock, while
+/// the guest's clock counts instructions and runs several times faster than the host's
+/// whenever the guest computes: the guest would see a disk several times slower than
+/// asked, and slower the more it computes. `align=on` keeps the guest's clock from running
+/// ahead of the host's (QEMU sleeps when it is ahead), so that both count the same
+/// seconds. QEMU refuses `align` with `shift=auto`.
+fn icount_value(shift: &str, throttled: bool) -> String {
+    if throttled && shift != "auto" {
+        format!("shift={shift},align=on")
+    } else {
+        format!("shift={shift}")
+    }
 }
 
 /// QEMU option values separate fields with commas; a literal comma is doubled.
@@ -428,6 +442,18 @@ mod tests {
         assert!(
             args.windows(2)
                 .any(|pair| pair == ["-icount", "shift=auto"])
+        );
+        machine.icount = Some("4".into());
+        assert!(
+            qemu_args(&machine)
+                .windows(2)
+                .any(|pair| pair == ["-icount", "shift=4,align=on"])
+        );
+        machine.throttle_iops = None;
+        assert!(
+            qemu_args(&machine)
+                .windows(2)
+                .any(|pair| pair == ["-icount", "shift=4"])
         );
         machine.disks.clear();
         let args = qemu_args(&machine);
