@@ -9,8 +9,9 @@
 //! 3. Outcomes: the classic page-* and mmap-shuffle tests at 4 MB RAM and 4 MB swap, with
 //!    and without `-vm=serial`, and page-parallel without sharing.
 //! 4. Several CPUs: processes touching fresh pages all at once on 1, 2 and 4 CPUs
-//!    (`bench-touch parallel`), and making system calls that do nothing, the parallel outcome tests again on 2 CPUs (with their TLB
-//!    shootdowns), and the contention experiment's async variant on 2 CPUs.
+//!    (`bench-touch parallel`), and the same processes making system calls that do nothing;
+//!    the parallel outcome tests again on 2 CPUs (with their TLB shootdowns), and the
+//!    contention experiment's async variant on 2 CPUs.
 
 pub mod output;
 pub mod report;

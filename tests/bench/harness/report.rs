@@ -598,18 +598,18 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
             }
         }
     }
-    if let (Some(two), Some(one)) = (rate(2, "minor faults"), rate(1, "minor faults")) {
-        let _ = writeln!(text, "ratio 2 CPUs / 1 CPU, minor faults: {:.2}x (target >= 1.8)", two / one);
-    }
-    if let (Some(two), Some(one)) = (rate(2, "minor faults while working"), rate(1, "minor faults while working")) {
-        let _ = writeln!(text, "ratio 2 CPUs / 1 CPU, minor faults while working: {:.2}x", two / one);
-    }
-    if let (Some(two), Some(one)) = (rate(2, "system calls"), rate(1, "system calls")) {
-        let _ = writeln!(
-            text,
-            "ratio 2 CPUs / 1 CPU, system calls that do nothing: {:.2}x (a fault is a trap too: what the emulator lets traps scale to)",
-            two / one
-        );
+    for (what, label, note) in [
+        ("minor faults", "minor faults", " (target >= 1.8)"),
+        ("minor faults while working", "minor faults while working", ""),
+        (
+            "system calls",
+            "system calls that do nothing",
+            " (a fault is a trap too: what the emulator lets traps scale to)",
+        ),
+    ] {
+        if let (Some(two), Some(one)) = (rate(2, what), rate(1, what)) {
+            let _ = writeln!(text, "ratio 2 CPUs / 1 CPU, {label}: {:.2}x{note}", two / one);
+        }
     }
 
     let _ = writeln!(

@@ -12,7 +12,8 @@
 //!   COUNT AT` (or `calls COUNT AT`); each computes until the time-stamp counter reaches AT
 //!   (all of them have started by then), does its work, and reports when it began and
 //!   ended: on several CPUs they work at the same time, and the harness divides all their
-//!   faults (or calls) by the time during which any of them was working. The wait makes no
+//!   faults (or calls) by the time from the first start to the last end, and by the time
+//!   during which any of them was working. The wait makes no
 //!   system call: a process still waiting must not take the CPU (or the disk) from one that
 //!   already works. The calls show what the traps alone allow: a fault is a trap too.
 #![no_std]
@@ -127,7 +128,7 @@ fn parallel(part: &str, processes: u32, count: u32) {
         *child = spawn(command(format_args!("bench-touch {part} {count} {start}")).as_cstr());
     }
     for &mut child in children {
-        assert_eq!(wait(child), 0, "bench-touch touch failed");
+        assert_eq!(wait(child), 0, "bench-touch {part} failed");
     }
 }
 
