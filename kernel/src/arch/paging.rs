@@ -243,6 +243,15 @@ impl PageDirectory {
         self.clear_flag(upage, PTFlags::A)
     }
 
+    /// Clears the dirty bit of `upage`, which stays mapped, and reports whether it was set:
+    /// its content is about to be written out. Other CPUs that may cache the entry with the
+    /// bit set are added to `shootdown`: until it has run they may write the page without
+    /// setting the bit again, so a copy of the page is complete only once it has.
+    pub fn take_dirty(&self, upage: usize, shootdown: &mut Shootdown) -> bool {
+        let was_dirty = self.clear_flag(upage, PTFlags::D);
+        shootdown.add(self.other_cpus(), upage);
+        was_dirty
+    }
 
     fn clear_flag(&self, upage: usize, flag: PTFlags) -> bool {
         let Some(entry) = self.entry(upage) else { return false };

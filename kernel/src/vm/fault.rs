@@ -220,9 +220,14 @@ async fn fill(
                 Backing::Swap(slot) => CleanCopy::Swap(slot),
                 _ => CleanCopy::Backing,
             },
+            cleaning: false,
         },
     );
     state.residence = Residence::Present(id);
+    if evicted == frame::Eviction::Dirty {
+        // No clean victim was at hand: let clean-ahead write some before the next fault.
+        super::pageout::kick();
+    }
     let waited_for_disk = kind.is_major() || evicted == frame::Eviction::Dirty;
     Ok(Some(Resolution { kind, eviction: evicted, waited_for_disk }))
 }

@@ -11,6 +11,7 @@ use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 
 use conquer_once::spin::OnceCell;
+use crossbeam_queue::ArrayQueue;
 use rintos_vmcore::clock::{self, Facts, Look};
 use rintos_vmcore::frame_state::{FrameEvent, FramePhase, LifeCycle};
 
@@ -43,6 +44,9 @@ pub enum FrameState {
         share: Option<ShareKey>,
         /// Where else the content is, as long as the page is not written.
         copy: CleanCopy,
+        /// The pageout task is writing a copy of it to swap (see `pageout`): the clock
+        /// leaves it alone until that write is done.
+        cleaning: bool,
     },
     /// Being emptied by an eviction; `event` fires when its old pages are gone.
     Evicting(Arc<Event>),
@@ -86,11 +90,18 @@ impl FrameState {
 
 struct FrameTable {
     first_page: usize,
+    /// Dirty frames the clock hand passed over, looking for a clean victim: the next
+    /// victims but for their cost, which the pageout task writes out ahead of need. Full,
+    /// it takes no more (the task is behind, and the clock takes them as they are).
+    passed_dirty: ArrayQueue<FrameId>,
     frames: Vec<SpinLock<FrameState>>,
     /// For each frame, the number of the fill that last put a page in it (see
     /// `clock::RECENT_FILLS`).
     filled_at: Vec<LockedU64>,
 }
+
+/// Dirty frames the clock passed and the pageout task has not looked at yet, at most.
+const PASSED_DIRTY: usize = 32;
 
 /// Fills of frames so far (see `clock::RECENT_FILLS`).
 static FILLS: LockedU64 = LockedU64::new(0);
@@ -103,6 +114,7 @@ pub fn init() {
     let (first_page, count) = memory::user_pool_range();
     TABLE.init_once(|| FrameTable {
         first_page,
+        passed_dirty: ArrayQueue::new(PASSED_DIRTY),
         frames: (0..count).map(|_| SpinLock::new("frame", FrameState::Free)).collect(),
         filled_at: (0..count).map(|_| LockedU64::new(0)).collect(),
     });
@@ -127,7 +139,7 @@ pub fn physical(id: FrameId) -> usize {
 ///
 /// # Safety
 /// The caller must own the frame (it is `Filling` or `Evicting` on the caller's behalf).
-pub unsafe fn bytes(id: FrameId) -> &'static mut [u8] {
+pub(super) unsafe fn bytes(id: FrameId) -> &'static mut [u8] {
     // SAFETY: the frame is a page of RAM mapped at PHYS_BASE; the caller owns it.
     unsafe { core::slice::from_raw_parts_mut(phys_to_virt(physical(id)) as *mut u8, PAGE_SIZE) }
 }
@@ -190,7 +202,7 @@ fn fills_since_filled(id: FrameId) -> u64 {
 }
 
 /// Calls `each` with every live address space that maps the frame, and the page's address.
-fn for_each_mapping(users: &[User], mut each: impl FnMut(&AddressSpace, usize)) {
+pub(super) fn for_each_mapping(users: &[User], mut each: impl FnMut(&AddressSpace, usize)) {
     for user in users {
         if let Some(space) = user.space.upgrade() {
             each(&space, user.page.upage);
@@ -207,7 +219,7 @@ fn is_dirty(users: &[User]) -> bool {
 
 /// Frees the swap slot of a frame whose page was written since it was read back: the slot's
 /// content is stale. Returns whether evicting the frame costs a write.
-fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
+pub(super) fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
     let dirty = is_dirty(users);
     if dirty && let CleanCopy::Swap(stale) = *copy {
         swap::free(stale);
@@ -220,10 +232,10 @@ fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
 /// second chance if any of them was used) and says whether taking it costs a write.
 fn look(id: FrameId) -> Look {
     let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, copy, .. } = &mut *state else {
+    let FrameState::InUse { users, pins, copy, cleaning, .. } = &mut *state else {
         return clock::look(Facts { in_use: false, pinned: false, fills_since_filled: 0 }, || false, || false);
     };
-    let facts = Facts { in_use: true, pinned: *pins > 0, fills_since_filled: fills_since_filled(id) };
+    let facts = Facts { in_use: true, pinned: *pins > 0 || *cleaning, fills_since_filled: fills_since_filled(id) };
     let take_referenced = || {
         let mut referenced = false;
         for_each_mapping(users, |space, upage| referenced |= space.directory.take_accessed(upage));
@@ -242,16 +254,16 @@ fn writable_elsewhere(users: &[User]) -> bool {
     writable
 }
 
-/// Claims frame `id` for eviction if it is still in use and unpinned (and holds `expected`
+/// Claims frame `id` for eviction if it is still in use, unpinned and not being cleaned (and holds `expected`
 /// alone, if given): plans what to do with its content, unmaps it everywhere and marks it
 /// `Evicting` with `event`. `None` if it cannot be taken now (it changed, or it may need
 /// swap and swap is full). It may run under the clock hand's lock, and allocates nothing
 /// under the frame's: the event is made before.
 fn claim(id: FrameId, expected: Option<&Arc<Page>>, event: &Arc<Event>) -> Option<Victim> {
     let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, copy, .. } = &mut *state else { return None };
+    let FrameState::InUse { users, pins, copy, cleaning, .. } = &mut *state else { return None };
     let holds_expected = expected.is_none_or(|page| matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)));
-    if *pins > 0 || !holds_expected {
+    if *pins > 0 || *cleaning || !holds_expected {
         return None;
     }
     let costs_write = forget_stale_copy(users, copy);
@@ -370,7 +382,7 @@ fn keep(id: FrameId, users: Vec<User>, share: Option<ShareKey>, event: &Arc<Even
     }
     let mut state = frame(id).lock();
     state.transition(FrameEvent::Evicted, FrameState::Filling(event.clone()));
-    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, copy: CleanCopy::None });
+    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, copy: CleanCopy::None, cleaning: false });
     drop(state);
     event.fire();
 }
@@ -417,7 +429,10 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
                 victim = claim(id, None, &eviction_event);
                 victim.is_some()
             };
-            clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, |_| {});
+            let passed_dirty = |id| {
+                let _ = table().passed_dirty.push(id);
+            };
+            clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, passed_dirty);
         }
         if let Some(victim) = victim {
             let id = victim.id;
@@ -433,6 +448,51 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
         crate::task::timer::sleep(1).await;
     }
     Err(NoFrame::Exhausted)
+}
+
+/// The next dirty frame the clock passed over, for the pageout task.
+pub fn next_passed_dirty() -> Option<FrameId> {
+    table().passed_dirty.pop()
+}
+
+/// Frames in the table.
+pub fn count() -> usize {
+    table().frames.len()
+}
+
+/// What a frame is to the clock, seen without clearing any accessed bit.
+pub enum Peek {
+    /// Not a candidate now (free, busy, pinned, being cleaned, just filled, used lately).
+    Taken,
+    /// The clock could take it without a write.
+    Clean,
+    /// The clock would have to write it first: this anonymous page, which this space alone
+    /// maps.
+    Dirty(Arc<Page>, Arc<AddressSpace>),
+}
+
+/// Looks at frame `id` as the clock would, without clearing any accessed bit.
+pub fn peek(id: FrameId) -> Peek {
+    let state = frame(id).lock();
+    let FrameState::InUse { users, pins, copy, cleaning, .. } = &*state else { return Peek::Taken };
+    if *pins > 0 || *cleaning || fills_since_filled(id) < clock::RECENT_FILLS {
+        return Peek::Taken;
+    }
+    let mut used = false;
+    for_each_mapping(users, |space, upage| used |= space.directory.lookup(upage).is_some_and(|mapping| mapping.accessed));
+    if used {
+        return Peek::Taken;
+    }
+    if !is_dirty(users) && *copy != CleanCopy::None {
+        return Peek::Clean;
+    }
+    match users.as_slice() {
+        [user] if user.page.kind == Kind::Anonymous => match user.space.upgrade() {
+            Some(space) => Peek::Dirty(user.page.clone(), space),
+            None => Peek::Taken,
+        },
+        _ => Peek::Taken,
+    }
 }
 
 /// Frees the swap slots that frames keep as clean copies of their pages (the swap cache),

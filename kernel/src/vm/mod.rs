@@ -4,13 +4,14 @@
 //! waits for the disk.
 //!
 //! Files: `page` (supplemental page table), `frame` (frame table, clock), `swap`, `share`,
-//! `fault` (the fault future), `release` (exit and munmap), `mmap`, `usermem` (system calls'
-//! access to user memory), `stats`.
+//! `fault` (the fault future), `pageout` (clean-ahead on the executor), `release` (exit and
+//! munmap), `mmap`, `usermem` (system calls' access to user memory), `stats`.
 
 pub mod fault;
 pub mod frame;
 pub mod mmap;
 pub mod page;
+pub mod pageout;
 pub mod release;
 pub mod share;
 pub mod stats;
@@ -40,6 +41,10 @@ pub fn init(options: &Options) {
     swap::init();
     SERIAL_FAULTS.store(options.fault_mode == FaultMode::Serial, Ordering::Relaxed);
     SHARING.store(options.share_pages, Ordering::Relaxed);
+    // Under `-vm=serial` the faults, one at a time, are the whole paging system.
+    if options.clean_ahead && swap::total_slots() > 0 && options.fault_mode == FaultMode::Async {
+        pageout::start();
+    }
 }
 
 /// Whether read-only executable pages are shared between processes (`-share=on`).

@@ -250,6 +250,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(),
         frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(),
         swap_cache_hits: SWAP_CACHE_HITS.load(),
+        clean_ahead_writes: super::pageout::CLEAN_AHEAD_WRITES.load(),
         ata_dma_requests: crate::devices::ata::DMA_REQUESTS.load(),
     }
 }
@@ -307,7 +308,7 @@ pub fn print_report() {
         stats.swap_used_peak,
         stats.swap_total
     );
-    println!("VM paging: {} swap-cache hits", stats.swap_cache_hits);
+    println!("VM paging: {} swap-cache hits, {} clean-ahead writes", stats.swap_cache_hits, stats.clean_ahead_writes);
     println!(
         "VM frames: {} in use (peak {}); ATA: {} requests ({} by DMA), {} IRQ wake-ups; executor: {} polls",
         stats.frames_in_use,

@@ -6,6 +6,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use conquer_once::spin::OnceCell;
@@ -22,6 +23,13 @@ const SECTORS_PER_SLOT: u32 = (PAGE_SIZE / SECTOR_SIZE) as u32;
 /// A page-sized place on the swap device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SwapSlot(u32);
+
+impl SwapSlot {
+    /// The slot `pages` after this one.
+    pub fn plus(self, pages: usize) -> SwapSlot {
+        SwapSlot(self.0 + pages as u32)
+    }
+}
 
 struct Swap {
     device: &'static BlockDevice,
@@ -55,6 +63,19 @@ pub fn allocate() -> Option<SwapSlot> {
     let slot = SWAP.get()?.used.lock().allocate(1, 1)?;
     super::stats::note_swap_slot(true);
     Some(SwapSlot(slot as u32))
+}
+
+/// Takes up to `wanted` free slots in a row (fewer if no run that long is free), for pages
+/// written in one request; `None` when no slot is free.
+pub fn allocate_run(wanted: usize) -> Option<(SwapSlot, usize)> {
+    if STOPPED.load(Ordering::Relaxed) {
+        return None;
+    }
+    let (first, count) = SWAP.get()?.used.lock().allocate_run(wanted)?;
+    for _ in 0..count {
+        super::stats::note_swap_slot(true);
+    }
+    Some((SwapSlot(first as u32), count))
 }
 
 /// Returns a slot.
@@ -94,26 +115,62 @@ pub fn total_slots() -> usize {
     SWAP.get().map_or(0, |swap| swap.used.lock().len())
 }
 
+/// Writes whole pages to the slots from `first` on, in one request.
+async fn write_at(first: SwapSlot, pages: &[u8]) -> Result<(), DiskError> {
+    let swap = SWAP.get().expect("a slot exists, so swap does");
+    SWAP_OUTS.fetch_add((pages.len() / PAGE_SIZE) as u64);
+    swap.device.write(first.0 * SECTORS_PER_SLOT, pages).await
+}
+
+/// Ends swapping for good: the disk stopped answering. Every slot counts as taken from
+/// then on.
+fn stop(error: DiskError) {
+    if !STOPPED.swap(true, Ordering::Relaxed) {
+        let swap = SWAP.get().expect("a slot exists, so swap does");
+        crate::println!("swap: {}: {error}; no more swapping", swap.device.name);
+    }
+}
+
 /// Writes a page to `slot`, or if the disk fails there, retires it and tries further free
 /// slots. Returns the slot that holds the page, or `None` when no slot took it (the page
-/// must then stay in memory). A disk that stops answering ends swapping for good: every
-/// slot counts as taken from then on.
+/// must then stay in memory). A disk that stops answering ends swapping for good.
 pub async fn write(mut slot: SwapSlot, page: &[u8]) -> Option<SwapSlot> {
-    let swap = SWAP.get().expect("a slot exists, so swap does");
     loop {
-        SWAP_OUTS.fetch_add(1);
-        match swap.device.write(slot.0 * SECTORS_PER_SLOT, page).await {
+        match write_at(slot, page).await {
             Ok(()) => return Some(slot),
-            Err(error @ DiskError::Device) => retire(slot, error),
             Err(error) => {
                 retire(slot, error);
-                if !STOPPED.swap(true, Ordering::Relaxed) {
-                    crate::println!("swap: {}: {error}; no more swapping", swap.device.name);
+                if error != DiskError::Device {
+                    stop(error);
+                    return None;
                 }
-                return None;
             }
         }
         slot = allocate()?;
+    }
+}
+
+/// Writes whole pages to the slots from `first` on (taken by [`allocate_run`]) in one
+/// request, and returns where each page is now, `None` for a page no slot took. If the disk
+/// fails on the request, each page is written again alone, as by [`write`], so that only the
+/// slot the disk refuses is retired.
+pub async fn write_run(first: SwapSlot, pages: &[u8]) -> Vec<Option<SwapSlot>> {
+    let count = pages.len() / PAGE_SIZE;
+    match write_at(first, pages).await {
+        Ok(()) => (0..count).map(|page| Some(first.plus(page))).collect(),
+        Err(DiskError::Device) => {
+            let mut placed = Vec::with_capacity(count);
+            for (page, content) in pages.chunks(PAGE_SIZE).enumerate() {
+                placed.push(write(first.plus(page), content).await);
+            }
+            placed
+        }
+        Err(error) => {
+            retire(first, error);
+            stop(error);
+            (1..count).for_each(|page| free(first.plus(page)));
+            vec![None; count]
+        }
     }
 }
 

@@ -354,6 +354,13 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         add(
             "outcome",
             variant.clone(),
+            "clean-ahead writes",
+            "pages",
+            each(&|run| run.kernel.clean_ahead_writes as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
             "frames peak",
             "frames",
             each(&|run| run.kernel.frames_peak as f64),
@@ -614,7 +621,7 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
 
     let _ = writeln!(
         text,
-        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits in pages; \
+        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits and clean-ahead writes in pages; \
          TLB shootdown rounds per eviction and the sender's wait per round on several CPUs)."
     );
     let outcome_metrics = [
@@ -623,6 +630,7 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         "swap sectors read",
         "swap sectors written",
         "swap-cache hits",
+        "clean-ahead writes",
         "frames peak",
         "shootdowns per eviction",
         "shootdown wait",

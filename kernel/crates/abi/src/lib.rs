@@ -151,6 +151,8 @@ pub struct VmStats {
     pub swap_cache_hits: u64,
     /// ATA requests moved by bus-master DMA (the others of `ata_requests` went by PIO).
     pub ata_dma_requests: u64,
+    /// Pages the pageout task wrote to swap ahead of need (clean-ahead).
+    pub clean_ahead_writes: u64,
 }
 
 impl VmStats {
@@ -194,6 +196,7 @@ impl VmStats {
         "frame-cache-refills",
         "swap-cache-hits",
         "ata-dma-requests",
+        "clean-ahead-writes",
     ];
 
     /// The counters in their wire order.
@@ -234,6 +237,7 @@ impl VmStats {
             self.frame_cache_refills,
             self.swap_cache_hits,
             self.ata_dma_requests,
+            self.clean_ahead_writes,
         ]
     }
 
@@ -276,6 +280,7 @@ impl VmStats {
             frame_cache_refills: at(32),
             swap_cache_hits: at(33),
             ata_dma_requests: at(34),
+            clean_ahead_writes: at(35),
         }
     }
 }

@@ -117,6 +117,28 @@ impl<'a> Bitmap<'a> {
         None
     }
 
+    /// Takes up to `wanted` clear bits in a row, for items moved in one request: the first
+    /// run that long, or else the longest shorter one (the first of equal ones). Returns its
+    /// first index and length; `None` only when no bit is clear.
+    pub fn allocate_run(&mut self, wanted: usize) -> Option<(usize, usize)> {
+        assert!(wanted > 0);
+        let mut best: Option<(usize, usize)> = None;
+        let mut start = self.next_clear(0);
+        while let Some(first) = start {
+            let length = (first..self.len.min(first + wanted)).take_while(|&i| !self.test(i)).count();
+            if best.is_none_or(|(_, longest)| length > longest) {
+                best = Some((first, length));
+            }
+            if length == wanted {
+                break;
+            }
+            start = self.next_clear(first + length);
+        }
+        let (first, length) = best?;
+        self.set_range(first, length, true);
+        Some((first, length))
+    }
+
     /// Clears `start..start + count`, which must all be set: freeing something twice is a
     /// bug worth stopping for.
     pub fn release(&mut self, start: usize, count: usize) {
@@ -209,6 +231,31 @@ mod tests {
         assert_eq!(bits.allocate_from_top(4), Some(26), "skips the used bit 30");
         assert_eq!(bits.allocate_from_top(30), None);
         assert_eq!(bits.allocate(3, 1), Some(2));
+    }
+
+    #[test]
+    fn a_run_is_the_first_long_enough_or_else_the_longest() {
+        let mut words = [0u32; 2];
+        let mut bits = Bitmap::new(&mut words, 64);
+        assert_eq!(bits.allocate_run(8), Some((0, 8)));
+        bits.set_range(10, 1, true);
+        bits.set_range(14, 1, true);
+        assert_eq!(bits.allocate_run(8), Some((15, 8)), "skips the gaps of 2 and 3 bits");
+        bits.set_range(23, 41, true);
+        assert_eq!(bits.allocate_run(8), Some((11, 3)), "the longest gap left");
+        assert_eq!(bits.allocate_run(8), Some((8, 2)));
+        assert_eq!(bits.allocate_run(8), None);
+        assert_eq!(bits.count_set(), 64);
+    }
+
+    #[test]
+    fn a_run_crosses_word_boundaries_and_stops_at_the_end() {
+        let mut words = [0u32; 2];
+        let mut bits = Bitmap::new(&mut words, 40);
+        bits.set_range(0, 30, true);
+        assert_eq!(bits.allocate_run(8), Some((30, 8)));
+        assert_eq!(bits.allocate_run(8), Some((38, 2)));
+        assert_eq!(bits.allocate_run(1), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The memory-management decisions of Rintos that need no hardware: which pages and swap
 //! slots are free, which frame the clock hand evicts (and which a walk larger than memory
-//! gives up first), and which page-state transitions are legal. The kernel wraps these in
-//! locks and feeds them real page-table bits; the host runs their unit tests.
+//! gives up first), when to clean pages ahead of need, and which page-state transitions are
+//! legal. The kernel wraps these in locks and feeds them real page-table bits; the host runs
+//! their unit tests.
 #![no_std]
 
 pub mod bitmap;
@@ -10,3 +11,4 @@ pub mod frame_state;
 pub mod magazine;
 pub mod pool;
 pub mod sequence;
+pub mod watermark;
