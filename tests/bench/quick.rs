@@ -53,8 +53,18 @@ fn the_quick_benchmark_measures_every_experiment() {
     }));
     assert_eq!(
         results.outcomes.len(),
-        2 * config.outcomes.len() + config.outcomes_without_sharing.len() + config.scaling.outcomes.len()
+        2 * config.outcomes.len() + config.outcomes_also.len() + config.scaling.outcomes.len()
     );
+    for outcome in &results.outcomes {
+        let cleans_ahead = outcome.mode == Mode::CleanAhead;
+        assert_eq!(
+            outcome.kernel.clean_ahead_writes > 0,
+            cleans_ahead,
+            "{} ({}): pages are written ahead of need exactly with -clean-ahead=on",
+            outcome.test,
+            outcome.mode.name()
+        );
+    }
     let on_two = results.outcomes.iter().find(|run| run.cpus == 2).expect("an outcome on 2 CPUs");
     assert_eq!(on_two.kernel.cpus_online, 2, "the outcome on 2 CPUs ran on 2 CPUs");
     for outcome in &results.outcomes {

@@ -508,8 +508,8 @@ class RintosFrames(gdb.Command):
     """List the frames of the user pool that are not free (vm::frame::TABLE).
 
 For each: its number in the table, physical address and state: filling (a fault or a
-write-back owns it), in use (with its pins, whether it is shared, and each user: the
-process and the user page mapped to it), or evicting. Then how many frames are in each state."""
+write-back owns it), in use (with its pins, whether it is shared or being cleaned ahead, and
+each user: the process and the user page mapped to it), or evicting. Then how many frames are in each state."""
 
     def __init__(self):
         super().__init__("rintos-frames", gdb.COMMAND_DATA)
@@ -560,7 +560,8 @@ def frame_state(state, owners):
         users.append(f"{owner.label() if owner else 'exited process'} {upage:#010x}")
     pins = u32(state + lay.offset(frame_type, "InUse.pins"))
     shared = " shared" if tag == 1 else ""
-    return "in use", f"{shared} pins {pins}: {', '.join(users) or 'no users'}"
+    cleaning = " cleaning" if u8(state + lay.offset(frame_type, "InUse.cleaning")) else ""
+    return "in use", f"{shared}{cleaning} pins {pins}: {', '.join(users) or 'no users'}"
 
 
 class RintosPagetable(gdb.Command):

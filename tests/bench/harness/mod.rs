@@ -37,9 +37,10 @@ pub struct Config {
     pub runs: usize,
     pub contention: Contention,
     pub throughput: Throughput,
-    /// Catalogue ids of the outcome tests, and which of them also run without sharing.
+    /// Catalogue ids of the outcome tests (each runs async and serial), and outcome tests
+    /// that also run in another mode (without sharing, with clean-ahead).
     pub outcomes: Vec<&'static str>,
-    pub outcomes_without_sharing: Vec<&'static str>,
+    pub outcomes_also: Vec<(&'static str, Mode)>,
     pub scaling: Scaling,
     /// Where the CSV and the chart go.
     pub out_dir: PathBuf,
@@ -154,7 +155,12 @@ impl Config {
                 memory_mb: 16,
             },
             outcomes: OUTCOME_TESTS.to_vec(),
-            outcomes_without_sharing: vec!["vm/page-parallel"],
+            outcomes_also: vec![
+                ("vm/page-parallel", Mode::NoSharing),
+                ("vm/page-linear", Mode::CleanAhead),
+                ("vm/page-merge-seq", Mode::CleanAhead),
+                ("vm/page-merge-par", Mode::CleanAhead),
+            ],
             scaling: Scaling {
                 cpus: vec![1, 2, 4],
                 processes: 4,
@@ -186,7 +192,7 @@ impl Config {
                 ..full.throughput
             },
             outcomes: vec!["vm/page-linear", "vm/page-parallel"],
-            outcomes_without_sharing: vec!["vm/page-parallel"],
+            outcomes_also: vec![("vm/page-parallel", Mode::NoSharing), ("vm/page-linear", Mode::CleanAhead)],
             scaling: Scaling {
                 cpus: vec![1, 2],
                 processes: 2,
@@ -207,6 +213,8 @@ pub enum Mode {
     Serial,
     /// Asynchronous, without sharing of read-only executable pages.
     NoSharing,
+    /// Asynchronous, with clean-ahead.
+    CleanAhead,
 }
 
 impl Mode {
@@ -215,6 +223,7 @@ impl Mode {
             Mode::Async => "async",
             Mode::Serial => "serial",
             Mode::NoSharing => "share-off",
+            Mode::CleanAhead => "clean-ahead",
         }
     }
 
@@ -223,6 +232,7 @@ impl Mode {
             Mode::Async => &[],
             Mode::Serial => &["-vm=serial"],
             Mode::NoSharing => &["-share=off"],
+            Mode::CleanAhead => &["-clean-ahead=on"],
         }
     }
 }
@@ -338,7 +348,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
     )?;
 
     let scaling = &config.scaling;
-    let outcome_runs = config.outcomes.len() * 2 + config.outcomes_without_sharing.len() + scaling.outcomes.len();
+    let outcome_runs = config.outcomes.len() * 2 + config.outcomes_also.len() + scaling.outcomes.len();
     let contention_runs = 2 * config.contention.clocks.len() + usize::from(scaling.contention_cpus.is_some());
     let total = config.runs * (contention_runs + 1 + scaling.cpus.len() + outcome_runs);
     let progress = ProgressBar::new(total as u64).with_style(
@@ -388,12 +398,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             .outcomes
             .iter()
             .flat_map(|test| [(*test, Mode::Async, 1), (*test, Mode::Serial, 1)])
-            .chain(
-                config
-                    .outcomes_without_sharing
-                    .iter()
-                    .map(|test| (*test, Mode::NoSharing, 1)),
-            )
+            .chain(config.outcomes_also.iter().map(|&(test, mode)| (test, mode, 1)))
             .chain(scaling.outcomes.iter().map(|test| (*test, Mode::Async, scaling.outcome_cpus)));
         for (test, mode, cpus) in variants {
             progress.set_message(format!("{test}, {}{} (run {run})", mode.name(), cpus_suffix(cpus)));
