@@ -49,9 +49,6 @@ enum Command {
         first_seed: u64,
         #[command(flatten)]
         machines: Machines,
-        /// Extra kernel options for every boot, e.g. `-ul=64 -jitter=5`.
-        #[arg(long, allow_hyphen_values = true, num_args = 1..)]
-        kernel: Vec<String>,
     },
     /// Repeat-stress: runs the cases a filter selects RUNS times, each round with its own
     /// -ul, -slice and -jitter drawn from SEED.
@@ -94,6 +91,10 @@ struct Machines {
     /// Boot the kernel that checks the lock order.
     #[arg(long)]
     lock_checks: bool,
+    /// Extra kernel options for every boot, e.g. `-ul=64 -jitter=5` or `-clean-ahead=on`
+    /// (repeat-stress puts them after each round's own).
+    #[arg(long, allow_hyphen_values = true, num_args = 1..)]
+    kernel: Vec<String>,
 }
 
 impl Machines {
@@ -127,14 +128,13 @@ pub fn main(args: &[String]) -> std::process::ExitCode {
             lanes,
             first_seed,
             machines,
-            kernel,
         } => {
             let plan = FuzzPlan {
                 calls,
                 per_boot,
                 lanes,
                 first_seed,
-                kernel_options: kernel,
+                kernel_options: machines.kernel.clone(),
             };
             fuzz(&root, &plan, &machines)
         }
@@ -376,7 +376,8 @@ fn repeat(
     let started = Instant::now();
     let mut failures = 0;
     for round in 0..runs {
-        let options = Variation::draw(seed, round).kernel_options();
+        let mut options = Variation::draw(seed, round).kernel_options();
+        options.extend(machines.kernel.iter().cloned());
         let cases: Vec<Case> = chosen
             .iter()
             .map(|case| {
@@ -474,6 +475,7 @@ mod tests {
             jobs: None,
             smp: 2,
             lock_checks: true,
+            kernel: Vec::new(),
         };
         let case = fuzz_case(9, 500, 2, &["-ul=64".into()], machines.runner_args());
         assert_eq!(case.id(), "seed-9/sc-fuzz");
