@@ -14,7 +14,6 @@ use crate::sync::{InterruptsOff, SpinLock};
 /// The most physical memory Rintos manages: what fits in the kernel's 1 GiB window above
 /// PHYS_BASE.
 pub const MAX_RAM: usize = 0x3FC0_0000;
-const BITMAP_WORDS: usize = MAX_RAM / PAGE_SIZE / 32;
 
 struct Pools {
     kernel: PagePool<'static>,
@@ -38,8 +37,8 @@ unsafe extern "C" {
 }
 
 /// Builds both pools from the firmware's memory map: every page of RAM the map calls usable,
-/// from page 1 up, except the kernel image, the loader's data and the other CPUs' start-up
-/// page, split in half by count. The lower half, which includes the conventional memory below
+/// from page 1 up, except the kernel image, the loader's data, the other CPUs' start-up
+/// page and the pages that hold the pools' own bitmaps, split in half by count. The lower half, which includes the conventional memory below
 /// 1 MiB, is the kernel pool. (Pintos loads its kernel below 1 MiB and pools the memory above;
 /// ours is loaded at 1 MiB, and pooling what lies below keeps the user pool as large.)
 pub fn init(boot: &BootInfo) -> MemorySummary {
@@ -53,7 +52,7 @@ pub fn init(boot: &BootInfo) -> MemorySummary {
     let end = ram_end / PAGE_SIZE;
     let kernel_image =
         ((&raw const _image_start) as usize / PAGE_SIZE)..virt_to_phys((&raw const _kernel_end) as usize).div_ceil(PAGE_SIZE);
-    let is_free = |page: usize| {
+    let is_usable = |page: usize| {
         let (start, end) = ((page * PAGE_SIZE) as u64, ((page + 1) * PAGE_SIZE) as u64);
         let overlaps = |(first, last): (usize, usize)| first < (page + 1) * PAGE_SIZE && last > page * PAGE_SIZE;
         boot.memory_regions().any(|r| r.usable && r.start <= start && end <= r.start + r.length)
@@ -65,6 +64,16 @@ pub fn init(boot: &BootInfo) -> MemorySummary {
     // Page 0 holds the real-mode interrupt table, and a frame at address 0 would look like no
     // frame at all.
     const FIRST: usize = 1;
+    // The bitmaps take the first usable pages that hold them, sized for the RAM there is:
+    // one page at 4 MB, where bitmaps for the largest RAM, kept in the image, cost 16 pages
+    // (half of them user frames).
+    let words = (end - FIRST).div_ceil(32);
+    let bitmap_pages = (2 * words * size_of::<u32>()).div_ceil(PAGE_SIZE);
+    let bitmap_start = (FIRST..end)
+        .find(|&first| (first..first + bitmap_pages).all(|page| page < end && is_usable(page)))
+        .expect("RAM has room for the page bitmaps");
+    let bitmaps = bitmap_start..bitmap_start + bitmap_pages;
+    let is_free = |page: usize| is_usable(page) && !bitmaps.contains(&page);
     let free_pages = (FIRST..end).filter(|&page| is_free(page)).count();
     let mut in_kernel_pool = 0;
     let split = (FIRST..end)
@@ -75,10 +84,14 @@ pub fn init(boot: &BootInfo) -> MemorySummary {
         .unwrap_or(end);
 
     assert!(POOLS.lock().is_none(), "memory::init runs once");
-    static mut KERNEL_BITS: [u32; BITMAP_WORDS] = [0; BITMAP_WORDS];
-    static mut USER_BITS: [u32; BITMAP_WORDS] = [0; BITMAP_WORDS];
-    // SAFETY: this runs once (asserted above); from here on the pools own the bitmaps.
-    let (kernel_bits, user_bits) = unsafe { (&mut *(&raw mut KERNEL_BITS), &mut *(&raw mut USER_BITS)) };
+    // SAFETY: the bitmap pages are RAM, mapped at PHYS_BASE like all of it, and in no pool
+    // and no other use; this runs once (asserted above), and from here on the pools own them.
+    let bits = unsafe {
+        let start = phys_to_virt(bitmaps.start * PAGE_SIZE) as *mut u32;
+        core::ptr::write_bytes(start, 0, 2 * words);
+        core::slice::from_raw_parts_mut(start, 2 * words)
+    };
+    let (kernel_bits, user_bits) = bits.split_at_mut(words);
     let mut kernel = PagePool::new(kernel_bits, FIRST, split - FIRST);
     let mut user = PagePool::new(user_bits, split, end - split);
     for page in (FIRST..end).filter(|&page| !is_free(page)) {
