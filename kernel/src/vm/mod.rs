@@ -4,13 +4,14 @@
 //! waits for the disk.
 //!
 //! Files: `page` (supplemental page table), `frame` (frame table, clock), `swap`, `share`,
-//! `fault` (the fault future), `release` (exit and munmap), `mmap`, `usermem` (system calls'
-//! access to user memory), `stats`.
+//! `fault` (the fault future), `readahead` (reading pages before their faults), `release`
+//! (exit and munmap), `mmap`, `usermem` (system calls' access to user memory), `stats`.
 
 pub mod fault;
 pub mod frame;
 pub mod mmap;
 pub mod page;
+pub mod readahead;
 pub mod release;
 pub mod share;
 pub mod stats;
@@ -32,6 +33,7 @@ use page::{AddressSpace, Backing, Kind, Page, Residence};
 
 static SERIAL_FAULTS: AtomicBool = AtomicBool::new(false);
 static SHARING: AtomicBool = AtomicBool::new(true);
+static READ_AHEAD: AtomicBool = AtomicBool::new(true);
 /// The baseline of `-vm=serial`: one lock held across the whole fault, I/O included.
 static SERIAL_LOCK: Mutex<()> = Mutex::new("serial fault lock", ());
 
@@ -40,11 +42,17 @@ pub fn init(options: &Options) {
     swap::init();
     SERIAL_FAULTS.store(options.fault_mode == FaultMode::Serial, Ordering::Relaxed);
     SHARING.store(options.share_pages, Ordering::Relaxed);
+    READ_AHEAD.store(options.read_ahead, Ordering::Relaxed);
 }
 
 /// Whether read-only executable pages are shared between processes (`-share=on`).
 pub fn sharing_enabled() -> bool {
     SHARING.load(Ordering::Relaxed)
+}
+
+/// Whether pages are read ahead of in-order faults (`-ra=on`, see `readahead`).
+pub fn read_ahead_enabled() -> bool {
+    READ_AHEAD.load(Ordering::Relaxed)
 }
 
 /// Whether an access at `address` with the user stack pointer at `esp` grows the stack:

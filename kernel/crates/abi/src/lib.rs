@@ -151,6 +151,10 @@ pub struct VmStats {
     pub swap_cache_hits: u64,
     /// ATA requests moved by bus-master DMA (the others of `ata_requests` went by PIO).
     pub ata_dma_requests: u64,
+    /// Faults that found their page already read ahead (and mapped it), and pages read ahead
+    /// that were evicted or freed before any fault used them.
+    pub read_ahead_hits: u64,
+    pub read_ahead_wasted: u64,
 }
 
 impl VmStats {
@@ -194,6 +198,8 @@ impl VmStats {
         "frame-cache-refills",
         "swap-cache-hits",
         "ata-dma-requests",
+        "read-ahead-hits",
+        "read-ahead-wasted",
     ];
 
     /// The counters in their wire order.
@@ -234,6 +240,8 @@ impl VmStats {
             self.frame_cache_refills,
             self.swap_cache_hits,
             self.ata_dma_requests,
+            self.read_ahead_hits,
+            self.read_ahead_wasted,
         ]
     }
 
@@ -276,6 +284,8 @@ impl VmStats {
             frame_cache_refills: at(32),
             swap_cache_hits: at(33),
             ata_dma_requests: at(34),
+            read_ahead_hits: at(35),
+            read_ahead_wasted: at(36),
         }
     }
 }

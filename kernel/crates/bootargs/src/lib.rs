@@ -53,6 +53,8 @@ pub struct Options {
     pub fault_mode: FaultMode,
     /// `-share=on|off`: share read-only executable pages between processes.
     pub share_pages: bool,
+    /// `-ra=on|off`: read pages ahead of a process that faults its way through them in order.
+    pub read_ahead: bool,
     /// `-slice=TICKS`: the scheduler's time slice.
     pub time_slice: Option<u32>,
     /// `-jitter=SEED`: vary the timer's period and the time slice at random, from SEED, so
@@ -129,6 +131,7 @@ Options:
   -ul=COUNT          Limit user memory to COUNT pages.
   -vm=async|serial   Fault I/O as futures (default) or under one global lock.
   -share=on|off      Share read-only executable pages (default on).
+  -ra=on|off         Read pages ahead of in-order faults (default on).
   -slice=TICKS       Time slice of the scheduler in timer ticks.
   -jitter=SEED       Vary the timer period and time slice at random (from SEED).
   -ata=dma|pio       Disk transfers by bus-master DMA where possible (default) or PIO.
@@ -175,7 +178,7 @@ fn on_off(option: &str, value: &str) -> Result<bool, Error> {
 
 /// Parses split words into options and actions.
 pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
-    let mut options = Options { share_pages: true, ..Options::default() };
+    let mut options = Options { share_pages: true, read_ahead: true, ..Options::default() };
     let mut rest = words.iter().peekable();
     while let Some(word) = rest.next_if(|word| word.starts_with('-')) {
         let (name, value) = match word.split_once('=') {
@@ -196,6 +199,7 @@ pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
             ("-slice", Some(v)) => options.time_slice = Some(number::<u32>(name, v)?.max(1)),
             ("-jitter", Some(v)) => options.jitter = Some(number(name, v)?),
             ("-share", Some(v)) => options.share_pages = on_off(name, v)?,
+            ("-ra", Some(v)) => options.read_ahead = on_off(name, v)?,
             ("-vm", Some("async")) => options.fault_mode = FaultMode::Async,
             ("-vm", Some("serial")) => options.fault_mode = FaultMode::Serial,
             ("-vm", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
@@ -249,13 +253,14 @@ mod tests {
     #[test]
     fn parses_values_and_rintos_options() {
         let (options, actions) =
-            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
+            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -ra=off -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
                 .unwrap();
         assert_eq!(options.user_page_limit, Some(64));
         assert_eq!(options.random_seed, Some(7));
         assert_eq!(options.swap.as_deref(), Some("hdb"));
         assert_eq!(options.fault_mode, FaultMode::Serial);
         assert!(!options.share_pages);
+        assert!(!options.read_ahead);
         assert_eq!(options.time_slice, Some(2));
         assert_eq!(options.jitter, Some(9));
         assert_eq!(options.ata_transfer, AtaTransfer::Pio);
@@ -274,6 +279,7 @@ mod tests {
     #[test]
     fn sharing_is_on_by_default() {
         assert!(parse(&[]).unwrap().0.share_pages);
+        assert!(parse(&[]).unwrap().0.read_ahead);
     }
 
     #[test]
