@@ -11,8 +11,9 @@
 //! being read its page is `Loading`, like any fill: a fault on it waits for that read, and
 //! exit or munmap (`release`) wait for it before they free anything, so the page's frame and
 //! slot are freed by whichever comes last, the read or the release. A page read ahead and
-//! evicted or freed before any fault used it is counted as wasted; the clock leaves it alone
-//! for `clock::READ_AHEAD_GRACE` fills first.
+//! evicted or freed before any fault used it (or read for a process that let it go
+//! meanwhile) is counted as wasted; the clock leaves it alone for `clock::READ_AHEAD_GRACE`
+//! fills first.
 //!
 //! Read-ahead takes only frames that cost nothing (`frame::obtain_cheap`): a free one, or a
 //! clean page the same run has passed. It never writes a page out, and never takes a frame
@@ -169,6 +170,7 @@ fn install(space: &Weak<AddressSpace>, pending: &mut Pending, id: FrameId) {
     let page = &pending.page;
     let still_there = space.upgrade().is_some_and(|space| space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page)));
     if !still_there {
+        super::stats::count_read_ahead_wasted();
         frame::release(id);
         return;
     }

@@ -3,8 +3,9 @@
 //! twice. More pages than the user pool holds (about 360 frames) make the reads fault
 //! consecutive pages back from swap, and the kernel reads ahead of them (the frames of the
 //! pages read back are clean, which the read-ahead may take). Exits 0 if every byte is its
-//! own; with `die`, it reads address 0 halfway through the second pass instead, and is killed
-//! while the pages after the ones it faulted for are being read ahead, or have been.
+//! own. With `die`, it is killed instead as soon as its second pass has found two pages read
+//! ahead (it reads address 0): the pages after those are then being read ahead for it, or
+//! have been and are not used yet.
 #![no_std]
 #![no_main]
 
@@ -12,6 +13,7 @@ use core::hint::black_box;
 
 use rintos_user::abi::PAGE_SIZE;
 use rintos_user::entry::Args;
+use rintos_user::syscall::vm_stats;
 use rintos_user::testlib::set_test_name;
 use rintos_user::{ProcessGlobal, fail};
 use rintos_vm_extra::{number_arg, pattern};
@@ -31,11 +33,12 @@ fn main(args: Args) -> i32 {
     let walked = &mut buffer[..pages * PAGE_SIZE];
     pattern::fill(key, 0, walked);
     for pass in 0..2 {
+        let hits_before = vm_stats().read_ahead_hits;
         for (index, page) in black_box(&*walked).chunks(PAGE_SIZE).enumerate() {
             if let Some(offset) = pattern::first_mismatch(key, index * PAGE_SIZE, page) {
                 fail!("byte {} of page {} is not walker {}'s", offset, index, key);
             }
-            if die && pass == 1 && index == pages / 2 {
+            if die && pass == 1 && vm_stats().read_ahead_hits >= hits_before + 2 {
                 // SAFETY: deliberately invalid: the kernel kills the process.
                 unsafe { core::ptr::read_volatile(core::ptr::null::<u8>()) };
             }
