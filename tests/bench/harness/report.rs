@@ -354,6 +354,20 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         add(
             "outcome",
             variant.clone(),
+            "read-ahead hits",
+            "pages",
+            each(&|run| run.kernel.read_ahead_hits as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "read-ahead wasted",
+            "pages",
+            each(&|run| run.kernel.read_ahead_wasted as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
             "frames peak",
             "frames",
             each(&|run| run.kernel.frames_peak as f64),
@@ -614,7 +628,7 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
 
     let _ = writeln!(
         text,
-        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits in pages; \
+        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits and read-ahead hits and wasted in pages; \
          TLB shootdown rounds per eviction and the sender's wait per round on several CPUs)."
     );
     let outcome_metrics = [
@@ -623,6 +637,8 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         "swap sectors read",
         "swap sectors written",
         "swap-cache hits",
+        "read-ahead hits",
+        "read-ahead wasted",
         "frames peak",
         "shootdowns per eviction",
         "shootdown wait",
