@@ -407,6 +407,15 @@ pub enum Eviction {
     Dirty,
 }
 
+/// A free frame from the user pool, made `Filling(owner)`.
+fn allocate(owner: &Arc<Event>) -> Option<FrameId> {
+    let phys = memory::allocate_user_frame()?;
+    super::stats::note_frame(true);
+    let id = phys / PAGE_SIZE - table().first_page;
+    frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner.clone()));
+    Some(id)
+}
+
 /// A page that `space`'s run of read-back faults has passed and that may be taken now (see
 /// `vmcore::sequence`): claimed for eviction (only if that writes nothing, if `clean_only`).
 fn behind_run(space: &AddressSpace, event: &Arc<Event>, clean_only: bool) -> Option<Victim> {
@@ -428,10 +437,7 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
     // candidates once their I/O finishes.
     const ROUNDS: u32 = 50;
     for _ in 0..ROUNDS {
-        if let Some(phys) = memory::allocate_user_frame() {
-            super::stats::note_frame(true);
-            let id = phys / PAGE_SIZE - table().first_page;
-            frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
+        if let Some(id) = allocate(&owner) {
             return Ok((id, Eviction::None));
         }
         let eviction_event = Event::new();
@@ -467,10 +473,7 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
 /// eviction; if that write fails, the page stays and there is no frame.) The frame comes
 /// back `Filling(owner)`.
 pub async fn obtain_cheap(space: &Weak<AddressSpace>, owner: Arc<Event>) -> Option<FrameId> {
-    if let Some(phys) = memory::allocate_user_frame() {
-        super::stats::note_frame(true);
-        let id = phys / PAGE_SIZE - table().first_page;
-        frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
+    if let Some(id) = allocate(&owner) {
         return Some(id);
     }
     let eviction_event = Event::new();

@@ -28,6 +28,7 @@
 //! meets the same end as without read-ahead.
 
 use alloc::sync::{Arc, Weak};
+use core::sync::atomic::{AtomicBool, Ordering};
 use alloc::vec;
 
 use super::frame::{self, CleanCopy, FrameId, FrameState, User};
@@ -102,20 +103,37 @@ fn next_to_read(space: &AddressSpace, upage: usize, kind: Kind, origin: &Backing
     None
 }
 
+/// Whether a read-ahead task is at work. There is one at most: the disk serves one request
+/// at a time anyway, and to the lock-order checker the executor is one thread, which would
+/// seem to take an IDE channel's lock twice if a second task waited for it.
+static FETCHING: AtomicBool = AtomicBool::new(false);
+
 /// After a fault of `space` read `page` back from `origin` (or found it read ahead from
-/// there): if the process is going through its pages in order and a page of the window is
-/// to be read, starts a task that reads the window.
+/// there): if the process is going through its pages in order, a page of the window is to be
+/// read, and no read-ahead task is at work (the faults after this one will look again),
+/// starts a task that reads the window.
 pub fn after(space: &Arc<AddressSpace>, page: &Page, origin: &Backing) {
     let readable = matches!((page.kind, origin), (Kind::Anonymous, Backing::Swap(_)) | (Kind::Mapped, Backing::File { .. }));
-    if !readable || !super::read_ahead_enabled() || !space.streaming() || next_to_read(space, page.upage, page.kind, origin, 1).is_none() {
+    if !readable
+        || !super::read_ahead_enabled()
+        || !space.streaming()
+        || next_to_read(space, page.upage, page.kind, origin, 1).is_none()
+        || FETCHING.swap(true, Ordering::Acquire)
+    {
         return;
     }
+    let window = fetch(Arc::downgrade(space), page.upage, page.kind, origin.clone());
     // The executor runs before the process goes on (as a device interrupt's waiter would):
     // it starts the first read at once, and then waits for the disk while the process works.
-    // With no task slot, nothing is read ahead this time.
-    let task = fetch(Arc::downgrade(space), page.upage, page.kind, origin.clone());
     crate::threads::wake_first(|| {
-        let _ = crate::task::spawn(task);
+        let task = crate::task::spawn(async move {
+            window.await;
+            FETCHING.store(false, Ordering::Release);
+        });
+        if task.is_none() {
+            // No task slot: nothing is read ahead this time.
+            FETCHING.store(false, Ordering::Release);
+        }
     });
 }
 
