@@ -560,7 +560,9 @@ def frame_state(state, owners):
         users.append(f"{owner.label() if owner else 'exited process'} {upage:#010x}")
     pins = u32(state + lay.offset(frame_type, "InUse.pins"))
     shared = " shared" if tag == 1 else ""
-    return "in use", f"{shared} pins {pins}: {', '.join(users) or 'no users'}"
+    # A page read ahead that no fault has mapped yet (vm::readahead).
+    prefetched = " read ahead" if u8(state + lay.offset(frame_type, "InUse.prefetched")) else ""
+    return "in use", f"{shared}{prefetched} pins {pins}: {', '.join(users) or 'no users'}"
 
 
 class RintosPagetable(gdb.Command):

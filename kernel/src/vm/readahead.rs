@@ -3,7 +3,8 @@
 //! fault), the next [`READ_AHEAD`] pages of its address space that are in swap, or at the
 //! following offsets of the same mapped file, are read by a task on the kernel executor while
 //! the process works on the page it faulted for. Each major fault of the run, and each fault
-//! that finds its page read ahead, moves the window on.
+//! that finds its page read ahead, moves the window on. One such task is at work at a time; a
+//! fault that finds it busy leaves its window to the faults after it.
 //!
 //! A page read ahead is put in its frame but not mapped (`FrameState::InUse` with
 //! `prefetched`): the first fault on it maps it, a minor fault counted as a read-ahead hit.
@@ -28,8 +29,8 @@
 //! meets the same end as without read-ahead.
 
 use alloc::sync::{Arc, Weak};
-use core::sync::atomic::{AtomicBool, Ordering};
 use alloc::vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::frame::{self, CleanCopy, FrameId, FrameState, User};
 use super::page::{AddressSpace, Backing, Kind, Page, PageState, Residence};
@@ -90,7 +91,13 @@ fn ahead(next: &Page, state: &PageState, kind: Kind, origin: &Backing, distance:
 
 /// The first page to read in the window after `upage` (a page of kind `kind` read from
 /// `origin`), from distance `from` on, with its distance.
-fn next_to_read(space: &AddressSpace, upage: usize, kind: Kind, origin: &Backing, from: usize) -> Option<(Arc<Page>, usize)> {
+fn next_to_read(
+    space: &AddressSpace,
+    upage: usize,
+    kind: Kind,
+    origin: &Backing,
+    from: usize,
+) -> Option<(Arc<Page>, usize)> {
     for distance in from..=READ_AHEAD {
         let next = space.lookup(upage + distance * PAGE_SIZE)?;
         let verdict = ahead(&next, &next.state.lock(), kind, origin, distance);
@@ -186,7 +193,8 @@ fn mark(next: &Page, kind: Kind, origin: &Backing, distance: usize, event: &Arc<
 /// page is `Absent` again.
 fn install(space: &Weak<AddressSpace>, pending: &mut Pending, id: FrameId) {
     let page = &pending.page;
-    let still_there = space.upgrade().is_some_and(|space| space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page)));
+    let still_there =
+        space.upgrade().is_some_and(|space| space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page)));
     if !still_there {
         super::stats::count_read_ahead_wasted();
         frame::release(id);

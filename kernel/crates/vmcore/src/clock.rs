@@ -133,7 +133,15 @@ mod tests {
 
     impl Default for Frame {
         fn default() -> Frame {
-            Frame { accessed: false, dirty: false, busy: false, pinned: false, age: RECENT_FILLS, read_ahead: false, claimed: false }
+            Frame {
+                accessed: false,
+                dirty: false,
+                busy: false,
+                pinned: false,
+                age: RECENT_FILLS,
+                read_ahead: false,
+                claimed: false,
+            }
         }
     }
 
