@@ -130,8 +130,10 @@ pub fn after(space: &Arc<AddressSpace>, page: &Page, origin: &Backing) {
         return;
     }
     let window = fetch(Arc::downgrade(space), page.upage, page.kind, origin.clone());
-    // The executor runs before the process goes on (as a device interrupt's waiter would):
+    // The executor runs before the process goes on, as a device interrupt's waiter would:
     // it starts the first read at once, and then waits for the disk while the process works.
+    // A page fault otherwise returns to user mode without a switch (a minor fault costs its
+    // own time only), so this one, which is about to return, makes the switch itself.
     crate::threads::wake_first(|| {
         let task = crate::task::spawn(async move {
             window.await;
@@ -142,6 +144,7 @@ pub fn after(space: &Arc<AddressSpace>, page: &Page, origin: &Backing) {
             FETCHING.store(false, Ordering::Release);
         }
     });
+    crate::threads::preempt_on_return(true);
 }
 
 /// Reads the pages of the window after `upage` that are still to be read, in order, each
