@@ -561,7 +561,9 @@ def frame_state(state, owners):
     pins = u32(state + lay.offset(frame_type, "InUse.pins"))
     shared = " shared" if tag == 1 else ""
     cleaning = " cleaning" if u8(state + lay.offset(frame_type, "InUse.cleaning")) else ""
-    return "in use", f"{shared}{cleaning} pins {pins}: {', '.join(users) or 'no users'}"
+    # A page read ahead that no fault has mapped yet (vm::readahead).
+    prefetched = " read ahead" if u8(state + lay.offset(frame_type, "InUse.prefetched")) else ""
+    return "in use", f"{shared}{cleaning}{prefetched} pins {pins}: {', '.join(users) or 'no users'}"
 
 
 class RintosPagetable(gdb.Command):

@@ -50,6 +50,8 @@ impl Resolution {
 /// What the fault path decided while holding the page's lock.
 enum Step {
     Done(FaultKind),
+    /// The page had been read ahead, from `origin`; now it is mapped.
+    ReadAhead { origin: Backing },
     Failed(FaultError),
     Wait(Arc<Event>),
     Fill { event: Arc<Event>, backing: Backing, share: Option<ShareKey> },
@@ -67,16 +69,27 @@ pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Res
     for _ in 0..MAX_ROUNDS {
         match begin(space, page, share) {
             Step::Done(kind) => return Ok(Resolution::immediate(kind)),
+            Step::ReadAhead { origin } => {
+                super::stats::count_read_ahead_hit();
+                space.note_read_back(page.upage);
+                super::readahead::after(space, page, &origin);
+                return Ok(Resolution::immediate(FaultKind::Resident));
+            }
             Step::Failed(error) => return Err(error),
             Step::Wait(event) => {
                 super::stats::count_collision();
                 event.wait().await;
             }
             Step::Fill { event, backing, share } => {
-                let result = fill(space, page, &event, backing, share).await;
+                let result = fill(space, page, &event, backing.clone(), share).await;
                 event.fire();
                 match result {
-                    Ok(Some(resolution)) => return Ok(resolution),
+                    Ok(Some(resolution)) => {
+                        if resolution.kind.is_major() {
+                            super::readahead::after(space, page, &backing);
+                        }
+                        return Ok(resolution);
+                    }
                     // Another process registered the shared frame first: use it.
                     Ok(None) => super::stats::count_retry(),
                     Err(error) => return Err(error),
@@ -94,10 +107,30 @@ pub const MAX_ROUNDS: u32 = 64;
 fn begin(space: &Arc<AddressSpace>, page: &Arc<Page>, share: Option<ShareKey>) -> Step {
     let mut state = page.state.lock();
     match &state.residence {
-        Residence::Present(id) => match frame::frame(*id).lock().busy() {
-            Some(event) => Step::Wait(event),
-            None => Step::Done(FaultKind::Resident),
-        },
+        Residence::Present(id) => {
+            let mut frame_state = frame::frame(*id).lock();
+            if let Some(event) = frame_state.busy() {
+                return Step::Wait(event);
+            }
+            let FrameState::InUse { prefetched, copy, .. } = &mut *frame_state else {
+                unreachable!("a present page's frame is in use or busy")
+            };
+            if !*prefetched {
+                return Step::Done(FaultKind::Resident);
+            }
+            // Read ahead for this very page of this very space (`readahead::install` put it
+            // here): its own process's fault is what maps it.
+            if space.directory.map(page.upage, frame::physical(*id), page.writable).is_err() {
+                return Step::Failed(FaultError::OutOfKernelMemory);
+            }
+            *prefetched = false;
+            frame::note_filled(*id);
+            let origin = match *copy {
+                CleanCopy::Swap(slot) => Backing::Swap(slot),
+                _ => state.backing.clone(),
+            };
+            Step::ReadAhead { origin }
+        }
         Residence::Loading(event) => Step::Wait(event.clone()),
         Residence::Absent => {
             if let Some(key) = share
@@ -221,6 +254,7 @@ async fn fill(
                 _ => CleanCopy::Backing,
             },
             cleaning: false,
+            prefetched: false,
         },
     );
     state.residence = Residence::Present(id);

@@ -47,6 +47,10 @@ pub enum FrameState {
         /// The pageout task is writing a copy of it to swap (see `pageout`): the clock
         /// leaves it alone until that write is done.
         cleaning: bool,
+        /// Read ahead of its process's faults (`readahead`) and not used yet: nothing maps
+        /// it; the first fault on it maps it (a hit). Evicted or freed before that, it was
+        /// read for nothing.
+        prefetched: bool,
     },
     /// Being emptied by an eviction; `event` fires when its old pages are gone.
     Evicting(Arc<Event>),
@@ -194,6 +198,13 @@ pub fn note_filled(id: FrameId) {
     table().filled_at[id].store(fill);
 }
 
+/// Records that frame `id` now holds a page read ahead: its grace
+/// (`clock::READ_AHEAD_GRACE`) counts from now, but it is not a fill by a fault, so it does
+/// not shorten the protection of the pages faults just brought in.
+pub fn note_read_ahead(id: FrameId) {
+    table().filled_at[id].store(FILLS.load());
+}
+
 /// How many frames past the first dirty candidate the hand looks for a clean one.
 const CLEAN_SEARCH: usize = 32;
 
@@ -232,10 +243,16 @@ pub(super) fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
 /// second chance if any of them was used) and says whether taking it costs a write.
 fn look(id: FrameId) -> Look {
     let mut state = frame(id).lock();
-    let FrameState::InUse { users, pins, copy, cleaning, .. } = &mut *state else {
-        return clock::look(Facts { in_use: false, pinned: false, fills_since_filled: 0 }, || false, || false);
+    let FrameState::InUse { users, pins, copy, cleaning, prefetched, .. } = &mut *state else {
+        let facts = Facts { in_use: false, pinned: false, fills_since_filled: 0, read_ahead: false };
+        return clock::look(facts, || false, || false);
     };
-    let facts = Facts { in_use: true, pinned: *pins > 0 || *cleaning, fills_since_filled: fills_since_filled(id) };
+    let facts = Facts {
+        in_use: true,
+        pinned: *pins > 0 || *cleaning,
+        fills_since_filled: fills_since_filled(id),
+        read_ahead: *prefetched,
+    };
     let take_referenced = || {
         let mut referenced = false;
         for_each_mapping(users, |space, upage| referenced |= space.directory.take_accessed(upage));
@@ -256,10 +273,10 @@ fn writable_elsewhere(users: &[User]) -> bool {
 
 /// Claims frame `id` for eviction if it is still in use, unpinned and not being cleaned (and holds `expected`
 /// alone, if given): plans what to do with its content, unmaps it everywhere and marks it
-/// `Evicting` with `event`. `None` if it cannot be taken now (it changed, or it may need
-/// swap and swap is full). It may run under the clock hand's lock, and allocates nothing
-/// under the frame's: the event is made before.
-fn claim(id: FrameId, expected: Option<&Arc<Page>>, event: &Arc<Event>) -> Option<Victim> {
+/// `Evicting` with `event`. `None` if it cannot be taken now (it changed, it may need swap
+/// and swap is full, or the plan writes and `clean_only` forbids that). It may run under the
+/// clock hand's lock, and allocates nothing under the frame's: the event is made before.
+fn claim(id: FrameId, expected: Option<&Arc<Page>>, event: &Arc<Event>, clean_only: bool) -> Option<Victim> {
     let mut state = frame(id).lock();
     let FrameState::InUse { users, pins, copy, cleaning, .. } = &mut *state else { return None };
     let holds_expected = expected.is_none_or(|page| matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)));
@@ -281,20 +298,31 @@ fn claim(id: FrameId, expected: Option<&Arc<Page>>, event: &Arc<Event>) -> Optio
         (Kind::Anonymous, true) => match *copy {
             // Clean now, in its slot: written again to that slot if it turns dirty.
             CleanCopy::Swap(slot) if !costs_write => Plan::Keep(slot),
+            // A write: no slot is reserved for a caller that will not make it.
+            _ if clean_only => return None,
             // Swap is full: this frame cannot be emptied now.
             _ => Plan::Swap(swap::allocate()?),
         },
     };
+    if clean_only && plan.writes() {
+        return None;
+    }
     let only_copy = *copy == CleanCopy::None;
-    let FrameState::InUse { users, share, .. } = state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
+    let FrameState::InUse { users, share, prefetched, .. } =
+        state.transition(FrameEvent::Claim, FrameState::Evicting(event.clone()))
     else {
         unreachable!()
     };
     let mut shootdown = Shootdown::new();
     let mut dirty = only_copy;
-    for_each_mapping(&users, |space, upage| {
-        dirty |= space.directory.unmap(upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
-    });
+    if prefetched {
+        // Nothing maps it: there is nothing to unmap, and no CPU to tell.
+        super::stats::count_read_ahead_wasted();
+    } else {
+        for_each_mapping(&users, |space, upage| {
+            dirty |= space.directory.unmap(upage, &mut shootdown).is_some_and(|mapping| mapping.dirty);
+        });
+    }
     Some(Victim { id, users, share, plan, event: event.clone(), shootdown, dirty })
 }
 
@@ -382,7 +410,7 @@ fn keep(id: FrameId, users: Vec<User>, share: Option<ShareKey>, event: &Arc<Even
     }
     let mut state = frame(id).lock();
     state.transition(FrameEvent::Evicted, FrameState::Filling(event.clone()));
-    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, copy: CleanCopy::None, cleaning: false });
+    state.transition(FrameEvent::Filled, FrameState::InUse { users, pins, share, copy: CleanCopy::None, cleaning: false, prefetched: false });
     drop(state);
     event.fire();
 }
@@ -395,16 +423,25 @@ pub enum Eviction {
     Dirty,
 }
 
+/// A free frame from the user pool, made `Filling(owner)`.
+fn allocate(owner: &Arc<Event>) -> Option<FrameId> {
+    let phys = memory::allocate_user_frame()?;
+    super::stats::note_frame(true);
+    let id = phys / PAGE_SIZE - table().first_page;
+    frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner.clone()));
+    Some(id)
+}
+
 /// A page that `space`'s run of read-back faults has passed and that may be taken now (see
-/// `vmcore::sequence`): claimed for eviction.
-fn behind_run(space: &AddressSpace, event: &Arc<Event>) -> Option<Victim> {
+/// `vmcore::sequence`): claimed for eviction (only if that writes nothing, if `clean_only`).
+fn behind_run(space: &AddressSpace, event: &Arc<Event>, clean_only: bool) -> Option<Victim> {
     space.behind_run().find_map(|upage| {
         let page = space.lookup(upage)?;
         let Residence::Present(id) = page.state.lock().residence else { return None };
         if fills_since_filled(id) < clock::RECENT_FILLS {
             return None;
         }
-        claim(id, Some(&page), event)
+        claim(id, Some(&page), event, clean_only)
     })
 }
 
@@ -416,17 +453,14 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
     // candidates once their I/O finishes.
     const ROUNDS: u32 = 50;
     for _ in 0..ROUNDS {
-        if let Some(phys) = memory::allocate_user_frame() {
-            super::stats::note_frame(true);
-            let id = phys / PAGE_SIZE - table().first_page;
-            frame(id).lock().transition(FrameEvent::Allocate, FrameState::Filling(owner));
+        if let Some(id) = allocate(&owner) {
             return Ok((id, Eviction::None));
         }
         let eviction_event = Event::new();
-        let mut victim = behind_run(space, &eviction_event);
+        let mut victim = behind_run(space, &eviction_event, false);
         if victim.is_none() {
             let claim = |id| {
-                victim = claim(id, None, &eviction_event);
+                victim = claim(id, None, &eviction_event, false);
                 victim.is_some()
             };
             let passed_dirty = |id| {
@@ -495,12 +529,35 @@ pub fn peek(id: FrameId) -> Peek {
     }
 }
 
+/// A frame for a page read ahead for `space`, if one costs nothing: free in the user pool,
+/// or holding a clean page that `space`'s run of faults has passed (the run's next fault
+/// would take it anyway). Never a dirty page, and never one the clock would choose: that
+/// would take a frame from another process for a page that may never be used. (A page its
+/// process writes on another CPU while it is claimed is written to its own slot, as in any
+/// eviction; if that write fails, the page stays and there is no frame.) The frame comes
+/// back `Filling(owner)`.
+pub async fn obtain_cheap(space: &Weak<AddressSpace>, owner: Arc<Event>) -> Option<FrameId> {
+    if let Some(id) = allocate(&owner) {
+        return Some(id);
+    }
+    let eviction_event = Event::new();
+    // The space is held only while the victim is claimed: an exiting process's page
+    // directory must not outlive it for the length of an eviction.
+    let victim = behind_run(&*space.upgrade()?, &eviction_event, true)?;
+    let id = victim.id;
+    let eviction = evict(victim, owner).await?;
+    super::stats::count_eviction(eviction);
+    Some(id)
+}
+
 /// Frees the swap slots that frames keep as clean copies of their pages (the swap cache),
 /// so that dirty pages can be written out when swap is full: those pages will be written
 /// again when they are evicted.
 fn give_up_swap_cache() {
     for state in &table().frames {
-        if let FrameState::InUse { copy, .. } = &mut *state.lock()
+        // A page read ahead keeps its slot: without it, evicting the unused page would be a
+        // write, and `keep`, should that write fail, would map a page no fault has mapped.
+        if let FrameState::InUse { copy, prefetched: false, .. } = &mut *state.lock()
             && let CleanCopy::Swap(slot) = *copy
         {
             swap::free(slot);
@@ -524,10 +581,11 @@ pub fn release_locked(id: FrameId, mut state: SpinGuard<'_, FrameState>) {
     super::stats::note_frame(false);
 }
 
-/// Keeps frame `id` in memory until [`unpin`]; fails if it is not in use.
+/// Keeps frame `id` in memory until [`unpin`]; fails if it is not in use, or if its page
+/// was read ahead and no fault has mapped it yet (the caller faults it in, which maps it).
 pub fn pin(id: FrameId) -> bool {
     match &mut *frame(id).lock() {
-        FrameState::InUse { pins, .. } => {
+        FrameState::InUse { pins, prefetched: false, .. } => {
             *pins += 1;
             true
         }

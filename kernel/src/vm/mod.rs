@@ -4,14 +4,16 @@
 //! waits for the disk.
 //!
 //! Files: `page` (supplemental page table), `frame` (frame table, clock), `swap`, `share`,
-//! `fault` (the fault future), `pageout` (clean-ahead on the executor), `release` (exit and
-//! munmap), `mmap`, `usermem` (system calls' access to user memory), `stats`.
+//! `fault` (the fault future), `pageout` (clean-ahead on the executor), `readahead` (reading
+//! pages before their faults), `release` (exit and munmap), `mmap`, `usermem` (system calls'
+//! access to user memory), `stats`.
 
 pub mod fault;
 pub mod frame;
 pub mod mmap;
 pub mod page;
 pub mod pageout;
+pub mod readahead;
 pub mod release;
 pub mod share;
 pub mod stats;
@@ -33,6 +35,7 @@ use page::{AddressSpace, Backing, Kind, Page, Residence};
 
 static SERIAL_FAULTS: AtomicBool = AtomicBool::new(false);
 static SHARING: AtomicBool = AtomicBool::new(true);
+static READ_AHEAD: AtomicBool = AtomicBool::new(true);
 /// The baseline of `-vm=serial`: one lock held across the whole fault, I/O included.
 static SERIAL_LOCK: Mutex<()> = Mutex::new("serial fault lock", ());
 
@@ -45,11 +48,38 @@ pub fn init(options: &Options) {
     if options.clean_ahead && swap::total_slots() > 0 && options.fault_mode == FaultMode::Async {
         pageout::start();
     }
+    READ_AHEAD.store(options.read_ahead, Ordering::Relaxed);
+}
+
+/// Disk I/O of the VM's background tasks on the executor (clean-ahead, read-ahead): one task
+/// at a time, while the guest lives. The disk serves one request at a time anyway, and to the
+/// lock-order checker the executor is one thread, which would seem to take an IDE channel's
+/// lock twice if a second task waited for it.
+pub struct BackgroundIo(());
+
+static BACKGROUND_IO: AtomicBool = AtomicBool::new(false);
+
+impl BackgroundIo {
+    /// The right to do disk I/O on the executor, unless another task has it.
+    pub fn try_begin() -> Option<BackgroundIo> {
+        (!BACKGROUND_IO.swap(true, Ordering::Acquire)).then_some(BackgroundIo(()))
+    }
+}
+
+impl Drop for BackgroundIo {
+    fn drop(&mut self) {
+        BACKGROUND_IO.store(false, Ordering::Release);
+    }
 }
 
 /// Whether read-only executable pages are shared between processes (`-share=on`).
 pub fn sharing_enabled() -> bool {
     SHARING.load(Ordering::Relaxed)
+}
+
+/// Whether pages are read ahead of in-order faults (`-ra=on`, see `readahead`).
+pub fn read_ahead_enabled() -> bool {
+    READ_AHEAD.load(Ordering::Relaxed)
 }
 
 /// Whether an access at `address` with the user stack pointer at `esp` grows the stack:

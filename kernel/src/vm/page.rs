@@ -113,6 +113,11 @@ impl AddressSpace {
         self.run.lock().note(upage / PAGE_SIZE);
     }
 
+    /// Whether this space's faults are reading its pages back in order (see `readahead`).
+    pub fn streaming(&self) -> bool {
+        self.run.lock().streaming()
+    }
+
     /// The pages this space's run of read-back faults has passed, best victims first.
     pub fn behind_run(&self) -> impl Iterator<Item = usize> {
         let run = *self.run.lock();

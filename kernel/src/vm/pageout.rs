@@ -81,7 +81,10 @@ async fn run(marks: Watermarks, mut buffer: Vec<u8>) {
     let mut cleaner = Cleaner::new(marks);
     loop {
         kicked().await;
+        // One background task at a time (`vm::BackgroundIo`): if a read-ahead is at work,
+        // the next kick looks again.
         if cleaner.should_clean(reserve())
+            && let Some(_io) = super::BackgroundIo::try_begin()
             && let Some(cluster) = gather()
         {
             write_out(cluster, &mut buffer).await;

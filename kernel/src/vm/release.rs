@@ -62,9 +62,12 @@ fn step(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Next {
     if let Some(event) = frame_state.busy() {
         return Next::Wait(event);
     }
-    let FrameState::InUse { users, share, copy, .. } = &mut *frame_state else {
+    let FrameState::InUse { users, share, copy, prefetched, .. } = &mut *frame_state else {
         unreachable!("a present page's frame is in use or busy")
     };
+    if *prefetched {
+        super::stats::count_read_ahead_wasted();
+    }
     if let CleanCopy::Swap(slot) = *copy {
         // Only anonymous pages come from swap, and those are never shared.
         swap::free(slot);

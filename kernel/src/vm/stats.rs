@@ -46,6 +46,8 @@ static RETRIES: LockedU64 = LockedU64::new(0);
 static EVICTIONS_CLEAN: LockedU64 = LockedU64::new(0);
 static EVICTIONS_DIRTY: LockedU64 = LockedU64::new(0);
 static SWAP_CACHE_HITS: LockedU64 = LockedU64::new(0);
+static READ_AHEAD_HITS: LockedU64 = LockedU64::new(0);
+static READ_AHEAD_WASTED: LockedU64 = LockedU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
 pub fn count_exception() {
@@ -70,7 +72,8 @@ pub fn count_retry() {
     RETRIES.fetch_add(1);
 }
 
-fn count_eviction_for_fault(eviction: Eviction) {
+/// An eviction that made room for a fault, or for a page read ahead.
+pub fn count_eviction(eviction: Eviction) {
     match eviction {
         Eviction::None => {}
         Eviction::Clean => {
@@ -85,6 +88,16 @@ fn count_eviction_for_fault(eviction: Eviction) {
 /// An eviction dropped a page whose swap slot still held it.
 pub fn count_swap_cache_hit() {
     SWAP_CACHE_HITS.fetch_add(1);
+}
+
+/// A fault found its page already read ahead.
+pub fn count_read_ahead_hit() {
+    READ_AHEAD_HITS.fetch_add(1);
+}
+
+/// A page read ahead was evicted or freed before any fault used it.
+pub fn count_read_ahead_wasted() {
+    READ_AHEAD_WASTED.fetch_add(1);
 }
 
 /// Faults waiting for the disk right now (reading a page in, or writing a victim out).
@@ -154,7 +167,7 @@ fn class_of(kind: FaultKind, eviction: Eviction) -> FaultClass {
 /// Counts a completed fault, once, and adds its latency to its class's histogram.
 pub fn record_fault(fault: Completed) {
     count_fault(fault.kind);
-    count_eviction_for_fault(fault.eviction);
+    count_eviction(fault.eviction);
     if fault.deferred {
         DEFERRED.fetch_add(1);
     }
@@ -252,6 +265,8 @@ pub fn snapshot() -> rintos_abi::VmStats {
         swap_cache_hits: SWAP_CACHE_HITS.load(),
         clean_ahead_writes: super::pageout::CLEAN_AHEAD_WRITES.load(),
         ata_dma_requests: crate::devices::ata::DMA_REQUESTS.load(),
+        read_ahead_hits: READ_AHEAD_HITS.load(),
+        read_ahead_wasted: READ_AHEAD_WASTED.load(),
     }
 }
 
@@ -308,7 +323,10 @@ pub fn print_report() {
         stats.swap_used_peak,
         stats.swap_total
     );
-    println!("VM paging: {} swap-cache hits, {} clean-ahead writes", stats.swap_cache_hits, stats.clean_ahead_writes);
+    println!(
+        "VM paging: {} swap-cache hits, {} clean-ahead writes, {} read-ahead hits, {} read-ahead wasted",
+        stats.swap_cache_hits, stats.clean_ahead_writes, stats.read_ahead_hits, stats.read_ahead_wasted
+    );
     println!(
         "VM frames: {} in use (peak {}); ATA: {} requests ({} by DMA), {} IRQ wake-ups; executor: {} polls",
         stats.frames_in_use,

@@ -71,6 +71,10 @@ pub struct KernelReport {
     pub swap_cache_hits: u64,
     /// Pages the pageout task wrote ahead of need (absent from kernels without it).
     pub clean_ahead_writes: u64,
+    /// Faults that found their page read ahead, and pages read ahead for nothing (absent
+    /// from kernels without read-ahead).
+    pub read_ahead_hits: u64,
+    pub read_ahead_wasted: u64,
     pub evictions: u64,
     pub cpus_online: u64,
     /// TLB shootdown rounds, the CPUs they interrupted, and the senders' time waiting for
@@ -123,6 +127,12 @@ impl KernelReport {
                     number(&regex_captures(r"(\d+) swap-cache hits", rest)?[0])?;
                 if let Ok(captures) = regex_captures(r"(\d+) clean-ahead writes", rest) {
                     report.clean_ahead_writes = number(&captures[0])?;
+                }
+                if let Ok(captures) =
+                    regex_captures(r"(\d+) read-ahead hits, (\d+) read-ahead wasted", rest)
+                {
+                    report.read_ahead_hits = number(&captures[0])?;
+                    report.read_ahead_wasted = number(&captures[1])?;
                 }
             } else if let Some(rest) = line.strip_prefix("VM frames: ") {
                 report.frames_peak = number(&regex_captures(r"\(peak (\d+)\)", rest)?[0])?;
@@ -177,7 +187,7 @@ Timer: 345 ticks
 hda4 (swap): 16 reads, 24 writes
 VM faults: 50 minor (40 zero-fill, 10 resident, 0 shared), 2 major (2 swap-in, 0 file, 0 mmap), 2 deferred, 0 collisions, 0 retries
 VM evictions: 1 clean, 3 dirty; swap: 3 outs, 2 ins, 1 slots in use (peak 3) of 1024
-VM paging: 5 swap-cache hits, 6 clean-ahead writes
+VM paging: 5 swap-cache hits, 6 clean-ahead writes, 7 read-ahead hits, 1 read-ahead wasted
 VM CPUs: 2 online; TLB shootdowns: 3 rounds, 3 CPUs interrupted, 120 us in all; frame caches: 9 hits, 1 refills
 VM frames: 12 in use (peak 300); ATA: 40 requests, 40 IRQ wake-ups; executor: 99 polls
 Fault latency minor: 50 faults, p50 7680 ns, p99 12 us, max < 13 us
@@ -218,6 +228,7 @@ Powering off...
             (16, 24)
         );
         assert_eq!((report.swap_cache_hits, report.clean_ahead_writes), (5, 6));
+        assert_eq!((report.read_ahead_hits, report.read_ahead_wasted), (7, 1));
         assert_eq!((report.evictions, report.cpus_online), (4, 2));
         assert_eq!(
             (report.tlb_shootdowns, report.tlb_shootdown_cpus, report.tlb_shootdown_us),

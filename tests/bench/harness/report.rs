@@ -361,6 +361,20 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         add(
             "outcome",
             variant.clone(),
+            "read-ahead hits",
+            "pages",
+            each(&|run| run.kernel.read_ahead_hits as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
+            "read-ahead wasted",
+            "pages",
+            each(&|run| run.kernel.read_ahead_wasted as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
             "frames peak",
             "frames",
             each(&|run| run.kernel.frames_peak as f64),
@@ -621,7 +635,7 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
 
     let _ = writeln!(
         text,
-        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits and clean-ahead writes in pages; \
+        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits, clean-ahead writes and read-ahead hits and wasted in pages; \
          TLB shootdown rounds per eviction and the sender's wait per round on several CPUs)."
     );
     let outcome_metrics = [
@@ -631,6 +645,8 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         "swap sectors written",
         "swap-cache hits",
         "clean-ahead writes",
+        "read-ahead hits",
+        "read-ahead wasted",
         "frames peak",
         "shootdowns per eviction",
         "shootdown wait",

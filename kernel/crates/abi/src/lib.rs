@@ -153,6 +153,10 @@ pub struct VmStats {
     pub ata_dma_requests: u64,
     /// Pages the pageout task wrote to swap ahead of need (clean-ahead).
     pub clean_ahead_writes: u64,
+    /// Faults that found their page already read ahead (and mapped it), and pages read ahead
+    /// that were evicted or freed before any fault used them.
+    pub read_ahead_hits: u64,
+    pub read_ahead_wasted: u64,
 }
 
 impl VmStats {
@@ -197,6 +201,8 @@ impl VmStats {
         "swap-cache-hits",
         "ata-dma-requests",
         "clean-ahead-writes",
+        "read-ahead-hits",
+        "read-ahead-wasted",
     ];
 
     /// The counters in their wire order.
@@ -238,6 +244,8 @@ impl VmStats {
             self.swap_cache_hits,
             self.ata_dma_requests,
             self.clean_ahead_writes,
+            self.read_ahead_hits,
+            self.read_ahead_wasted,
         ]
     }
 
@@ -281,6 +289,8 @@ impl VmStats {
             swap_cache_hits: at(33),
             ata_dma_requests: at(34),
             clean_ahead_writes: at(35),
+            read_ahead_hits: at(36),
+            read_ahead_wasted: at(37),
         }
     }
 }

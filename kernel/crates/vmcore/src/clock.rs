@@ -17,6 +17,12 @@
 /// the instruction completes, or its next fault finds no frame and the process is killed.
 pub const RECENT_FILLS: u64 = 4;
 
+/// A page read ahead of its process's faults is not mapped until its process reaches it, so
+/// it looks unused: the clock leaves it alone for this many fills, which covers a read-ahead
+/// window reached at one fault per page with room to spare. Unused that long, it was read
+/// for nothing.
+pub const READ_AHEAD_GRACE: u64 = 32;
+
 /// What looking at one frame found. Producing it may have had a side effect: `Referenced`
 /// means the accessed bits were cleared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,13 +46,16 @@ pub struct Facts {
     pub pinned: bool,
     /// Fills of frames since this frame was filled.
     pub fills_since_filled: u64,
+    /// It holds a page read ahead that no fault has used yet.
+    pub read_ahead: bool,
 }
 
 /// Classifies a frame for the hand. `take_referenced` (which clears the accessed bits) and
 /// `costs_write` are asked only of frames that may be taken at all, so a skipped frame keeps
 /// its accessed bits.
 pub fn look(facts: Facts, take_referenced: impl FnOnce() -> bool, costs_write: impl FnOnce() -> bool) -> Look {
-    if !facts.in_use || facts.pinned || facts.fills_since_filled < RECENT_FILLS {
+    let grace = if facts.read_ahead { READ_AHEAD_GRACE } else { RECENT_FILLS };
+    if !facts.in_use || facts.pinned || facts.fills_since_filled < grace {
         Look::Unavailable
     } else if take_referenced() {
         Look::Referenced
@@ -118,12 +127,21 @@ mod tests {
         pinned: bool,
         /// Fills since it was filled.
         age: u64,
+        read_ahead: bool,
         claimed: bool,
     }
 
     impl Default for Frame {
         fn default() -> Frame {
-            Frame { accessed: false, dirty: false, busy: false, pinned: false, age: RECENT_FILLS, claimed: false }
+            Frame {
+                accessed: false,
+                dirty: false,
+                busy: false,
+                pinned: false,
+                age: RECENT_FILLS,
+                read_ahead: false,
+                claimed: false,
+            }
         }
     }
 
@@ -137,7 +155,12 @@ mod tests {
             clean_search,
             |i| {
                 let mut frame = cells[i].get();
-                let facts = Facts { in_use: !frame.busy && !frame.claimed, pinned: frame.pinned, fills_since_filled: frame.age };
+                let facts = Facts {
+                    in_use: !frame.busy && !frame.claimed,
+                    pinned: frame.pinned,
+                    fills_since_filled: frame.age,
+                    read_ahead: frame.read_ahead,
+                };
                 let seen = look(facts, || core::mem::take(&mut frame.accessed), || frame.dirty);
                 cells[i].set(frame);
                 seen
@@ -224,6 +247,16 @@ mod tests {
         let mut hand = 0;
         assert_eq!(run(&mut hand, &mut frames, 8).0, Some(3));
         assert!(frames[0].accessed && frames[1].accessed && frames[2].accessed, "skipped frames keep their accessed bits");
+    }
+
+    #[test]
+    fn a_page_read_ahead_is_left_alone_for_a_while() {
+        let mut frames = [Frame { read_ahead: true, age: READ_AHEAD_GRACE - 1, ..Frame::default() }; 3];
+        frames[2].read_ahead = false;
+        let mut hand = 0;
+        assert_eq!(run(&mut hand, &mut frames, 8).0, Some(2));
+        frames[0].age = READ_AHEAD_GRACE;
+        assert_eq!(run(&mut hand, &mut frames, 8).0, Some(0), "unused that long, it was read for nothing");
     }
 
     #[test]

@@ -40,6 +40,12 @@ impl Sequence {
         }
     }
 
+    /// Whether the run has gone on past its first fault: the process is going through its
+    /// pages in order, and the pages after the front are worth reading ahead.
+    pub fn streaming(self) -> bool {
+        self.next > self.start + 1
+    }
+
     /// Pages of the run to evict, best first: the ones [`DROP_BEHIND_GAP`] and more behind its
     /// front, never before its start.
     pub fn behind(self) -> impl Iterator<Item = usize> {
@@ -66,6 +72,9 @@ mod tests {
         assert_eq!(run.behind().collect::<Vec<_>>(), [111, 110, 109, 108, 107, 106, 105, 104]);
         run.note(500);
         assert_eq!(run.behind().count(), 0, "a new run has nothing behind its gap yet");
+        assert!(!run.streaming(), "one fault is not a run yet");
+        run.note(501);
+        assert!(run.streaming());
     }
 
     #[test]
@@ -134,7 +143,12 @@ mod tests {
                         clean_search,
                         |id| {
                             let slot = table[id].as_mut().unwrap();
-                            let facts = Facts { in_use: true, pinned: false, fills_since_filled: fills - slot.filled_at };
+                            let facts = Facts {
+                                in_use: true,
+                                pinned: false,
+                                fills_since_filled: fills - slot.filled_at,
+                                read_ahead: false,
+                            };
                             clock::look(facts, || core::mem::take(&mut slot.accessed), || slot.dirty)
                         },
                         |_| true,
