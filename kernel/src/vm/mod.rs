@@ -60,9 +60,10 @@ pub struct BackgroundIo(());
 static BACKGROUND_IO: AtomicBool = AtomicBool::new(false);
 
 impl BackgroundIo {
-    /// The right to do disk I/O on the executor, unless another task has it.
+    /// The right to do disk I/O on the executor, unless another task has it. (Made only on
+    /// success: a guard made and dropped on failure would give away the other task's right.)
     pub fn try_begin() -> Option<BackgroundIo> {
-        (!BACKGROUND_IO.swap(true, Ordering::Acquire)).then_some(BackgroundIo(()))
+        (!BACKGROUND_IO.swap(true, Ordering::Acquire)).then(|| BackgroundIo(()))
     }
 }
 
