@@ -44,11 +44,13 @@ pub fn init(options: &Options) {
     swap::init();
     SERIAL_FAULTS.store(options.fault_mode == FaultMode::Serial, Ordering::Relaxed);
     SHARING.store(options.share_pages, Ordering::Relaxed);
-    // Under `-vm=serial` the faults, one at a time, are the whole paging system.
-    if options.clean_ahead && swap::total_slots() > 0 && options.fault_mode == FaultMode::Async {
+    // Under `-vm=serial`, the baseline, the faults, one at a time, are the whole paging
+    // system: no background task reads or writes pages beside them.
+    let background = options.fault_mode == FaultMode::Async;
+    if options.clean_ahead && swap::total_slots() > 0 && background {
         pageout::start();
     }
-    READ_AHEAD.store(options.read_ahead, Ordering::Relaxed);
+    READ_AHEAD.store(options.read_ahead && background, Ordering::Relaxed);
 }
 
 /// Disk I/O of the VM's background tasks on the executor (clean-ahead, read-ahead): one task

@@ -133,8 +133,8 @@ Options:
   -ul=COUNT          Limit user memory to COUNT pages.
   -vm=async|serial   Fault I/O as futures (default) or under one global lock.
   -share=on|off      Share read-only executable pages (default on).
-  -clean-ahead=on|off  Write dirty pages to swap ahead of need (default off).
-  -ra=on|off         Read pages ahead of in-order faults (default on).
+  -clean-ahead=on|off  Write dirty pages to swap ahead of need (default off; never with -vm=serial).
+  -ra=on|off         Read pages ahead of in-order faults (default on; off with -vm=serial).
   -slice=TICKS       Time slice of the scheduler in timer ticks.
   -jitter=SEED       Vary the timer period and time slice at random (from SEED).
   -ata=dma|pio       Disk transfers by bus-master DMA where possible (default) or PIO.
