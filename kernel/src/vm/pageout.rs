@@ -35,7 +35,6 @@ use rintos_vmcore::watermark::{Cleaner, Watermarks};
 use super::frame::{self, CleanCopy, FrameId, FrameState, Peek};
 use super::page::{AddressSpace, Page, Residence};
 use super::swap::{self, SwapSlot};
-use crate::arch::locked_u64::LockedU64;
 use crate::arch::tlb::Shootdown;
 use crate::memory::{self, PAGE_SIZE};
 
@@ -45,8 +44,6 @@ pub const CLUSTER: usize = 8;
 static KICKED: AtomicBool = AtomicBool::new(false);
 static WAITER: AtomicWaker = AtomicWaker::new();
 static RUNNING: AtomicBool = AtomicBool::new(false);
-/// Pages the task wrote out (statistics).
-pub static CLEAN_AHEAD_WRITES: LockedU64 = LockedU64::new(0);
 
 /// Starts the task. Its buffer is taken now, at boot, once.
 pub fn start() {
@@ -222,7 +219,7 @@ async fn write_out(cluster: Cluster, buffer: &mut [u8]) {
     for unused in copied..count {
         swap::free(first.plus(unused));
     }
-    CLEAN_AHEAD_WRITES.fetch_add(placed.iter().flatten().count() as u64);
+    super::stats::count_clean_ahead_writes(placed.iter().flatten().count());
     for (position, (page, id)) in cleaned.iter().enumerate() {
         finish_cleaning(&space, page, *id, placed.get(position).copied().flatten());
     }

@@ -47,6 +47,7 @@ static EVICTIONS_CLEAN: LockedU64 = LockedU64::new(0);
 static EVICTIONS_DIRTY: LockedU64 = LockedU64::new(0);
 static SWAP_CACHE_HITS: LockedU64 = LockedU64::new(0);
 static READ_AHEAD_HITS: LockedU64 = LockedU64::new(0);
+static CLEAN_AHEAD_WRITES: LockedU64 = LockedU64::new(0);
 static READ_AHEAD_WASTED: LockedU64 = LockedU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
@@ -88,6 +89,11 @@ pub fn count_eviction(eviction: Eviction) {
 /// An eviction dropped a page whose swap slot still held it.
 pub fn count_swap_cache_hit() {
     SWAP_CACHE_HITS.fetch_add(1);
+}
+
+/// The pageout task wrote `pages` pages to swap ahead of need.
+pub fn count_clean_ahead_writes(pages: usize) {
+    CLEAN_AHEAD_WRITES.fetch_add(pages as u64);
 }
 
 /// A fault found its page already read ahead.
@@ -263,7 +269,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         frame_cache_hits: crate::memory::FRAME_CACHE_HITS.load(),
         frame_cache_refills: crate::memory::FRAME_CACHE_REFILLS.load(),
         swap_cache_hits: SWAP_CACHE_HITS.load(),
-        clean_ahead_writes: super::pageout::CLEAN_AHEAD_WRITES.load(),
+        clean_ahead_writes: CLEAN_AHEAD_WRITES.load(),
         ata_dma_requests: crate::devices::ata::DMA_REQUESTS.load(),
         read_ahead_hits: READ_AHEAD_HITS.load(),
         read_ahead_wasted: READ_AHEAD_WASTED.load(),
