@@ -81,7 +81,7 @@ pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Res
                 event.wait().await;
             }
             Step::Fill { event, backing, share } => {
-                let result = fill(space, page, &event, backing.clone(), share).await;
+                let result = fill(space, page, &event, &backing, share).await;
                 event.fire();
                 match result {
                     Ok(Some(resolution)) => {
@@ -167,7 +167,7 @@ async fn fill(
     space: &Arc<AddressSpace>,
     page: &Arc<Page>,
     event: &Arc<Event>,
-    backing: Backing,
+    backing: &Backing,
     share: Option<ShareKey>,
 ) -> Result<Option<Resolution>, FaultError> {
     let abandon = |id: Option<FrameId>| {
@@ -198,7 +198,7 @@ async fn fill(
     };
     // SAFETY: the frame is `Filling` for us.
     let content = unsafe { frame::bytes(id) };
-    let kind = match &backing {
+    let kind = match backing {
         Backing::Zero => {
             content.fill(0);
             FaultKind::ZeroFill
@@ -229,7 +229,7 @@ async fn fill(
     let still_mapped = space.lookup(page.upage).is_some_and(|current| Arc::ptr_eq(&current, page));
     let mut state = page.state.lock();
     if !still_mapped || space.directory.map(page.upage, frame::physical(id), page.writable).is_err() {
-        if !still_mapped && let Backing::Swap(slot) = backing {
+        if !still_mapped && let Backing::Swap(slot) = *backing {
             swap::free(slot);
         }
         drop(state);
@@ -249,7 +249,7 @@ async fn fill(
             users: vec![User { space: Arc::downgrade(space), page: page.clone() }],
             pins: 0,
             share,
-            copy: match backing {
+            copy: match *backing {
                 Backing::Swap(slot) => CleanCopy::Swap(slot),
                 _ => CleanCopy::Backing,
             },

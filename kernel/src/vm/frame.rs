@@ -94,18 +94,20 @@ impl FrameState {
 
 struct FrameTable {
     first_page: usize,
-    /// Dirty frames the clock hand passed over, looking for a clean victim: the next
-    /// victims but for their cost, which the pageout task writes out ahead of need. Full,
-    /// it takes no more (the task is behind, and the clock takes them as they are).
-    passed_dirty: ArrayQueue<FrameId>,
     frames: Vec<SpinLock<FrameState>>,
     /// For each frame, the number of the fill that last put a page in it (see
     /// `clock::RECENT_FILLS`).
     filled_at: Vec<LockedU64>,
 }
 
+/// Dirty frames the clock hand passed over, looking for a clean victim: the next victims
+/// but for their cost, which the pageout task writes out ahead of need. Made only when that
+/// task runs (the clock does not collect them otherwise). Full, it takes no more (the task is
+/// behind, and the clock takes them as they are).
+static PASSED_DIRTY: OnceCell<ArrayQueue<FrameId>> = OnceCell::uninit();
+
 /// Dirty frames the clock passed and the pageout task has not looked at yet, at most.
-const PASSED_DIRTY: usize = 32;
+const PASSED_DIRTY_MAX: usize = 32;
 
 /// Fills of frames so far (see `clock::RECENT_FILLS`).
 static FILLS: LockedU64 = LockedU64::new(0);
@@ -118,7 +120,6 @@ pub fn init() {
     let (first_page, count) = memory::user_pool_range();
     TABLE.init_once(|| FrameTable {
         first_page,
-        passed_dirty: ArrayQueue::new(PASSED_DIRTY),
         frames: (0..count).map(|_| SpinLock::new("frame", FrameState::Free)).collect(),
         filled_at: (0..count).map(|_| LockedU64::new(0)).collect(),
     });
@@ -271,15 +272,20 @@ fn writable_elsewhere(users: &[User]) -> bool {
     writable
 }
 
-/// Claims frame `id` for eviction if it is still in use, unpinned and not being cleaned (and holds `expected`
-/// alone, if given): plans what to do with its content, unmaps it everywhere and marks it
+/// Whether the frame's one user is `page`.
+pub(super) fn holds_alone(users: &[User], page: &Arc<Page>) -> bool {
+    matches!(users, [user] if Arc::ptr_eq(&user.page, page))
+}
+
+/// Claims frame `id` for eviction if it is still in use, unpinned and not being cleaned (and
+/// holds `expected` alone, if given): plans what to do with its content, unmaps it everywhere and marks it
 /// `Evicting` with `event`. `None` if it cannot be taken now (it changed, it may need swap
 /// and swap is full, or the plan writes and `clean_only` forbids that). It may run under the
 /// clock hand's lock, and allocates nothing under the frame's: the event is made before.
 fn claim(id: FrameId, expected: Option<&Arc<Page>>, event: &Arc<Event>, clean_only: bool) -> Option<Victim> {
     let mut state = frame(id).lock();
     let FrameState::InUse { users, pins, copy, cleaning, .. } = &mut *state else { return None };
-    let holds_expected = expected.is_none_or(|page| matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)));
+    let holds_expected = expected.is_none_or(|page| holds_alone(users, page));
     if *pins > 0 || *cleaning || !holds_expected {
         return None;
     }
@@ -464,7 +470,9 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
                 victim.is_some()
             };
             let passed_dirty = |id| {
-                let _ = table().passed_dirty.push(id);
+                if let Some(queue) = PASSED_DIRTY.get() {
+                    let _ = queue.push(id);
+                }
             };
             clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, passed_dirty);
         }
@@ -484,9 +492,14 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
     Err(NoFrame::Exhausted)
 }
 
+/// Makes the clock collect the dirty frames it passes over, for the pageout task.
+pub fn collect_passed_dirty() {
+    PASSED_DIRTY.init_once(|| ArrayQueue::new(PASSED_DIRTY_MAX));
+}
+
 /// The next dirty frame the clock passed over, for the pageout task.
 pub fn next_passed_dirty() -> Option<FrameId> {
-    table().passed_dirty.pop()
+    PASSED_DIRTY.get()?.pop()
 }
 
 /// Frames in the table.

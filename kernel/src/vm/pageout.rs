@@ -5,9 +5,9 @@
 //! A fault that had to write its victim kicks the task. The task counts the reserve (free
 //! frames, and clean unused frames anywhere in the table) and, from when it falls below the
 //! low watermark until it reaches the high one (`vmcore::watermark`), writes one cluster per
-//! kick: the first dirty unused anonymous page among the [`AHEAD`] frames ahead of the hand,
-//! with the dirty unused pages that follow it in its address space, up to [`CLUSTER`] pages
-//! in one request to contiguous swap slots. One cluster per kick keeps the task at the
+//! kick: the first frame the clock hand passed over (for its cost, WSClock-style) that still
+//! holds a dirty unused anonymous page, with the dirty unused pages that follow it in its
+//! address space, up to [`CLUSTER`] pages in one request to contiguous swap slots. One cluster per kick keeps the task at the
 //! clock's pace: a page cleaned too early is often written again before the clock takes it,
 //! and that costs a second write.
 //!
@@ -50,6 +50,7 @@ pub fn start() {
     let marks = Watermarks::for_pool(frame::count());
     let buffer = vec![0u8; CLUSTER * PAGE_SIZE];
     if crate::task::spawn(run(marks, buffer)).is_some() {
+        frame::collect_passed_dirty();
         RUNNING.store(true, Ordering::Relaxed);
     }
 }
@@ -129,7 +130,7 @@ fn frame_of(page: &Arc<Page>) -> Option<FrameId> {
 /// Whether frame state `state` is `page`'s alone and marked as being cleaned.
 fn is_cleaning(state: &FrameState, page: &Arc<Page>) -> bool {
     match state {
-        FrameState::InUse { users, cleaning: true, .. } => matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)),
+        FrameState::InUse { users, cleaning: true, .. } => frame::holds_alone(users, page),
         _ => false,
     }
 }
@@ -141,7 +142,7 @@ fn begin_cleaning(space: &AddressSpace, page: &Arc<Page>, shootdown: &mut Shootd
     let id = frame_of(page)?;
     let mut state = frame::frame(id).lock();
     let FrameState::InUse { users, pins, copy, cleaning, .. } = &mut *state else { return None };
-    if *pins > 0 || *cleaning || !matches!(users.as_slice(), [user] if Arc::ptr_eq(&user.page, page)) {
+    if *pins > 0 || *cleaning || !frame::holds_alone(users, page) {
         return None;
     }
     if !frame::forget_stale_copy(users, copy) {

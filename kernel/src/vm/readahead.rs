@@ -161,7 +161,7 @@ async fn fetch(space: Weak<AddressSpace>, upage: usize, kind: Kind, origin: Back
         // SAFETY: the frame is `Filling` on our behalf.
         let content = unsafe { frame::bytes(id) };
         let read = match &pending.backing {
-            Backing::Swap(slot) => swap::read_ahead(*slot, content).await.is_ok(),
+            Backing::Swap(slot) => swap::try_read(*slot, content).await.is_ok(),
             Backing::File { inode, offset, read_bytes } => inode.read_page(*offset, *read_bytes as usize, content).await.is_ok(),
             Backing::Zero | Backing::Memory => unreachable!("only pages in swap or a mapped file are read ahead"),
         };

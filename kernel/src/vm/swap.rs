@@ -177,17 +177,17 @@ pub async fn write_run(first: SwapSlot, pages: &[u8]) -> Vec<Option<SwapSlot>> {
 /// Reads the page in `slot`. The slot stays taken (the frame the page goes to keeps it as
 /// the page's clean copy), or is retired if the read failed (the page is then lost).
 pub async fn read(slot: SwapSlot, page: &mut [u8]) -> Result<(), DiskError> {
-    let result = read_ahead(slot, page).await;
+    let result = try_read(slot, page).await;
     if let Err(error) = result {
         retire(slot, error);
     }
     result
 }
 
-/// Reads the page in `slot` before anyone needs it. A failure changes nothing: the slot
-/// stays the page's, and the fault that needs the page reads it again (and retires the slot
-/// if that read fails too).
-pub async fn read_ahead(slot: SwapSlot, page: &mut [u8]) -> Result<(), DiskError> {
+/// Reads the page in `slot`; a failure changes nothing, and the slot stays the page's. Read
+/// ahead of need, a page whose read failed is read again by the fault that needs it, which
+/// retires the slot if that read fails too ([`read`]).
+pub async fn try_read(slot: SwapSlot, page: &mut [u8]) -> Result<(), DiskError> {
     let swap = SWAP.get().expect("a slot exists, so swap does");
     SWAP_INS.fetch_add(1);
     swap.device.read(slot.0 * SECTORS_PER_SLOT, page).await
