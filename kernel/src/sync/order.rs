@@ -57,6 +57,8 @@ const SPINNING: &[(&str, u8)] = &[
     ("swap table", 25),
     // A process's run of read-back faults: a leaf, copied out at once.
     ("fault run", 25),
+    // Whose turn it is to write pages out (load control): a leaf, taken under no other lock.
+    ("load-control token", 25),
     // The async runtime: event waiters, the IDE channels' state, alarms, the executor.
     ("event", 26),
     ("ide0", 26),

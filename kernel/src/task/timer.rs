@@ -13,8 +13,14 @@ use crate::sync::SpinLock;
 /// The time of the last tick, in ticks since boot.
 static NOW: LockedU64 = LockedU64::new(0);
 
-fn now() -> u64 {
+/// The time of the last tick, in ticks since boot, as the timer futures see it.
+pub fn now() -> u64 {
     NOW.load()
+}
+
+/// Completes at tick `due` (at once if that has passed).
+pub fn sleep_until(due: u64) -> Sleep {
+    Sleep { due, alarm: None }
 }
 
 struct Alarm {
@@ -46,7 +52,7 @@ static NEXT_ID: LockedU64 = LockedU64::new(0);
 
 /// Completes once `ticks` timer ticks have passed.
 pub fn sleep(ticks: u64) -> Sleep {
-    Sleep { due: now() + ticks, alarm: None }
+    sleep_until(now() + ticks)
 }
 
 /// The future of [`sleep`]. It keeps at most one alarm however often it is polled, and

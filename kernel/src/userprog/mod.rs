@@ -163,6 +163,11 @@ pub fn execute(command_line: &str) -> Option<(Pid, Arc<ChildRecord>)> {
         threads::try_spawn(&name, move || start_process(words, record))?
     };
     record.thread.init_once(|| Arc::downgrade(&thread));
+    // The parent waits for its child's load, which may need frames: its turn to write pages
+    // out (see `vm::loadcontrol`) must not hold the child back.
+    if let Some(parent) = current_process() {
+        vm::loadcontrol::step_aside(&parent.space);
+    }
     record.loaded.down();
     record.load_succeeded.load(Ordering::Acquire).then(|| (thread.tid(), record))
 }
@@ -240,6 +245,8 @@ pub fn wait(pid: Pid) -> i32 {
         let Some(index) = children.iter().position(|(child, _)| *child == pid) else { return -1 };
         children.swap_remove(index).1
     };
+    // What it waits for may need frames (see `vm::loadcontrol`).
+    vm::loadcontrol::step_aside(&process.space);
     child.exited.down();
     // The child's thread switches away for good a moment after it says it exited, and the
     // reaper frees its stack and page directory after that. A parent that went on at once

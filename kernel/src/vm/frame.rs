@@ -14,7 +14,9 @@ use conquer_once::spin::OnceCell;
 use crossbeam_queue::ArrayQueue;
 use rintos_vmcore::clock::{self, Facts, Look};
 use rintos_vmcore::frame_state::{FrameEvent, FramePhase, LifeCycle};
+use rintos_vmcore::token::Role;
 
+use super::loadcontrol;
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
 use super::share::{self, ShareKey};
 use super::swap;
@@ -241,11 +243,13 @@ pub(super) fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
 }
 
 /// Looks at frame `id` for the clock hand: clears its accessed bits (every alias gets the
-/// second chance if any of them was used) and says whether taking it costs a write.
-fn look(id: FrameId) -> Look {
+/// second chance if any of them was used) and says whether taking it costs a write. Frames
+/// whose pages all belong to the address space the load-control token names `spared` are
+/// left alone.
+fn look(id: FrameId, spared: Option<usize>) -> Look {
     let mut state = frame(id).lock();
     let FrameState::InUse { users, pins, copy, cleaning, prefetched, .. } = &mut *state else {
-        let facts = Facts { in_use: false, pinned: false, fills_since_filled: 0, read_ahead: false };
+        let facts = Facts { in_use: false, pinned: false, fills_since_filled: 0, read_ahead: false, spared: false };
         return clock::look(facts, || false, || false);
     };
     let facts = Facts {
@@ -253,6 +257,7 @@ fn look(id: FrameId) -> Look {
         pinned: *pins > 0 || *cleaning,
         fills_since_filled: fills_since_filled(id),
         read_ahead: *prefetched,
+        spared: spared.is_some_and(|space| users.iter().all(|user| user.space.as_ptr() as usize == space)),
     };
     let take_referenced = || {
         let mut referenced = false;
@@ -451,31 +456,51 @@ fn behind_run(space: &AddressSpace, event: &Arc<Event>, clean_only: bool) -> Opt
     })
 }
 
+/// The clock's victim, claimed with `event` (only if that writes nothing, if `clean_only`),
+/// leaving alone the frames of the address space the load-control token names `spared`.
+fn clock_victim(event: &Arc<Event>, clean_only: bool, spared: Option<usize>) -> Option<Victim> {
+    let mut victim = None;
+    let claim = |id| {
+        victim = claim(id, None, event, clean_only);
+        victim.is_some()
+    };
+    let passed_dirty = |id| {
+        if let Some(queue) = PASSED_DIRTY.get() {
+            let _ = queue.push(id);
+        }
+    };
+    let look = |id| look(id, spared);
+    clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, passed_dirty);
+    victim
+}
+
 /// Finds a frame for a fault of `space`: a free one from the user pool, or one emptied for
-/// it: a page its run of read-back faults has passed, or else the clock's victim. The frame
-/// comes back `Filling(owner)`, belonging to the caller.
+/// it: a page its run of read-back faults has passed, or else the clock's victim. While
+/// another process holds the load-control token, only a victim that costs no write will do
+/// (the free frames are the holder's), and otherwise the fault waits for its turn. The
+/// frame comes back `Filling(owner)`, belonging to the caller.
 pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId, Eviction), NoFrame> {
     // A few rounds: frames that are all busy now (being filled or written) become free
-    // candidates once their I/O finishes.
+    // candidates once their I/O finishes. Waiting for a turn is not a round.
     const ROUNDS: u32 = 50;
-    for _ in 0..ROUNDS {
-        if let Some(id) = allocate(&owner) {
-            return Ok((id, Eviction::None));
+    let mut rounds = 0;
+    while rounds < ROUNDS {
+        // The free frames are the token holder's while somebody holds it.
+        let mut role = loadcontrol::role(space);
+        if role != Role::Waiter {
+            if let Some(id) = allocate(&owner) {
+                return Ok((id, Eviction::None));
+            }
+            role = loadcontrol::take(space);
         }
+        // Waiting for its turn, a process may still take a frame that costs no write.
+        let clean_only = role == Role::Waiter;
+        // Holding the token while others wait, it takes their pages before its own.
+        let spared = (role == Role::Holder && loadcontrol::contended()).then(|| loadcontrol::name(space));
         let eviction_event = Event::new();
-        let mut victim = behind_run(space, &eviction_event, false);
-        if victim.is_none() {
-            let claim = |id| {
-                victim = claim(id, None, &eviction_event, false);
-                victim.is_some()
-            };
-            let passed_dirty = |id| {
-                if let Some(queue) = PASSED_DIRTY.get() {
-                    let _ = queue.push(id);
-                }
-            };
-            clock::sweep(&mut HAND.lock(), table().frames.len(), CLEAN_SEARCH, look, claim, passed_dirty);
-        }
+        let victim = behind_run(space, &eviction_event, clean_only)
+            .or_else(|| spared.and_then(|own| clock_victim(&eviction_event, clean_only, Some(own))))
+            .or_else(|| clock_victim(&eviction_event, clean_only, None));
         if let Some(victim) = victim {
             let id = victim.id;
             if let Some(eviction) = evict(victim, owner.clone()).await {
@@ -483,6 +508,13 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
             }
             continue;
         }
+        // With swap full, nobody's turn would help: the rounds run out for the process that
+        // keeps faulting.
+        if clean_only && !swap::is_full() {
+            loadcontrol::wait_for_turn(space).await;
+            continue;
+        }
+        rounds += 1;
         if swap::is_full() {
             // Swap is full, perhaps of copies of pages that are also in memory.
             give_up_swap_cache();

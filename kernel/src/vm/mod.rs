@@ -5,11 +5,12 @@
 //!
 //! Files: `page` (supplemental page table), `frame` (frame table, clock), `swap`, `share`,
 //! `fault` (the fault future), `pageout` (clean-ahead on the executor), `readahead` (reading
-//! pages before their faults), `release` (exit and munmap), `mmap`, `usermem` (system calls'
-//! access to user memory), `stats`.
+//! pages before their faults), `loadcontrol` (whose turn it is to write pages out), `release`
+//! (exit and munmap), `mmap`, `usermem` (system calls' access to user memory), `stats`.
 
 pub mod fault;
 pub mod frame;
+pub mod loadcontrol;
 pub mod mmap;
 pub mod page;
 pub mod pageout;
@@ -51,6 +52,7 @@ pub fn init(options: &Options) {
         pageout::start();
     }
     READ_AHEAD.store(options.read_ahead && background, Ordering::Relaxed);
+    loadcontrol::enable(options.load_control && background);
 }
 
 /// Disk I/O of the VM's background tasks on the executor (clean-ahead, read-ahead): one task
@@ -155,6 +157,8 @@ pub fn destroy(space: &Arc<AddressSpace>) {
     while let Some(page) = space.take_any() {
         block_on(holds_no_spinlock(release::release(space, &page)));
     }
+    // Its frames are free now: the process whose turn is next finds them.
+    loadcontrol::step_aside(space);
 }
 
 /// Resolves a page fault of a user program at `address` (`write`: a write access) in

@@ -49,6 +49,7 @@ static SWAP_CACHE_HITS: LockedU64 = LockedU64::new(0);
 static READ_AHEAD_HITS: LockedU64 = LockedU64::new(0);
 static CLEAN_AHEAD_WRITES: LockedU64 = LockedU64::new(0);
 static READ_AHEAD_WASTED: LockedU64 = LockedU64::new(0);
+static LOAD_CONTROL_WAITS: LockedU64 = LockedU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
 pub fn count_exception() {
@@ -104,6 +105,11 @@ pub fn count_read_ahead_hit() {
 /// A page read ahead was evicted or freed before any fault used it.
 pub fn count_read_ahead_wasted() {
     READ_AHEAD_WASTED.fetch_add(1);
+}
+
+/// A fault waited for another process's turn to write pages out (see `loadcontrol`).
+pub fn count_load_control_wait() {
+    LOAD_CONTROL_WAITS.fetch_add(1);
 }
 
 /// Faults waiting for the disk right now (reading a page in, or writing a victim out).
@@ -273,6 +279,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         ata_dma_requests: crate::devices::ata::DMA_REQUESTS.load(),
         read_ahead_hits: READ_AHEAD_HITS.load(),
         read_ahead_wasted: READ_AHEAD_WASTED.load(),
+        load_control_waits: LOAD_CONTROL_WAITS.load(),
     }
 }
 
@@ -330,8 +337,8 @@ pub fn print_report() {
         stats.swap_total
     );
     println!(
-        "VM paging: {} swap-cache hits, {} clean-ahead writes, {} read-ahead hits, {} read-ahead wasted",
-        stats.swap_cache_hits, stats.clean_ahead_writes, stats.read_ahead_hits, stats.read_ahead_wasted
+        "VM paging: {} swap-cache hits, {} clean-ahead writes, {} read-ahead hits, {} read-ahead wasted, {} load-control waits",
+        stats.swap_cache_hits, stats.clean_ahead_writes, stats.read_ahead_hits, stats.read_ahead_wasted, stats.load_control_waits
     );
     println!(
         "VM frames: {} in use (peak {}); ATA: {} requests ({} by DMA), {} IRQ wake-ups; executor: {} polls",

@@ -157,6 +157,8 @@ pub struct VmStats {
     /// that were evicted or freed before any fault used them.
     pub read_ahead_hits: u64,
     pub read_ahead_wasted: u64,
+    /// Faults that waited for another process's turn to write pages out (load control).
+    pub load_control_waits: u64,
 }
 
 impl VmStats {
@@ -203,6 +205,7 @@ impl VmStats {
         "clean-ahead-writes",
         "read-ahead-hits",
         "read-ahead-wasted",
+        "load-control-waits",
     ];
 
     /// The counters in their wire order.
@@ -246,6 +249,7 @@ impl VmStats {
             self.clean_ahead_writes,
             self.read_ahead_hits,
             self.read_ahead_wasted,
+            self.load_control_waits,
         ]
     }
 
@@ -291,6 +295,7 @@ impl VmStats {
             clean_ahead_writes: at(35),
             read_ahead_hits: at(36),
             read_ahead_wasted: at(37),
+            load_control_waits: at(38),
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct Options {
     pub clean_ahead: bool,
     /// `-ra=on|off`: read pages ahead of a process that faults its way through them in order.
     pub read_ahead: bool,
+    /// `-lc=on|off`: load control, one process at a time writing pages out when memory is full.
+    pub load_control: bool,
     /// `-slice=TICKS`: the scheduler's time slice.
     pub time_slice: Option<u32>,
     /// `-jitter=SEED`: vary the timer's period and the time slice at random, from SEED, so
@@ -135,6 +137,8 @@ Options:
   -share=on|off      Share read-only executable pages (default on).
   -clean-ahead=on|off  Write dirty pages to swap ahead of need (default off; never with -vm=serial).
   -ra=on|off         Read pages ahead of in-order faults (default on; off with -vm=serial).
+  -lc=on|off         Load control: one process at a time writes pages out when memory is
+                     full (default on; off with -vm=serial).
   -slice=TICKS       Time slice of the scheduler in timer ticks.
   -jitter=SEED       Vary the timer period and time slice at random (from SEED).
   -ata=dma|pio       Disk transfers by bus-master DMA where possible (default) or PIO.
@@ -181,7 +185,7 @@ fn on_off(option: &str, value: &str) -> Result<bool, Error> {
 
 /// Parses split words into options and actions.
 pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
-    let mut options = Options { share_pages: true, read_ahead: true, ..Options::default() };
+    let mut options = Options { share_pages: true, read_ahead: true, load_control: true, ..Options::default() };
     let mut rest = words.iter().peekable();
     while let Some(word) = rest.next_if(|word| word.starts_with('-')) {
         let (name, value) = match word.split_once('=') {
@@ -204,6 +208,7 @@ pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
             ("-share", Some(v)) => options.share_pages = on_off(name, v)?,
             ("-clean-ahead", Some(v)) => options.clean_ahead = on_off(name, v)?,
             ("-ra", Some(v)) => options.read_ahead = on_off(name, v)?,
+            ("-lc", Some(v)) => options.load_control = on_off(name, v)?,
             ("-vm", Some("async")) => options.fault_mode = FaultMode::Async,
             ("-vm", Some("serial")) => options.fault_mode = FaultMode::Serial,
             ("-vm", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
@@ -257,7 +262,7 @@ mod tests {
     #[test]
     fn parses_values_and_rintos_options() {
         let (options, actions) =
-            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -clean-ahead=on -ra=off -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
+            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -clean-ahead=on -ra=off -lc=off -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
                 .unwrap();
         assert_eq!(options.user_page_limit, Some(64));
         assert_eq!(options.random_seed, Some(7));
@@ -266,6 +271,7 @@ mod tests {
         assert!(!options.share_pages);
         assert!(options.clean_ahead);
         assert!(!options.read_ahead);
+        assert!(!options.load_control);
         assert_eq!(options.time_slice, Some(2));
         assert_eq!(options.jitter, Some(9));
         assert_eq!(options.ata_transfer, AtaTransfer::Pio);
@@ -282,9 +288,9 @@ mod tests {
     }
 
     #[test]
-    fn sharing_and_read_ahead_are_on_and_clean_ahead_off_by_default() {
+    fn sharing_read_ahead_and_load_control_are_on_and_clean_ahead_off_by_default() {
         let options = parse(&[]).unwrap().0;
-        assert!(options.share_pages && options.read_ahead && !options.clean_ahead);
+        assert!(options.share_pages && options.read_ahead && options.load_control && !options.clean_ahead);
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct Facts {
     pub fills_since_filled: u64,
     /// It holds a page read ahead that no fault has used yet.
     pub read_ahead: bool,
+    /// The sweep leaves its pages alone: they belong to the load-control token's holder
+    /// alone, and the holder looks for other processes' pages first (see `token`).
+    pub spared: bool,
 }
 
 /// Classifies a frame for the hand. `take_referenced` (which clears the accessed bits) and
@@ -55,7 +58,7 @@ pub struct Facts {
 /// its accessed bits.
 pub fn look(facts: Facts, take_referenced: impl FnOnce() -> bool, costs_write: impl FnOnce() -> bool) -> Look {
     let grace = if facts.read_ahead { READ_AHEAD_GRACE } else { RECENT_FILLS };
-    if !facts.in_use || facts.pinned || facts.fills_since_filled < grace {
+    if !facts.in_use || facts.pinned || facts.spared || facts.fills_since_filled < grace {
         Look::Unavailable
     } else if take_referenced() {
         Look::Referenced
@@ -128,6 +131,7 @@ mod tests {
         /// Fills since it was filled.
         age: u64,
         read_ahead: bool,
+        spared: bool,
         claimed: bool,
     }
 
@@ -140,6 +144,7 @@ mod tests {
                 pinned: false,
                 age: RECENT_FILLS,
                 read_ahead: false,
+                spared: false,
                 claimed: false,
             }
         }
@@ -160,6 +165,7 @@ mod tests {
                     pinned: frame.pinned,
                     fills_since_filled: frame.age,
                     read_ahead: frame.read_ahead,
+                    spared: frame.spared,
                 };
                 let seen = look(facts, || core::mem::take(&mut frame.accessed), || frame.dirty);
                 cells[i].set(frame);
@@ -238,14 +244,16 @@ mod tests {
     }
 
     #[test]
-    fn busy_pinned_and_recently_filled_frames_are_skipped_with_their_bits_kept() {
-        let mut frames = [Frame { accessed: true, ..Frame::default() }; 5];
+    fn busy_pinned_spared_and_recently_filled_frames_are_skipped_with_their_bits_kept() {
+        let mut frames = [Frame { accessed: true, ..Frame::default() }; 6];
         frames[0].busy = true;
         frames[1].pinned = true;
         frames[2].age = RECENT_FILLS - 1;
+        frames[3].spared = true;
         frames[3].accessed = false;
+        frames[4].accessed = false;
         let mut hand = 0;
-        assert_eq!(run(&mut hand, &mut frames, 8).0, Some(3));
+        assert_eq!(run(&mut hand, &mut frames, 8).0, Some(4));
         assert!(frames[0].accessed && frames[1].accessed && frames[2].accessed, "skipped frames keep their accessed bits");
     }
 

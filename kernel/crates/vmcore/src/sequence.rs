@@ -148,6 +148,7 @@ mod tests {
                                 pinned: false,
                                 fills_since_filled: fills - slot.filled_at,
                                 read_ahead: false,
+                                spared: false,
                             };
                             clock::look(facts, || core::mem::take(&mut slot.accessed), || slot.dirty)
                         },

@@ -1,0 +1,92 @@
+//! Load control (the policy is `vmcore::token`): when memory is full, one process at a time
+//! may write pages out to make room; the others take only frames that cost no write and
+//! otherwise wait for their turn. Off with `-lc=off`, and under `-vm=serial`, the baseline.
+
+use alloc::sync::Arc;
+use core::pin::pin;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::future::select;
+use rintos_vmcore::token::{Role, Token};
+
+use super::page::AddressSpace;
+use crate::sync::SpinLock;
+use crate::task::{Event, timer};
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// The token, and the event its holder's turn fires when it ends (made by the first process
+/// that waits for it).
+struct Turn {
+    token: Token,
+    ended: Option<Arc<Event>>,
+}
+
+static TURN: SpinLock<Turn> = SpinLock::new("load-control token", Turn { token: Token::new(), ended: None });
+
+pub fn enable(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// How the token names a process: its address space's address.
+pub fn name(space: &AddressSpace) -> usize {
+    core::ptr::from_ref(space) as usize
+}
+
+/// The role of `space`, which needs a frame (always `Free` when load control is off).
+pub fn role(space: &AddressSpace) -> Role {
+    decide(|token, now| token.role(name(space), now))
+}
+
+/// `space` found no free frame: its role, the token's if nobody holds it.
+pub fn take(space: &AddressSpace) -> Role {
+    decide(|token, now| token.take(name(space), now))
+}
+
+fn decide(ask: impl FnOnce(&mut Token, u64) -> Role) -> Role {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return Role::Free;
+    }
+    let mut turn = TURN.lock();
+    let before = turn.token.turn_ends();
+    let role = ask(&mut turn.token, timer::now());
+    // A new turn began: whoever waited for the last one to end may go and look again.
+    let ended = (turn.token.turn_ends() != before).then(|| turn.ended.take()).flatten();
+    drop(turn);
+    if let Some(event) = ended {
+        event.fire();
+    }
+    role
+}
+
+/// Whether a process waits for the token (never, when load control is off).
+pub fn contended() -> bool {
+    ENABLED.load(Ordering::Relaxed) && TURN.lock().token.contended()
+}
+
+/// Waits until the current turn ends (its holder gives the token up, or its time is over);
+/// `space` is next, unless another process waited first.
+pub async fn wait_for_turn(space: &AddressSpace) {
+    // Made, and if unused dropped, outside the lock.
+    let mut fresh = Some(Event::new());
+    let (event, ends) = {
+        let mut turn = TURN.lock();
+        let Some(ends) = turn.token.turn_ends() else { return };
+        turn.token.wait(name(space));
+        let event = turn.ended.get_or_insert_with(|| fresh.take().expect("taken once")).clone();
+        (event, ends)
+    };
+    super::stats::count_load_control_wait();
+    select(pin!(event.wait()), pin!(timer::sleep_until(ends))).await;
+}
+
+/// `space` stops competing for memory for now (its process exits, or waits for another):
+/// if it held the token, the token passes on, and the processes waiting for it look again.
+pub fn step_aside(space: &AddressSpace) {
+    let mut turn = TURN.lock();
+    let ended = turn.token.release(name(space), timer::now()).then(|| turn.ended.take()).flatten();
+    drop(turn);
+    if let Some(event) = ended {
+        event.fire();
+    }
+}
