@@ -157,6 +157,7 @@ impl Config {
             outcomes: OUTCOME_TESTS.to_vec(),
             outcomes_also: vec![
                 ("vm/page-parallel", Mode::NoSharing),
+                ("vm/page-parallel", Mode::NoLoadControl),
                 ("vm/page-linear", Mode::CleanAhead),
                 ("vm/page-merge-seq", Mode::CleanAhead),
                 ("vm/page-merge-par", Mode::CleanAhead),
@@ -215,6 +216,8 @@ pub enum Mode {
     NoSharing,
     /// Asynchronous, with clean-ahead.
     CleanAhead,
+    /// Asynchronous, without load control.
+    NoLoadControl,
 }
 
 impl Mode {
@@ -224,6 +227,7 @@ impl Mode {
             Mode::Serial => "serial",
             Mode::NoSharing => "share-off",
             Mode::CleanAhead => "clean-ahead",
+            Mode::NoLoadControl => "lc-off",
         }
     }
 
@@ -233,6 +237,7 @@ impl Mode {
             Mode::Serial => &["-vm=serial"],
             Mode::NoSharing => &["-share=off"],
             Mode::CleanAhead => &["-clean-ahead=on"],
+            Mode::NoLoadControl => &["-lc=off"],
         }
     }
 }

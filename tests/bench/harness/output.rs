@@ -75,6 +75,8 @@ pub struct KernelReport {
     /// from kernels without read-ahead).
     pub read_ahead_hits: u64,
     pub read_ahead_wasted: u64,
+    /// Faults that waited for their turn under load control (absent from kernels without it).
+    pub load_control_waits: u64,
     pub evictions: u64,
     pub cpus_online: u64,
     /// TLB shootdown rounds, the CPUs they interrupted, and the senders' time waiting for
@@ -134,6 +136,9 @@ impl KernelReport {
                     report.read_ahead_hits = number(&captures[0])?;
                     report.read_ahead_wasted = number(&captures[1])?;
                 }
+                if let Ok(captures) = regex_captures(r"(\d+) load-control waits", rest) {
+                    report.load_control_waits = number(&captures[0])?;
+                }
             } else if let Some(rest) = line.strip_prefix("VM frames: ") {
                 report.frames_peak = number(&regex_captures(r"\(peak (\d+)\)", rest)?[0])?;
             } else if let Some(rest) = line.strip_prefix("Fault histogram ") {
@@ -187,7 +192,7 @@ Timer: 345 ticks
 hda4 (swap): 16 reads, 24 writes
 VM faults: 50 minor (40 zero-fill, 10 resident, 0 shared), 2 major (2 swap-in, 0 file, 0 mmap), 2 deferred, 0 collisions, 0 retries
 VM evictions: 1 clean, 3 dirty; swap: 3 outs, 2 ins, 1 slots in use (peak 3) of 1024
-VM paging: 5 swap-cache hits, 6 clean-ahead writes, 7 read-ahead hits, 1 read-ahead wasted
+VM paging: 5 swap-cache hits, 6 clean-ahead writes, 7 read-ahead hits, 1 read-ahead wasted, 8 load-control waits
 VM CPUs: 2 online; TLB shootdowns: 3 rounds, 3 CPUs interrupted, 120 us in all; frame caches: 9 hits, 1 refills
 VM frames: 12 in use (peak 300); ATA: 40 requests, 40 IRQ wake-ups; executor: 99 polls
 Fault latency minor: 50 faults, p50 7680 ns, p99 12 us, max < 13 us
@@ -229,6 +234,7 @@ Powering off...
         );
         assert_eq!((report.swap_cache_hits, report.clean_ahead_writes), (5, 6));
         assert_eq!((report.read_ahead_hits, report.read_ahead_wasted), (7, 1));
+        assert_eq!(report.load_control_waits, 8);
         assert_eq!((report.evictions, report.cpus_online), (4, 2));
         assert_eq!(
             (report.tlb_shootdowns, report.tlb_shootdown_cpus, report.tlb_shootdown_us),

@@ -375,6 +375,13 @@ pub fn figures(results: &Results) -> Vec<Figure> {
         add(
             "outcome",
             variant.clone(),
+            "load-control waits",
+            "faults",
+            each(&|run| run.kernel.load_control_waits as f64),
+        );
+        add(
+            "outcome",
+            variant.clone(),
             "frames peak",
             "frames",
             each(&|run| run.kernel.frames_peak as f64),
@@ -635,7 +642,7 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
 
     let _ = writeln!(
         text,
-        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits, clean-ahead writes and read-ahead hits and wasted in pages; \
+        "\nOutcomes at 4 MB RAM and 4 MB swap (swap traffic in 512-byte sectors, as the swap device counts them; swap-cache hits, clean-ahead writes and read-ahead hits and wasted in pages; faults that waited for their turn under load control; \
          TLB shootdown rounds per eviction and the sender's wait per round on several CPUs)."
     );
     let outcome_metrics = [
@@ -647,6 +654,7 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
         "clean-ahead writes",
         "read-ahead hits",
         "read-ahead wasted",
+        "load-control waits",
         "frames peak",
         "shootdowns per eviction",
         "shootdown wait",
