@@ -14,6 +14,10 @@ use crate::sync::SpinLock;
 use crate::task::{Event, timer};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Whether anybody holds the token, kept beside it for the faults that find memory free: they
+/// need not take its lock (one lock for every fault of every CPU). Read stale, it lets one
+/// fault take a free frame as the token is taken, which the holder's next fault makes up for.
+static HELD: AtomicBool = AtomicBool::new(false);
 
 /// The token, and the event its holder's turn fires when it ends (made by the first process
 /// that waits for it).
@@ -35,6 +39,9 @@ pub fn name(space: &AddressSpace) -> usize {
 
 /// The role of `space`, which needs a frame (always `Free` when load control is off).
 pub fn role(space: &AddressSpace) -> Role {
+    if !HELD.load(Ordering::Relaxed) {
+        return Role::Free;
+    }
     decide(|token, now| token.role(name(space), now))
 }
 
@@ -47,16 +54,25 @@ fn decide(ask: impl FnOnce(&mut Token, u64) -> Role) -> Role {
     if !ENABLED.load(Ordering::Relaxed) {
         return Role::Free;
     }
+    let mut role = Role::Free;
+    change(|token, now| {
+        role = ask(token, now);
+    });
+    role
+}
+
+/// Changes the token with `change`; if a turn ended, wakes whoever waited for that.
+fn change(change: impl FnOnce(&mut Token, u64)) {
     let mut turn = TURN.lock();
     let before = turn.token.turn_ends();
-    let role = ask(&mut turn.token, timer::now());
-    // A new turn began: whoever waited for the last one to end may go and look again.
-    let ended = (turn.token.turn_ends() != before).then(|| turn.ended.take()).flatten();
+    change(&mut turn.token, timer::now());
+    let after = turn.token.turn_ends();
+    HELD.store(after.is_some(), Ordering::Relaxed);
+    let ended = (after != before).then(|| turn.ended.take()).flatten();
     drop(turn);
     if let Some(event) = ended {
         event.fire();
     }
-    role
 }
 
 /// Whether a process waits for the token (never, when load control is off).
@@ -83,10 +99,9 @@ pub async fn wait_for_turn(space: &AddressSpace) {
 /// `space` stops competing for memory for now (its process exits, or waits for another):
 /// if it held the token, the token passes on, and the processes waiting for it look again.
 pub fn step_aside(space: &AddressSpace) {
-    let mut turn = TURN.lock();
-    let ended = turn.token.release(name(space), timer::now()).then(|| turn.ended.take()).flatten();
-    drop(turn);
-    if let Some(event) = ended {
-        event.fire();
+    if HELD.load(Ordering::Relaxed) {
+        change(|token, now| {
+            token.release(name(space), now);
+        });
     }
 }
