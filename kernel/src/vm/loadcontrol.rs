@@ -64,11 +64,10 @@ fn decide(ask: impl FnOnce(&mut Token, u64) -> Role) -> Role {
 /// Changes the token with `change`; if a turn ended, wakes whoever waited for that.
 fn change(change: impl FnOnce(&mut Token, u64)) {
     let mut turn = TURN.lock();
-    let before = turn.token.turn_ends();
+    let before = turn.token.changes();
     change(&mut turn.token, timer::now());
-    let after = turn.token.turn_ends();
-    HELD.store(after.is_some(), Ordering::Relaxed);
-    let ended = (after != before).then(|| turn.ended.take()).flatten();
+    HELD.store(turn.token.turn_ends().is_some(), Ordering::Relaxed);
+    let ended = (turn.token.changes() != before).then(|| turn.ended.take()).flatten();
     drop(turn);
     if let Some(event) = ended {
         event.fire();

@@ -44,6 +44,8 @@ pub struct Token {
     holder: Option<Turn>,
     /// The first process that had to wait during the current turn: the next holder.
     heir: Option<usize>,
+    /// Turns begun or ended so far: whoever waits for the current turn to end looks at this.
+    changes: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -54,7 +56,7 @@ struct Turn {
 
 impl Token {
     pub const fn new() -> Token {
-        Token { holder: None, heir: None }
+        Token { holder: None, heir: None, changes: 0 }
     }
 
     /// The role of `who`, which needs a frame at tick `now`. A turn that has lasted
@@ -79,6 +81,7 @@ impl Token {
     fn begin_turn(&mut self, who: usize, now: u64) -> Role {
         self.holder = Some(Turn { who, since: now });
         self.heir = None;
+        self.changes += 1;
         Role::Holder
     }
 
@@ -97,6 +100,7 @@ impl Token {
         let held = self.holder.is_some_and(|turn| turn.who == who);
         if held {
             self.holder = self.heir.take().map(|heir| Turn { who: heir, since: now });
+            self.changes += 1;
         }
         held
     }
@@ -104,6 +108,12 @@ impl Token {
     /// Whether a process waits for the token: its holder then looks for their pages first.
     pub fn contended(&self) -> bool {
         self.heir.is_some()
+    }
+
+    /// A number that changes whenever a turn begins or ends (a turn may pass from one
+    /// process to the next within one tick, so its end tick does not tell).
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// The tick at which the holder's turn may pass to a waiting process, if anyone holds it.
@@ -158,6 +168,17 @@ mod tests {
         token.wait(C);
         assert!(token.release(B, 30));
         assert_eq!(token.role(C, 31), Role::Holder, "C was the first to wait during B's turn");
+    }
+
+    #[test]
+    fn a_turn_that_passes_on_within_its_first_tick_is_still_a_change() {
+        let mut token = Token::new();
+        token.take(A, 10);
+        token.wait(B);
+        let before = token.changes();
+        assert!(token.release(A, 10));
+        assert_eq!(token.turn_ends(), Some(10 + MAX_HOLD), "B's turn ends when A's would have");
+        assert_ne!(token.changes(), before, "but it is B's turn now");
     }
 
     #[test]
