@@ -163,10 +163,9 @@ pub fn execute(command_line: &str) -> Option<(Pid, Arc<ChildRecord>)> {
         threads::try_spawn(&name, move || start_process(words, record))?
     };
     record.thread.init_once(|| Arc::downgrade(&thread));
-    // The parent waits for its child's load, which may need frames: its turn to write pages
-    // out (see `vm::loadcontrol`) must not hold the child back.
+    // The parent waits for its child's load, which may need frames.
     if let Some(parent) = current_process() {
-        vm::loadcontrol::step_aside(&parent.space);
+        vm::step_aside(&parent.space);
     }
     record.loaded.down();
     record.load_succeeded.load(Ordering::Acquire).then(|| (thread.tid(), record))
@@ -245,8 +244,7 @@ pub fn wait(pid: Pid) -> i32 {
         let Some(index) = children.iter().position(|(child, _)| *child == pid) else { return -1 };
         children.swap_remove(index).1
     };
-    // What it waits for may need frames (see `vm::loadcontrol`).
-    vm::loadcontrol::step_aside(&process.space);
+    vm::step_aside(&process.space);
     child.exited.down();
     // The child's thread switches away for good a moment after it says it exited, and the
     // reaper frees its stack and page directory after that. A parent that went on at once

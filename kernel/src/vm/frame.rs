@@ -244,8 +244,7 @@ pub(super) fn forget_stale_copy(users: &[User], copy: &mut CleanCopy) -> bool {
 
 /// Looks at frame `id` for the clock hand: clears its accessed bits (every alias gets the
 /// second chance if any of them was used) and says whether taking it costs a write. Frames
-/// whose pages all belong to the address space the load-control token names `spared` are
-/// left alone.
+/// whose pages all belong to the address space whose `token_name` is `spared` are left alone.
 fn look(id: FrameId, spared: Option<usize>) -> Look {
     let mut state = frame(id).lock();
     let FrameState::InUse { users, pins, copy, cleaning, prefetched, .. } = &mut *state else {
@@ -457,7 +456,7 @@ fn behind_run(space: &AddressSpace, event: &Arc<Event>, clean_only: bool) -> Opt
 }
 
 /// The clock's victim, claimed with `event` (only if that writes nothing, if `clean_only`),
-/// leaving alone the frames of the address space the load-control token names `spared`.
+/// leaving alone the frames of the address space whose `token_name` is `spared`.
 fn clock_victim(event: &Arc<Event>, clean_only: bool, spared: Option<usize>) -> Option<Victim> {
     let mut victim = None;
     let claim = |id| {
@@ -486,17 +485,17 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
     let mut rounds = 0;
     while rounds < ROUNDS {
         // The free frames are the token holder's while somebody holds it.
-        let mut role = loadcontrol::role(space);
+        let mut role = loadcontrol::role(space.token_name());
         if role != Role::Waiter {
             if let Some(id) = allocate(&owner) {
                 return Ok((id, Eviction::None));
             }
-            role = loadcontrol::take(space);
+            role = loadcontrol::take(space.token_name());
         }
         // Waiting for its turn, a process may still take a frame that costs no write.
         let clean_only = role == Role::Waiter;
         // Holding the token while others wait, it takes their pages before its own.
-        let spared = (role == Role::Holder && loadcontrol::contended()).then(|| loadcontrol::name(space));
+        let spared = (role == Role::Holder && loadcontrol::contended()).then(|| space.token_name());
         let eviction_event = Event::new();
         let victim = behind_run(space, &eviction_event, clean_only)
             .or_else(|| spared.and_then(|own| clock_victim(&eviction_event, clean_only, Some(own))))
@@ -511,7 +510,9 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
         // With swap full, nobody's turn would help: the rounds run out for the process that
         // keeps faulting.
         if clean_only && !swap::is_full() {
-            loadcontrol::wait_for_turn(space).await;
+            if loadcontrol::wait_for_turn(space.token_name()).await {
+                super::stats::count_load_control_wait();
+            }
             continue;
         }
         rounds += 1;

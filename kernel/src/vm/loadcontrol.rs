@@ -9,7 +9,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use futures_util::future::select;
 use rintos_vmcore::token::{Role, Token};
 
-use super::page::AddressSpace;
 use crate::sync::SpinLock;
 use crate::task::{Event, timer};
 
@@ -32,22 +31,18 @@ pub fn enable(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
 }
 
-/// How the token names a process: its address space's address.
-pub fn name(space: &AddressSpace) -> usize {
-    core::ptr::from_ref(space) as usize
-}
-
-/// The role of `space`, which needs a frame (always `Free` when load control is off).
-pub fn role(space: &AddressSpace) -> Role {
+/// The role of process `who` (named by `AddressSpace::token_name`), which needs a frame
+/// (always `Free` when load control is off).
+pub fn role(who: usize) -> Role {
     if !HELD.load(Ordering::Relaxed) {
         return Role::Free;
     }
-    decide(|token, now| token.role(name(space), now))
+    decide(|token, now| token.role(who, now))
 }
 
-/// `space` found no free frame: its role, the token's if nobody holds it.
-pub fn take(space: &AddressSpace) -> Role {
-    decide(|token, now| token.take(name(space), now))
+/// Process `who` found no free frame: its role, the token's if nobody holds it.
+pub fn take(who: usize) -> Role {
+    decide(|token, now| token.take(who, now))
 }
 
 fn decide(ask: impl FnOnce(&mut Token, u64) -> Role) -> Role {
@@ -80,27 +75,28 @@ pub fn contended() -> bool {
 }
 
 /// Waits until the current turn ends (its holder gives the token up, or its time is over);
-/// `space` is next, unless another process waited first.
-pub async fn wait_for_turn(space: &AddressSpace) {
+/// `who` is next, unless another process waited first. Returns whether there was a turn to
+/// wait for.
+pub async fn wait_for_turn(who: usize) -> bool {
     // Made, and if unused dropped, outside the lock.
     let mut fresh = Some(Event::new());
     let (event, ends) = {
         let mut turn = TURN.lock();
-        let Some(ends) = turn.token.turn_ends() else { return };
-        turn.token.wait(name(space));
+        let Some(ends) = turn.token.turn_ends() else { return false };
+        turn.token.wait(who);
         let event = turn.ended.get_or_insert_with(|| fresh.take().expect("taken once")).clone();
         (event, ends)
     };
-    super::stats::count_load_control_wait();
     select(pin!(event.wait()), pin!(timer::sleep_until(ends))).await;
+    true
 }
 
-/// `space` stops competing for memory for now (its process exits, or waits for another):
-/// if it held the token, the token passes on, and the processes waiting for it look again.
-pub fn step_aside(space: &AddressSpace) {
+/// Process `who` stops competing for memory for now (it exits, or waits for another): if it
+/// held the token, the token passes on, and the processes waiting for it look again.
+pub fn step_aside(who: usize) {
     if HELD.load(Ordering::Relaxed) {
         change(|token, now| {
-            token.release(name(space), now);
+            token.release(who, now);
         });
     }
 }

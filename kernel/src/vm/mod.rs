@@ -10,7 +10,7 @@
 
 pub mod fault;
 pub mod frame;
-pub mod loadcontrol;
+mod loadcontrol;
 pub mod mmap;
 pub mod page;
 pub mod pageout;
@@ -158,7 +158,13 @@ pub fn destroy(space: &Arc<AddressSpace>) {
         block_on(holds_no_spinlock(release::release(space, &page)));
     }
     // Its frames are free now: the process whose turn is next finds them.
-    loadcontrol::step_aside(space);
+    step_aside(space);
+}
+
+/// The process of `space` waits for another process (its exit, or its load), which may need
+/// frames: if it held the load-control token, its turn ends (see `loadcontrol`).
+pub fn step_aside(space: &AddressSpace) {
+    loadcontrol::step_aside(space.token_name());
 }
 
 /// Resolves a page fault of a user program at `address` (`write`: a write access) in

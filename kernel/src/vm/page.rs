@@ -108,6 +108,12 @@ impl AddressSpace {
         }))
     }
 
+    /// How load control (`loadcontrol`) names this space's process: the space's address, which
+    /// no other live space has.
+    pub fn token_name(&self) -> usize {
+        core::ptr::from_ref(self) as usize
+    }
+
     /// Notes that a fault read the page at `upage` back from swap or a file.
     pub fn note_read_back(&self, upage: usize) {
         self.run.lock().note(upage / PAGE_SIZE);
