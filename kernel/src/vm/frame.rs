@@ -495,7 +495,7 @@ pub async fn obtain(space: &AddressSpace, owner: Arc<Event>) -> Result<(FrameId,
         // Waiting for its turn, a process may still take a frame that costs no write.
         let clean_only = role == Role::Waiter;
         // Holding the token while others wait, it takes their pages before its own.
-        let spared = (role == Role::Holder && loadcontrol::contended()).then(|| space.token_name());
+        let spared = (role == Role::Holder { others_wait: true }).then(|| space.token_name());
         let eviction_event = Event::new();
         let victim = behind_run(space, &eviction_event, clean_only)
             .or_else(|| spared.and_then(|own| clock_victim(&eviction_event, clean_only, Some(own))))

@@ -69,11 +69,6 @@ fn change(change: impl FnOnce(&mut Token, u64)) {
     }
 }
 
-/// Whether a process waits for the token (never, when load control is off).
-pub fn contended() -> bool {
-    ENABLED.load(Ordering::Relaxed) && TURN.lock().token.contended()
-}
-
 /// Waits until the current turn ends (its holder gives the token up, or its time is over);
 /// `who` is next, unless another process waited first. Returns whether there was a turn to
 /// wait for.
@@ -95,8 +90,6 @@ pub async fn wait_for_turn(who: usize) -> bool {
 /// held the token, the token passes on, and the processes waiting for it look again.
 pub fn step_aside(who: usize) {
     if HELD.load(Ordering::Relaxed) {
-        change(|token, now| {
-            token.release(who, now);
-        });
+        change(|token, now| token.release(who, now));
     }
 }

@@ -13,7 +13,7 @@ use rintos_user::entry::Args;
 use rintos_user::testlib::set_test_name;
 use rintos_user::{ProcessGlobal, fail};
 use rintos_vm_extra::board::Board;
-use rintos_vm_extra::{pattern, text_arg};
+use rintos_vm_extra::{number_arg, pattern};
 
 rintos_user::entry!(main);
 
@@ -25,9 +25,7 @@ static DATA: ProcessGlobal<[u32; WORDS]> = ProcessGlobal::new([0; WORDS]);
 
 fn main(args: Args) -> i32 {
     set_test_name("lc-child");
-    let Some(round) = text_arg(&args, 1).to_str().ok().and_then(|text| text.parse::<u32>().ok()) else {
-        fail!("usage: lc-child ROUND");
-    };
+    let round = number_arg(&args, 1);
     let go = Board::open(c"go");
     go.wait_for(0);
     let mut data = DATA.borrow_mut();

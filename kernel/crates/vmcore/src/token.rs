@@ -31,8 +31,9 @@ pub const MAX_HOLD: u64 = 50;
 pub enum Role {
     /// Nobody holds the token: it takes a free frame, or if there is none, the token.
     Free,
-    /// It holds the token: it may take a free frame or evict any page.
-    Holder,
+    /// It holds the token: it may take a free frame or evict any page. While `others_wait`,
+    /// it takes their pages before its own.
+    Holder { others_wait: bool },
     /// Another process holds the token: this one may take only a frame that needs no write
     /// and is not free (the free ones are the holder's); otherwise it waits for its turn.
     Waiter,
@@ -64,7 +65,7 @@ impl Token {
     pub fn role(&mut self, who: usize, now: u64) -> Role {
         match self.holder {
             None => Role::Free,
-            Some(turn) if turn.who == who => Role::Holder,
+            Some(turn) if turn.who == who => Role::Holder { others_wait: self.heir.is_some() },
             Some(turn) if now < turn.since + MAX_HOLD => Role::Waiter,
             Some(_) => self.begin_turn(who, now),
         }
@@ -82,7 +83,7 @@ impl Token {
         self.holder = Some(Turn { who, since: now });
         self.heir = None;
         self.changes += 1;
-        Role::Holder
+        Role::Holder { others_wait: false }
     }
 
     /// `who` must wait for its turn: it is next, unless another process waited first.
@@ -91,23 +92,15 @@ impl Token {
     }
 
     /// `who` no longer competes for memory (it exited, or waits for another process) at tick
-    /// `now`: if it held the token, the token passes to the heir, if any. Returns whether the
-    /// turn ended.
-    pub fn release(&mut self, who: usize, now: u64) -> bool {
+    /// `now`: if it held the token, the token passes to the heir, if any.
+    pub fn release(&mut self, who: usize, now: u64) {
         if self.heir == Some(who) {
             self.heir = None;
         }
-        let held = self.holder.is_some_and(|turn| turn.who == who);
-        if held {
+        if self.holder.is_some_and(|turn| turn.who == who) {
             self.holder = self.heir.take().map(|heir| Turn { who: heir, since: now });
             self.changes += 1;
         }
-        held
-    }
-
-    /// Whether a process waits for the token: its holder then looks for their pages first.
-    pub fn contended(&self) -> bool {
-        self.heir.is_some()
     }
 
     /// A number that changes whenever a turn begins or ends (a turn may pass from one
@@ -134,10 +127,10 @@ mod tests {
     fn the_first_process_short_of_frames_takes_the_token_and_keeps_it() {
         let mut token = Token::new();
         assert_eq!(token.role(A, 9), Role::Free, "nobody is short of frames yet");
-        assert_eq!(token.take(A, 10), Role::Holder);
+        assert_eq!(token.take(A, 10), Role::Holder { others_wait: false });
         assert_eq!(token.take(B, 11), Role::Waiter);
         assert_eq!(token.role(B, 11), Role::Waiter, "even for a free frame");
-        assert_eq!(token.role(A, 12), Role::Holder, "the holder keeps it");
+        assert_eq!(token.role(A, 12), Role::Holder { others_wait: false }, "the holder keeps it");
         assert_eq!(token.take(B, 10 + MAX_HOLD - 1), Role::Waiter);
     }
 
@@ -145,11 +138,14 @@ mod tests {
     fn a_token_given_up_with_nobody_waiting_is_free() {
         let mut token = Token::new();
         token.take(A, 10);
-        assert!(!token.release(B, 11), "B did not hold it: nothing changes");
-        assert!(token.release(A, 12));
+        let before = token.changes();
+        token.release(B, 11);
+        assert_eq!(token.changes(), before, "B did not hold it: nothing changes");
+        token.release(A, 12);
+        assert_ne!(token.changes(), before);
         assert_eq!(token.turn_ends(), None);
         assert_eq!(token.role(B, 13), Role::Free);
-        assert_eq!(token.take(B, 13), Role::Holder);
+        assert_eq!(token.take(B, 13), Role::Holder { others_wait: false });
         assert_eq!(token.role(A, 14), Role::Waiter);
     }
 
@@ -157,17 +153,16 @@ mod tests {
     fn a_token_given_up_goes_to_the_first_process_that_waited() {
         let mut token = Token::new();
         token.take(A, 10);
-        assert!(!token.contended());
         token.wait(B);
         token.wait(C);
-        assert!(token.contended(), "the holder looks for B's and C's pages first");
-        assert!(token.release(A, 20));
+        assert_eq!(token.role(A, 11), Role::Holder { others_wait: true }, "A looks for B's and C's pages first");
+        token.release(A, 20);
         assert_eq!(token.turn_ends(), Some(20 + MAX_HOLD), "B's turn starts when A's ends");
         assert_eq!(token.role(C, 21), Role::Waiter, "C waits on: it is B's turn");
-        assert_eq!(token.role(B, 21), Role::Holder);
+        assert_eq!(token.role(B, 21), Role::Holder { others_wait: false });
         token.wait(C);
-        assert!(token.release(B, 30));
-        assert_eq!(token.role(C, 31), Role::Holder, "C was the first to wait during B's turn");
+        token.release(B, 30);
+        assert_eq!(token.role(C, 31), Role::Holder { others_wait: false }, "C was the first to wait during B's turn");
     }
 
     #[test]
@@ -176,7 +171,7 @@ mod tests {
         token.take(A, 10);
         token.wait(B);
         let before = token.changes();
-        assert!(token.release(A, 10));
+        token.release(A, 10);
         assert_eq!(token.turn_ends(), Some(10 + MAX_HOLD), "B's turn ends when A's would have");
         assert_ne!(token.changes(), before, "but it is B's turn now");
     }
@@ -186,8 +181,8 @@ mod tests {
         let mut token = Token::new();
         token.take(A, 10);
         token.wait(B);
-        assert!(!token.release(B, 12));
-        assert!(token.release(A, 13));
+        token.release(B, 12);
+        token.release(A, 13);
         assert_eq!(token.turn_ends(), None, "nobody is waiting");
     }
 
@@ -196,7 +191,7 @@ mod tests {
         let mut token = Token::new();
         token.take(A, 100);
         assert_eq!(token.turn_ends(), Some(100 + MAX_HOLD));
-        assert_eq!(token.role(B, 100 + MAX_HOLD), Role::Holder, "A's turn is over");
+        assert_eq!(token.role(B, 100 + MAX_HOLD), Role::Holder { others_wait: false }, "A's turn is over");
         assert_eq!(token.turn_ends(), Some(100 + 2 * MAX_HOLD), "B's turn starts now");
         assert_eq!(token.role(A, 100 + MAX_HOLD + 1), Role::Waiter);
     }
