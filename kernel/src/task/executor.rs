@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use conquer_once::spin::OnceCell;
@@ -28,6 +28,9 @@ struct Executor {
     /// Task ids whose slot is free.
     free_ids: SpinLock<Vec<usize>>,
     thread: AtomicU32,
+    /// The task being polled, plus one (0 between polls): the owner of any sleeping lock
+    /// that the executor thread takes meanwhile (see [`lock_owner`]).
+    polling: AtomicUsize,
 }
 
 static EXECUTOR: OnceCell<Executor> = OnceCell::uninit();
@@ -59,6 +62,7 @@ pub fn start_executor() {
         tasks: SpinLock::new("executor tasks", (0..MAX_TASKS).map(|_| None).collect()),
         free_ids: SpinLock::new("executor ids", (0..MAX_TASKS).rev().collect()),
         thread: AtomicU32::new(0),
+        polling: AtomicUsize::new(0),
     });
     let thread = threads::spawn("executor", run);
     executor().thread.store(thread.tid(), Ordering::Relaxed);
@@ -74,7 +78,10 @@ fn run() {
             let Some(mut task) = executor.tasks.lock()[id].take() else { continue };
             let waker = task_waker(id);
             POLLS.fetch_add(1);
-            match task.as_mut().poll(&mut Context::from_waker(&waker)) {
+            executor.polling.store(id + 1, Ordering::Relaxed);
+            let poll = task.as_mut().poll(&mut Context::from_waker(&waker));
+            executor.polling.store(0, Ordering::Relaxed);
+            match poll {
                 Poll::Pending => executor.tasks.lock()[id] = Some(task),
                 Poll::Ready(()) => {
                     drop(task);
@@ -121,16 +128,47 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    try_spawn(future).ok()
+}
+
+/// As [`spawn`], but hands the future back, unpolled, when [`MAX_TASKS`] tasks already
+/// exist, so that the caller can run it some other way.
+pub fn try_spawn<F>(future: F) -> Result<JoinHandle<F::Output>, F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     let executor = executor();
+    let Some(id) = executor.free_ids.lock().pop() else { return Err(future) };
     let completion = Arc::new(Completion { value: SpinLock::new("task result", None), waiter: AtomicWaker::new() });
     let done = completion.clone();
     let task: Task = Box::pin(async move {
         let output = future.await;
         *done.value.lock() = Some(output);
-        done.waiter.wake();
+        // A thread that joins a task waits for it as for a device: it runs before the
+        // threads that compute, as a disk interrupt's waiter would.
+        threads::wake_first(|| done.waiter.wake());
     });
-    let id = executor.free_ids.lock().pop()?;
     executor.tasks.lock()[id] = Some(task);
     task_waker(id).wake();
-    Some(JoinHandle { completion })
+    Ok(JoinHandle { completion })
 }
+
+/// Who takes a sleeping lock now, for the lock-order checker: the running thread, or, on
+/// the executor thread, the task it polls. Tasks interleave at their `.await`s, so two of
+/// them may each wait for or hold an IDE channel at once, as two threads may.
+#[cfg(debug_assertions)]
+pub fn lock_owner() -> threads::Tid {
+    let me = threads::current_tid();
+    match EXECUTOR.get() {
+        Some(executor) if executor.thread.load(Ordering::Relaxed) == me => match executor.polling.load(Ordering::Relaxed) {
+            0 => me,
+            task => TASK_OWNERS | task as threads::Tid,
+        },
+        _ => me,
+    }
+}
+
+/// Lock owners that are tasks, not threads: thread ids stay far below.
+#[cfg(debug_assertions)]
+const TASK_OWNERS: threads::Tid = 1 << 31;

@@ -20,7 +20,9 @@ use core::pin::pin;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 pub use event::Event;
-pub use executor::{spawn, start_executor};
+#[cfg(debug_assertions)]
+pub use executor::lock_owner;
+pub use executor::{spawn, start_executor, try_spawn};
 pub use mutex::AsyncMutex;
 
 use crate::arch::locked_u64::LockedU64;

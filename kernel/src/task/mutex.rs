@@ -24,10 +24,10 @@ impl AsyncMutex {
         #[cfg(debug_assertions)]
         let level = crate::sync::order::sleeping_level(self.core.tickets().name());
         #[cfg(debug_assertions)]
-        crate::sync::order::check_sleeping(self.core.tickets().name(), level, threads::current_tid());
+        crate::sync::order::check_sleeping(self.core.tickets().name(), level, super::lock_owner());
         self.core.turn().await;
         #[cfg(debug_assertions)]
-        crate::sync::order::acquired_sleeping(self.core.tickets().name(), level, self as *const Self as usize, threads::current_tid());
+        crate::sync::order::acquired_sleeping(self.core.tickets().name(), level, self as *const Self as usize, super::lock_owner());
         AsyncMutexGuard { mutex: self }
     }
 }
@@ -49,7 +49,7 @@ pub struct AsyncMutexGuard<'a> {
 impl Drop for AsyncMutexGuard<'_> {
     fn drop(&mut self) {
         #[cfg(debug_assertions)]
-        crate::sync::order::released_sleeping(self.mutex as *const AsyncMutex as usize, threads::current_tid());
+        crate::sync::order::released_sleeping(self.mutex as *const AsyncMutex as usize, super::lock_owner());
         self.mutex.core.unlock();
     }
 }

@@ -300,12 +300,13 @@ pub fn unpark(tid: Tid) {
 /// For handing a device on to the next thread that waits to start a request on it (the IDE
 /// channels' [`crate::task::AsyncMutex`]): the disk must not sit idle while its new owner
 /// waits behind computing threads, and the owner blocks again once its request is started.
-pub fn wake_first(wake: impl FnOnce()) {
+pub fn wake_first<R>(wake: impl FnOnce() -> R) -> R {
     let _irq = InterruptsOff::new();
     let me = percpu::id();
     WAKE_FIRST[me].store(true, Ordering::Relaxed);
-    wake();
+    let result = wake();
     WAKE_FIRST[me].store(false, Ordering::Relaxed);
+    result
 }
 
 /// Sleeps until [`unpark`] names this thread (returns at once if a wake-up is pending).

@@ -1,9 +1,11 @@
 //! The fault path. A fault either completes at once (the page is already in memory, a zero
 //! page with a free frame, a page another process already shares) or needs I/O (read from
 //! swap, the executable or a mapped file; or evicting a dirty page first). Both are one
-//! future, [`fault_in`]; the fast case simply never waits. While it waits for the disk, only
-//! the faulting thread sleeps: no lock is held across an `.await`, and a second fault on a
-//! page whose fill or eviction is in flight waits for that same operation's event.
+//! future, [`fault_in`]; the fast case simply never waits. A fill that reads the disk runs
+//! as a task on the kernel executor, and the faulting thread parks until the task is done.
+//! While a fault waits, only its thread sleeps: no lock is held across an `.await`, and a
+//! second fault on a page whose fill or eviction is in flight waits for that same
+//! operation's event.
 
 use alloc::sync::Arc;
 use alloc::vec;
@@ -81,7 +83,11 @@ pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Res
                 event.wait().await;
             }
             Step::Fill { event, backing, share } => {
-                let result = fill(space, page, &event, &backing, share).await;
+                let result = if backing.reads_disk() && super::fills_on_executor() {
+                    fill_on_executor(space, page, &event, &backing, share).await
+                } else {
+                    fill(space, page, &event, &backing, share).await
+                };
                 event.fire();
                 match result {
                     Ok(Some(resolution)) => {
@@ -160,6 +166,28 @@ fn attach_shared(space: &Arc<AddressSpace>, page: &Arc<Page>, residence: &mut Re
     users.push(User { space: Arc::downgrade(space), page: page.clone() });
     *residence = Residence::Present(id);
     Step::Done(FaultKind::Shared)
+}
+
+/// Runs [`fill`] as a task on the kernel executor, which the faulting thread awaits (and,
+/// with every task slot taken, runs the fill itself after all).
+async fn fill_on_executor(
+    space: &Arc<AddressSpace>,
+    page: &Arc<Page>,
+    event: &Arc<Event>,
+    backing: &Backing,
+    share: Option<ShareKey>,
+) -> Result<Option<Resolution>, FaultError> {
+    let (space, page, event, backing) = (space.clone(), page.clone(), event.clone(), backing.clone());
+    let task = async move { fill(&space, &page, &event, &backing, share).await };
+    // The executor runs before the other ready threads, as a disk interrupt's waiter would:
+    // it starts the read while this thread parks.
+    match crate::threads::wake_first(|| crate::task::try_spawn(task)) {
+        Ok(handle) => {
+            super::stats::count_executor_fill();
+            handle.await
+        }
+        Err(task) => task.await,
+    }
 }
 
 /// Gets a frame, fills it from `backing`, and maps it. `Ok(None)`: lost a race to share.

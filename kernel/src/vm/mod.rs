@@ -37,6 +37,7 @@ use page::{AddressSpace, Backing, Kind, Page, Residence};
 static SERIAL_FAULTS: AtomicBool = AtomicBool::new(false);
 static SHARING: AtomicBool = AtomicBool::new(true);
 static READ_AHEAD: AtomicBool = AtomicBool::new(true);
+static FILLS_ON_EXECUTOR: AtomicBool = AtomicBool::new(true);
 /// The baseline of `-vm=serial`: one lock held across the whole fault, I/O included.
 static SERIAL_LOCK: Mutex<()> = Mutex::new("serial fault lock", ());
 
@@ -53,12 +54,13 @@ pub fn init(options: &Options) {
     }
     READ_AHEAD.store(options.read_ahead && background, Ordering::Relaxed);
     loadcontrol::enable(options.load_control && background);
+    FILLS_ON_EXECUTOR.store(options.fills_on_executor && background, Ordering::Relaxed);
 }
 
 /// Disk I/O of the VM's background tasks on the executor (clean-ahead, read-ahead): one task
-/// at a time, while the guest lives. The disk serves one request at a time anyway, and to the
-/// lock-order checker the executor is one thread, which would seem to take an IDE channel's
-/// lock twice if a second task waited for it.
+/// at a time, while the guest lives. The disk serves one request at a time anyway, and the
+/// faults' own reads, which a user program waits for, are not to queue behind a crowd of
+/// guesses.
 pub struct BackgroundIo(());
 
 static BACKGROUND_IO: AtomicBool = AtomicBool::new(false);
@@ -80,6 +82,11 @@ impl Drop for BackgroundIo {
 /// Whether read-only executable pages are shared between processes (`-share=on`).
 pub fn sharing_enabled() -> bool {
     SHARING.load(Ordering::Relaxed)
+}
+
+/// Whether a fault's fill that reads the disk runs as an executor task (`-fill=executor`).
+pub fn fills_on_executor() -> bool {
+    FILLS_ON_EXECUTOR.load(Ordering::Relaxed)
 }
 
 /// Whether pages are read ahead of in-order faults (`-ra=on`, see `readahead`).

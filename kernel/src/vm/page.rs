@@ -29,6 +29,13 @@ pub enum Backing {
     Memory,
 }
 
+impl Backing {
+    /// Whether filling a page from here reads the disk (a major fault).
+    pub fn reads_disk(&self) -> bool {
+        matches!(self, Backing::File { .. } | Backing::Swap(_))
+    }
+}
+
 /// What kind of page this is, which decides where a dirty copy goes on eviction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

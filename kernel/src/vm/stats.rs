@@ -50,6 +50,7 @@ static READ_AHEAD_HITS: LockedU64 = LockedU64::new(0);
 static CLEAN_AHEAD_WRITES: LockedU64 = LockedU64::new(0);
 static READ_AHEAD_WASTED: LockedU64 = LockedU64::new(0);
 static LOAD_CONTROL_WAITS: LockedU64 = LockedU64::new(0);
+static EXECUTOR_FILLS: LockedU64 = LockedU64::new(0);
 
 /// Every page-fault exception, valid or not (the classic `Exception:` line).
 pub fn count_exception() {
@@ -110,6 +111,11 @@ pub fn count_read_ahead_wasted() {
 /// A fault waited for another process's turn to write pages out (see `loadcontrol`).
 pub fn count_load_control_wait() {
     LOAD_CONTROL_WAITS.fetch_add(1);
+}
+
+/// A major fault's fill was handed to the kernel executor.
+pub fn count_executor_fill() {
+    EXECUTOR_FILLS.fetch_add(1);
 }
 
 /// Faults waiting for the disk right now (reading a page in, or writing a victim out).
@@ -280,6 +286,7 @@ pub fn snapshot() -> rintos_abi::VmStats {
         read_ahead_hits: READ_AHEAD_HITS.load(),
         read_ahead_wasted: READ_AHEAD_WASTED.load(),
         load_control_waits: LOAD_CONTROL_WAITS.load(),
+        executor_fills: EXECUTOR_FILLS.load(),
     }
 }
 
@@ -341,13 +348,14 @@ pub fn print_report() {
         stats.swap_cache_hits, stats.clean_ahead_writes, stats.read_ahead_hits, stats.read_ahead_wasted, stats.load_control_waits
     );
     println!(
-        "VM frames: {} in use (peak {}); ATA: {} requests ({} by DMA), {} IRQ wake-ups; executor: {} polls",
+        "VM frames: {} in use (peak {}); ATA: {} requests ({} by DMA), {} IRQ wake-ups; executor: {} polls, {} fault fills",
         stats.frames_in_use,
         stats.frames_peak,
         stats.ata_requests,
         stats.ata_dma_requests,
         stats.irq_wakeups,
-        stats.executor_polls
+        stats.executor_polls,
+        stats.executor_fills
     );
     let shootdown_ns = crate::devices::timer::tsc_to_ns(crate::arch::tlb::CYCLES.load());
     println!(

@@ -159,6 +159,9 @@ pub struct VmStats {
     pub read_ahead_wasted: u64,
     /// Faults that waited for another process's turn to write pages out (load control).
     pub load_control_waits: u64,
+    /// Fills of major faults that ran as tasks on the kernel executor while the faulting
+    /// thread parked (`-fill=executor`).
+    pub executor_fills: u64,
 }
 
 impl VmStats {
@@ -206,6 +209,7 @@ impl VmStats {
         "read-ahead-hits",
         "read-ahead-wasted",
         "load-control-waits",
+        "executor-fills",
     ];
 
     /// The counters in their wire order.
@@ -250,6 +254,7 @@ impl VmStats {
             self.read_ahead_hits,
             self.read_ahead_wasted,
             self.load_control_waits,
+            self.executor_fills,
         ]
     }
 
@@ -296,6 +301,7 @@ impl VmStats {
             read_ahead_hits: at(36),
             read_ahead_wasted: at(37),
             load_control_waits: at(38),
+            executor_fills: at(39),
         }
     }
 }

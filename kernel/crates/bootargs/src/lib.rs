@@ -59,6 +59,10 @@ pub struct Options {
     pub read_ahead: bool,
     /// `-lc=on|off`: load control, one process at a time writing pages out when memory is full.
     pub load_control: bool,
+    /// `-fill=executor|thread`: where a fault's fill that reads the disk runs, as a task on
+    /// the kernel executor (the faulting thread parks until it completes) or on the
+    /// faulting thread itself.
+    pub fills_on_executor: bool,
     /// `-slice=TICKS`: the scheduler's time slice.
     pub time_slice: Option<u32>,
     /// `-jitter=SEED`: vary the timer's period and the time slice at random, from SEED, so
@@ -139,6 +143,8 @@ Options:
   -ra=on|off         Read pages ahead of in-order faults (default on; off with -vm=serial).
   -lc=on|off         Load control: one process at a time writes pages out when memory is
                      full (default on; off with -vm=serial).
+  -fill=executor|thread  A fault's disk read runs as an executor task (default; the
+                     faulting thread parks until it is done) or on the faulting thread.
   -slice=TICKS       Time slice of the scheduler in timer ticks.
   -jitter=SEED       Vary the timer period and time slice at random (from SEED).
   -ata=dma|pio       Disk transfers by bus-master DMA where possible (default) or PIO.
@@ -185,7 +191,7 @@ fn on_off(option: &str, value: &str) -> Result<bool, Error> {
 
 /// Parses split words into options and actions.
 pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
-    let mut options = Options { share_pages: true, read_ahead: true, load_control: true, ..Options::default() };
+    let mut options = Options { share_pages: true, read_ahead: true, load_control: true, fills_on_executor: true, ..Options::default() };
     let mut rest = words.iter().peekable();
     while let Some(word) = rest.next_if(|word| word.starts_with('-')) {
         let (name, value) = match word.split_once('=') {
@@ -212,6 +218,9 @@ pub fn parse(words: &[String]) -> Result<(Options, Vec<Action>), Error> {
             ("-vm", Some("async")) => options.fault_mode = FaultMode::Async,
             ("-vm", Some("serial")) => options.fault_mode = FaultMode::Serial,
             ("-vm", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
+            ("-fill", Some("executor")) => options.fills_on_executor = true,
+            ("-fill", Some("thread")) => options.fills_on_executor = false,
+            ("-fill", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
             ("-ata", Some("dma")) => options.ata_transfer = AtaTransfer::Dma,
             ("-ata", Some("pio")) => options.ata_transfer = AtaTransfer::Pio,
             ("-ata", Some(v)) => return Err(Error::BadValue { option: String::from(name), value: String::from(v) }),
@@ -262,7 +271,7 @@ mod tests {
     #[test]
     fn parses_values_and_rintos_options() {
         let (options, actions) =
-            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -clean-ahead=on -ra=off -lc=off -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
+            parse(&words("-ul=64 -rs=7 -swap=hdb -vm=serial -share=off -clean-ahead=on -ra=off -lc=off -fill=thread -slice=2 -jitter=9 -ata=pio ktest sema ls cat a rm b append c"))
                 .unwrap();
         assert_eq!(options.user_page_limit, Some(64));
         assert_eq!(options.random_seed, Some(7));
@@ -272,6 +281,7 @@ mod tests {
         assert!(options.clean_ahead);
         assert!(!options.read_ahead);
         assert!(!options.load_control);
+        assert!(!options.fills_on_executor);
         assert_eq!(options.time_slice, Some(2));
         assert_eq!(options.jitter, Some(9));
         assert_eq!(options.ata_transfer, AtaTransfer::Pio);
@@ -288,9 +298,11 @@ mod tests {
     }
 
     #[test]
-    fn sharing_read_ahead_and_load_control_are_on_and_clean_ahead_off_by_default() {
+    fn sharing_read_ahead_load_control_and_fills_on_the_executor_are_on_and_clean_ahead_off_by_default() {
         let options = parse(&[]).unwrap().0;
-        assert!(options.share_pages && options.read_ahead && options.load_control && !options.clean_ahead);
+        assert!(options.share_pages && options.read_ahead && options.load_control && options.fills_on_executor);
+        assert!(!options.clean_ahead);
+        assert!(parse(&words("-fill=executor")).unwrap().0.fills_on_executor);
     }
 
     #[test]
@@ -306,6 +318,7 @@ mod tests {
         assert_eq!(parse(&words("-ul=lots")), Err(Error::BadValue { option: "-ul".into(), value: "lots".into() }));
         assert_eq!(parse(&words("-jitter")), Err(Error::UnknownOption("-jitter".into())));
         assert_eq!(parse(&words("-vm=fast")), Err(Error::BadValue { option: "-vm".into(), value: "fast".into() }));
+        assert_eq!(parse(&words("-fill=cpu")), Err(Error::BadValue { option: "-fill".into(), value: "cpu".into() }));
         assert_eq!(parse(&words("-ata=udma")), Err(Error::BadValue { option: "-ata".into(), value: "udma".into() }));
         assert_eq!(parse(&words("frobnicate")), Err(Error::UnknownAction("frobnicate".into())));
         assert_eq!(parse(&words("run")), Err(Error::MissingArgument { action: "run".into() }));
