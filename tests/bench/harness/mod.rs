@@ -61,6 +61,8 @@ pub struct Contention {
     pub memory_mb: u32,
     /// The guest clocks to run under.
     pub clocks: Vec<GuestClock>,
+    /// Modes run besides async and serial, in host time on one CPU.
+    pub modes_also: Vec<Mode>,
 }
 
 /// What the guest's clocks (the TSC and the timer) count.
@@ -148,6 +150,7 @@ impl Config {
                 iops: 125,
                 memory_mb: 8,
                 clocks: vec![GuestClock::Host, GuestClock::Instructions],
+                modes_also: vec![Mode::FillOnThread],
             },
             throughput: Throughput {
                 processes: 5,
@@ -161,6 +164,8 @@ impl Config {
                 ("vm/page-linear", Mode::CleanAhead),
                 ("vm/page-merge-seq", Mode::CleanAhead),
                 ("vm/page-merge-par", Mode::CleanAhead),
+                ("vm/page-linear", Mode::FillOnThread),
+                ("vm/page-merge-par", Mode::FillOnThread),
             ],
             scaling: Scaling {
                 cpus: vec![1, 2, 4],
@@ -185,6 +190,7 @@ impl Config {
                 seconds: 2,
                 probe_pages: 64,
                 clocks: vec![GuestClock::Host],
+                modes_also: vec![],
                 ..full.contention
             },
             throughput: Throughput {
@@ -218,6 +224,8 @@ pub enum Mode {
     CleanAhead,
     /// Asynchronous, without load control.
     NoLoadControl,
+    /// Asynchronous, with every fault's fill on the faulting thread, none on the executor.
+    FillOnThread,
 }
 
 impl Mode {
@@ -228,6 +236,7 @@ impl Mode {
             Mode::NoSharing => "share-off",
             Mode::CleanAhead => "clean-ahead",
             Mode::NoLoadControl => "lc-off",
+            Mode::FillOnThread => "fill-thread",
         }
     }
 
@@ -238,6 +247,7 @@ impl Mode {
             Mode::NoSharing => &["-share=off"],
             Mode::CleanAhead => &["-clean-ahead=on"],
             Mode::NoLoadControl => &["-lc=off"],
+            Mode::FillOnThread => &["-fill=thread"],
         }
     }
 }
@@ -354,7 +364,8 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
 
     let scaling = &config.scaling;
     let outcome_runs = config.outcomes.len() * 2 + config.outcomes_also.len() + scaling.outcomes.len();
-    let contention_runs = 2 * config.contention.clocks.len() + usize::from(scaling.contention_cpus.is_some());
+    let contention_runs =
+        2 * config.contention.clocks.len() + config.contention.modes_also.len() + usize::from(scaling.contention_cpus.is_some());
     let total = config.runs * (contention_runs + 1 + scaling.cpus.len() + outcome_runs);
     let progress = ProgressBar::new(total as u64).with_style(
         ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
@@ -368,6 +379,7 @@ pub fn run(config: &Config) -> anyhow::Result<Results> {
             .clocks
             .iter()
             .flat_map(|&clock| [(clock, Mode::Async, 1), (clock, Mode::Serial, 1)])
+            .chain(config.contention.modes_also.iter().map(|&mode| (GuestClock::Host, mode, 1)))
             .chain(scaling.contention_cpus.map(|cpus| (GuestClock::Host, Mode::Async, cpus)));
         for (clock, mode, cpus) in contention_variants {
             let name = format!("{}{}{}", mode.name(), clock.suffix(), cpus_suffix(cpus));
