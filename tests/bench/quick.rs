@@ -13,7 +13,7 @@ fn the_quick_benchmark_measures_every_experiment() {
     let results = harness::run(&config).expect("the quick benchmark runs");
 
     let variants: Vec<(Mode, u32)> = results.contention.iter().map(|run| (run.mode, run.cpus)).collect();
-    assert_eq!(variants, [(Mode::Async, 1), (Mode::Serial, 1), (Mode::Async, 2)]);
+    assert_eq!(variants, [(Mode::Async, 1), (Mode::Serial, 1), (Mode::FillOnThread, 1), (Mode::Async, 2)]);
     for run in &results.contention {
         for phase in [&run.idle, &run.loaded] {
             let samples = phase.probe.count() + phase.probe_other_io;
@@ -96,6 +96,7 @@ fn the_quick_benchmark_measures_every_experiment() {
             .contains("<svg")
     );
     assert!(published.table.contains("ratio serial / async p99, loaded"));
+    assert!(published.table.contains("ratio fill-thread p99 loaded / idle"), "the contention table of each further mode is printed");
     assert!(published.table.contains("ratio 2 CPUs / 1 CPU, minor faults"));
     assert!(published.table.contains("ratio 2 CPUs / 1 CPU, system calls"));
     assert!(published.table.contains("ratio page-parallel wall time, 2 CPUs / 1 CPU"));

@@ -190,7 +190,6 @@ impl Config {
                 seconds: 2,
                 probe_pages: 64,
                 clocks: vec![GuestClock::Host],
-                modes_also: vec![],
                 ..full.contention
             },
             throughput: Throughput {

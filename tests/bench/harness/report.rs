@@ -419,6 +419,40 @@ pub fn figures(results: &Results) -> Vec<Figure> {
     figures
 }
 
+/// The idle and loaded phases of one more contention variant of faults as futures (`mode`
+/// named as in its figures, `suffix` its CPUs), with its p99 ratio.
+fn futures_phases(text: &mut String, figures: &[Figure], mode: &str, suffix: &str) {
+    let columns = [format!("{mode} idle{suffix}"), format!("{mode} loaded{suffix}")];
+    let _ = write!(text, "{:<32}", "");
+    for column in &columns {
+        let _ = write!(text, "{column:>26}");
+    }
+    text.push('\n');
+    for (metric, unit) in [
+        ("probe minor p50", "us"),
+        ("probe minor p99", "us"),
+        ("kernel minor p99", "us"),
+        ("counting rate", "M iter/s"),
+        ("major faults", "/s"),
+    ] {
+        let _ = write!(text, "{:<32}", format!("{metric} ({unit})"));
+        for column in &columns {
+            let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
+            let _ = write!(text, "{cell:>26}");
+        }
+        text.push('\n');
+    }
+    let p99 = |column: &str| find(figures, column, "probe minor p99").map(|figure| figure.spread.median);
+    match (p99(&columns[1]), p99(&columns[0])) {
+        (Some(loaded), Some(idle)) => {
+            let _ = writeln!(text, "ratio {mode} p99 loaded / idle{suffix}: {:.1}x (target <= 2)", loaded / idle);
+        }
+        _ => {
+            let _ = writeln!(text, "ratio {mode} p99 loaded / idle{suffix}: not measured, a phase had no probe fault (target <= 2)");
+        }
+    }
+}
+
 fn find<'a>(figures: &'a [Figure], variant: &str, metric: &str) -> Option<&'a Figure> {
     figures
         .iter()
@@ -546,35 +580,16 @@ pub fn table(config: &Config, figures: &[Figure]) -> String {
     if let Some(cpus) = config.scaling.contention_cpus {
         let suffix = cpus_suffix(cpus);
         let _ = writeln!(text, "\nThe same on {cpus} CPUs, faults as futures, guest clocks in host time:");
-        let columns = [format!("async idle{suffix}"), format!("async loaded{suffix}")];
-        let _ = write!(text, "{:<32}", "");
-        for column in &columns {
-            let _ = write!(text, "{column:>26}");
-        }
-        text.push('\n');
-        for (metric, unit) in [
-            ("probe minor p50", "us"),
-            ("probe minor p99", "us"),
-            ("kernel minor p99", "us"),
-            ("counting rate", "M iter/s"),
-            ("major faults", "/s"),
-        ] {
-            let _ = write!(text, "{:<32}", format!("{metric} ({unit})"));
-            for column in &columns {
-                let cell = find(figures, column, metric).map_or("-".into(), |figure| show(&figure.spread));
-                let _ = write!(text, "{cell:>26}");
-            }
-            text.push('\n');
-        }
-        let p99 = |column: &str| find(figures, column, "probe minor p99").map(|figure| figure.spread.median);
-        match (p99(&columns[1]), p99(&columns[0])) {
-            (Some(loaded), Some(idle)) => {
-                let _ = writeln!(text, "ratio async p99 loaded / idle{suffix}: {:.1}x (target <= 2)", loaded / idle);
-            }
-            _ => {
-                let _ = writeln!(text, "ratio async p99 loaded / idle{suffix}: not measured, a phase had no probe fault (target <= 2)");
-            }
-        }
+        futures_phases(&mut text, figures, "async", &suffix);
+    }
+    for mode in &contention.modes_also {
+        let _ = writeln!(
+            text,
+            "\nThe same with {} (kernel option {}), one CPU, guest clocks in host time:",
+            mode.name(),
+            mode.kernel_options().join(" ")
+        );
+        futures_phases(&mut text, figures, mode.name(), "");
     }
 
     let _ = writeln!(
