@@ -2,10 +2,11 @@
 //!
 //! Two ways to run a future:
 //! - [`block_on`] polls it on the calling thread and parks the thread whenever it is
-//!   pending; the waker only names the thread. A page fault that needs I/O runs its future
-//!   this way: the faulting thread sleeps until the disk interrupt wakes it, and every other
-//!   thread keeps running.
-//! - [`spawn`] hands it to the executor thread, which polls ready tasks in wake-up order.
+//!   pending; the waker only names the thread. Every page fault runs its future this way,
+//!   and a fault that needs no I/O completes in its first poll.
+//! - [`spawn`] hands it to the executor thread, which polls ready tasks in wake-up order. A
+//!   fault that reads the disk spawns its fill and awaits the task's handle: its thread
+//!   sleeps until the task is done, and every other thread keeps running.
 //!
 //! Wakers in this kernel are plain ids (of a thread or of a task): cloning and dropping them
 //! costs nothing and never frees memory, so interrupt handlers may wake freely.
