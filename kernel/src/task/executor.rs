@@ -5,7 +5,9 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
 use core::pin::Pin;
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+#[cfg(debug_assertions)]
+use core::sync::atomic::AtomicUsize;
+use core::sync::atomic::{AtomicU32, Ordering};
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use conquer_once::spin::OnceCell;
@@ -29,7 +31,9 @@ struct Executor {
     free_ids: SpinLock<Vec<usize>>,
     thread: AtomicU32,
     /// The task being polled, plus one (0 between polls): the owner of any sleeping lock
-    /// that the executor thread takes meanwhile (see [`lock_owner`]).
+    /// that the executor thread takes meanwhile (see [`lock_owner`]; only the lock-order
+    /// checker of debug builds asks).
+    #[cfg(debug_assertions)]
     polling: AtomicUsize,
 }
 
@@ -62,6 +66,7 @@ pub fn start_executor() {
         tasks: SpinLock::new("executor tasks", (0..MAX_TASKS).map(|_| None).collect()),
         free_ids: SpinLock::new("executor ids", (0..MAX_TASKS).rev().collect()),
         thread: AtomicU32::new(0),
+        #[cfg(debug_assertions)]
         polling: AtomicUsize::new(0),
     });
     let thread = threads::spawn("executor", run);
@@ -78,8 +83,10 @@ fn run() {
             let Some(mut task) = executor.tasks.lock()[id].take() else { continue };
             let waker = task_waker(id);
             POLLS.fetch_add(1);
+            #[cfg(debug_assertions)]
             executor.polling.store(id + 1, Ordering::Relaxed);
             let poll = task.as_mut().poll(&mut Context::from_waker(&waker));
+            #[cfg(debug_assertions)]
             executor.polling.store(0, Ordering::Relaxed);
             match poll {
                 Poll::Pending => executor.tasks.lock()[id] = Some(task),

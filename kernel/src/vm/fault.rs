@@ -9,6 +9,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec;
+use core::future::Future;
 
 use super::frame::{self, CleanCopy, FrameId, FrameState, User};
 use super::page::{AddressSpace, Backing, Kind, Page, Residence};
@@ -84,7 +85,8 @@ pub async fn fault_in(space: &Arc<AddressSpace>, page: &Arc<Page>) -> Result<Res
             }
             Step::Fill { event, backing, share } => {
                 let result = if backing.reads_disk() && super::fills_on_executor() {
-                    fill_on_executor(space, page, &event, &backing, share).await
+                    let (space, page, event, backing) = (space.clone(), page.clone(), event.clone(), backing.clone());
+                    on_executor(async move { fill(&space, &page, &event, &backing, share).await }).await
                 } else {
                     fill(space, page, &event, &backing, share).await
                 };
@@ -168,25 +170,21 @@ fn attach_shared(space: &Arc<AddressSpace>, page: &Arc<Page>, residence: &mut Re
     Step::Done(FaultKind::Shared)
 }
 
-/// Runs [`fill`] as a task on the kernel executor, which the faulting thread awaits (and,
-/// with every task slot taken, runs the fill itself after all).
-async fn fill_on_executor(
-    space: &Arc<AddressSpace>,
-    page: &Arc<Page>,
-    event: &Arc<Event>,
-    backing: &Backing,
-    share: Option<ShareKey>,
-) -> Result<Option<Resolution>, FaultError> {
-    let (space, page, event, backing) = (space.clone(), page.clone(), event.clone(), backing.clone());
-    let task = async move { fill(&space, &page, &event, &backing, share).await };
+/// Runs a fault's `fill` as a task on the kernel executor, which the faulting thread awaits
+/// (and, with every task slot taken, runs the fill itself after all).
+async fn on_executor<F>(fill: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     // The executor runs before the other ready threads, as a disk interrupt's waiter would:
     // it starts the read while this thread parks.
-    match crate::threads::wake_first(|| crate::task::try_spawn(task)) {
+    match crate::threads::wake_first(|| crate::task::try_spawn(fill)) {
         Ok(handle) => {
             super::stats::count_executor_fill();
             handle.await
         }
-        Err(task) => task.await,
+        Err(fill) => fill.await,
     }
 }
 
